@@ -1,0 +1,179 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the service reads, defined once: name, default, and what it means. `.env.example`
+ * and the README's configuration table are checked against this schema by a test.
+ */
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+export const settings = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development')
+    .describe('`production` refuses the simulator, the development identity provider and generated keys'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port'),
+  PUBLIC_URL: httpUrl.optional().describe('the base URL people reach; default `http://localhost:$PORT`'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgresql:// URL').optional()
+    .describe('`postgresql://…` for a Postgres server; unset: PGlite in `$DATA_DIR/pglite`'),
+  DATA_DIR: z.string().min(1).default('./data').describe('where embedded state lives'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
+    .describe('pino log level'),
+  TIKTOK_APP_KEY: optionalText.describe('TikTok Shop app key (Partner Center); unset: simulator mode'),
+  TIKTOK_APP_SECRET: optionalText.describe('TikTok Shop app secret'),
+  TIKTOK_SERVICE_ID: optionalText.describe('TikTok Shop service id (used on the authorize page)'),
+  TIKTOK_AUTHORIZE_URL: httpUrl.default('https://services.tiktokshop.com/open/authorize')
+    .describe('seller authorize page (US sellers: `https://services.tiktokshops.us/open/authorize`)'),
+  TIKTOK_AUTH_BASE_URL: httpUrl.default('https://auth.tiktok-shops.com').describe('token get / refresh host'),
+  TIKTOK_API_BASE_URL: httpUrl.default('https://open-api.tiktokglobalshop.com').describe('open API host'),
+  TOKEN_ENCRYPTION_KEYS: optionalText
+    .describe('comma-separated `keyId:base64Key` (32-byte keys); the first encrypts, all decrypt. Development: generated into `$DATA_DIR`'),
+  COOKIE_SECRET: optionalText
+    .describe('secret (≥ 32 characters) that signs browser cookies. Development: generated into `$DATA_DIR`'),
+  REFRESH_SWEEP_INTERVAL_SECONDS: seconds(60).describe('how often the background refresher looks for authorizations that are due'),
+  REFRESH_AT_LIFETIME_FRACTION: z.coerce.number().gt(0).lt(1).default(0.85)
+    .describe("share of an access token's lifetime after which it is refreshed"),
+  REFRESH_SAFETY_MARGIN_SECONDS: seconds(3600)
+    .describe('refresh at the latest this long before expiry (capped at a tenth of the lifetime for short-lived tokens)'),
+  REFRESH_CONCURRENCY: seconds(4).describe('refreshes one process runs at once'),
+  REFRESH_CLAIM_SECONDS: seconds(60).describe('lease a process holds on an authorization while refreshing it'),
+  CONNECT_SESSION_TTL_SECONDS: seconds(1800).describe('how long a connect link stays valid'),
+  RETURN_URL_ALLOWLIST: z.string().default('')
+    .describe('comma-separated origins (`https://app.example.com`) that connect sessions may return to'),
+  DEFAULT_RATE_LIMIT_PER_MINUTE: seconds(60).describe('per-API-client request limit unless the client sets its own'),
+  ADMIN_OIDC_ISSUER: httpUrl.optional().describe('OpenID Connect issuer for admin sign-in; unset outside production: built-in development identity provider'),
+  ADMIN_OIDC_CLIENT_ID: optionalText.describe('admin sign-in client id'),
+  ADMIN_OIDC_CLIENT_SECRET: optionalText.describe('admin sign-in client secret'),
+  ADMIN_EMAILS: z.string().default('').describe('comma-separated e-mail addresses allowed into `/admin`'),
+} as const;
+
+const schema = z.object(settings);
+export type Settings = z.infer<typeof schema>;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  logLevel: Settings['LOG_LEVEL'];
+  tiktok: {
+    /** `simulator`: no credentials configured; the built-in simulator stands in for TikTok. */
+    mode: 'live' | 'simulator';
+    appKey: string;
+    appSecret: string;
+    serviceId: string;
+    authorizeUrl: string;
+    authBaseUrl: string;
+    apiBaseUrl: string;
+  };
+  encryptionKeys: string | undefined;
+  cookieSecret: string | undefined;
+  refresh: {
+    sweepIntervalSeconds: number;
+    atLifetimeFraction: number;
+    safetyMarginSeconds: number;
+    concurrency: number;
+    claimSeconds: number;
+  };
+  connect: { sessionTtlSeconds: number; returnUrlAllowlist: string[] };
+  rateLimit: { defaultPerMinute: number };
+  admin: { issuer: string | undefined; clientId: string | undefined; clientSecret: string | undefined; emails: string[] };
+}
+
+/** A setting is missing or wrong; the message is one line naming the variable and what it expects. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** The simulator's fixed development credentials; the simulator and the service share them. */
+export const simulatorApp = { appKey: 'sim_app_key', appSecret: 'sim_app_secret_for_development_only', serviceId: 'sim_service' };
+export const simulatorMountPath = '/simulator';
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'configuration');
+    throw new ConfigError(`${name}: ${issue.message} (${settings[name as keyof typeof settings]?.description ?? ''})`);
+  }
+  const s = parsed.data;
+  const publicUrl = (s.PUBLIC_URL ?? `http://localhost:${s.PORT}`).replace(/\/+$/, '');
+  const credentials = [s.TIKTOK_APP_KEY, s.TIKTOK_APP_SECRET, s.TIKTOK_SERVICE_ID];
+  const live = credentials.every((value) => value !== undefined);
+  if (!live && credentials.some((value) => value !== undefined)) {
+    const missing = ['TIKTOK_APP_KEY', 'TIKTOK_APP_SECRET', 'TIKTOK_SERVICE_ID'].filter((_, i) => credentials[i] === undefined);
+    throw new ConfigError(`${missing[0]}: required when any TikTok credential is set (set all three, or none for the simulator)`);
+  }
+  if (s.NODE_ENV === 'production') refuseDevelopmentDefaults(s, live);
+  const simulatorBase = `${publicUrl}${simulatorMountPath}`;
+  return {
+    env: s.NODE_ENV,
+    port: s.PORT,
+    publicUrl,
+    databaseUrl: s.DATABASE_URL,
+    dataDir: s.DATA_DIR,
+    logLevel: s.LOG_LEVEL,
+    tiktok: live
+      ? {
+          mode: 'live',
+          appKey: s.TIKTOK_APP_KEY!,
+          appSecret: s.TIKTOK_APP_SECRET!,
+          serviceId: s.TIKTOK_SERVICE_ID!,
+          authorizeUrl: s.TIKTOK_AUTHORIZE_URL,
+          authBaseUrl: s.TIKTOK_AUTH_BASE_URL.replace(/\/+$/, ''),
+          apiBaseUrl: s.TIKTOK_API_BASE_URL.replace(/\/+$/, ''),
+        }
+      : {
+          mode: 'simulator',
+          ...simulatorApp,
+          authorizeUrl: `${simulatorBase}/open/authorize`,
+          authBaseUrl: simulatorBase,
+          apiBaseUrl: simulatorBase,
+        },
+    encryptionKeys: s.TOKEN_ENCRYPTION_KEYS,
+    cookieSecret: s.COOKIE_SECRET,
+    refresh: {
+      sweepIntervalSeconds: s.REFRESH_SWEEP_INTERVAL_SECONDS,
+      atLifetimeFraction: s.REFRESH_AT_LIFETIME_FRACTION,
+      safetyMarginSeconds: s.REFRESH_SAFETY_MARGIN_SECONDS,
+      concurrency: s.REFRESH_CONCURRENCY,
+      claimSeconds: s.REFRESH_CLAIM_SECONDS,
+    },
+    connect: { sessionTtlSeconds: s.CONNECT_SESSION_TTL_SECONDS, returnUrlAllowlist: parseOrigins(s.RETURN_URL_ALLOWLIST) },
+    rateLimit: { defaultPerMinute: s.DEFAULT_RATE_LIMIT_PER_MINUTE },
+    admin: {
+      issuer: s.ADMIN_OIDC_ISSUER,
+      clientId: s.ADMIN_OIDC_CLIENT_ID,
+      clientSecret: s.ADMIN_OIDC_CLIENT_SECRET,
+      emails: splitList(s.ADMIN_EMAILS).map((email) => email.toLowerCase()),
+    },
+  };
+}
+
+function refuseDevelopmentDefaults(s: Settings, live: boolean): void {
+  if (!live) throw new ConfigError('TIKTOK_APP_KEY: required in production (the simulator is for development only)');
+  if (!s.TOKEN_ENCRYPTION_KEYS) throw new ConfigError('TOKEN_ENCRYPTION_KEYS: required in production (generated keys are for development only)');
+  if (!s.COOKIE_SECRET) throw new ConfigError('COOKIE_SECRET: required in production (a generated secret is for development only)');
+  if (!s.ADMIN_OIDC_ISSUER) throw new ConfigError('ADMIN_OIDC_ISSUER: required in production (the development identity provider is refused)');
+  if (!s.ADMIN_OIDC_CLIENT_ID) throw new ConfigError('ADMIN_OIDC_CLIENT_ID: required with ADMIN_OIDC_ISSUER');
+  if (splitList(s.ADMIN_EMAILS).length === 0) throw new ConfigError('ADMIN_EMAILS: required in production (who may enter /admin)');
+  if (!s.PUBLIC_URL?.startsWith('https://')) throw new ConfigError('PUBLIC_URL: an https:// URL is required in production');
+}
+
+function splitList(value: string): string[] {
+  return value.split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+function parseOrigins(value: string): string[] {
+  return splitList(value).map((item) => {
+    try {
+      return new URL(item).origin;
+    } catch {
+      throw new ConfigError(`RETURN_URL_ALLOWLIST: "${item}" is not an origin such as https://app.example.com`);
+    }
+  });
+}

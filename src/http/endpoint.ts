@@ -1,0 +1,71 @@
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import type { z } from 'zod';
+import { ValidationFailed } from '../shared/errors.js';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** How a route is protected, for the OpenAPI description. */
+export type EndpointAuth = 'api-key' | 'admin' | 'none';
+
+/**
+ * A route as data: its schemas are the contract (validation, types and OpenAPI come from them),
+ * and it says whether it is audited. Handlers receive validated input; a returned value is sent as JSON.
+ */
+export interface Endpoint<Params = unknown, Query = unknown, Body = unknown> {
+  method: HttpMethod;
+  /** Express path, e.g. `/v1/shops/:shopId/token` or `/v1/shops/:shopId/proxy/*path`. */
+  path: string;
+  summary: string;
+  tag: string;
+  auth: EndpointAuth;
+  /** Whether each call is written to the audit log. */
+  audited: boolean;
+  /** Scope an API key needs (documentation; enforce it in `middleware`). */
+  scope?: string;
+  request?: { params?: z.ZodType<Params>; query?: z.ZodType<Query>; body?: z.ZodType<Body> };
+  /** Response schemas by status, for the OpenAPI description. */
+  responses?: Record<number, { description: string; schema?: z.ZodType }>;
+  /** Runs before validation (authentication first, so an unauthenticated caller learns nothing). */
+  middleware?: RequestHandler[];
+  status?: number;
+  handler: (input: { params: Params; query: Query; body: Body }, req: Request, res: Response) => unknown;
+}
+
+/** Keeps the generic types of one endpoint while collecting many in one array. */
+export function defineEndpoint<P = Record<string, never>, Q = Record<string, never>, B = undefined>(
+  endpoint: Endpoint<P, Q, B>,
+): Endpoint {
+  return endpoint as unknown as Endpoint;
+}
+
+export function mountEndpoints(router: Router, endpoints: Endpoint[]): void {
+  for (const endpoint of endpoints) {
+    router[endpoint.method](endpoint.path, ...(endpoint.middleware ?? []), run(endpoint));
+  }
+}
+
+function run(endpoint: Endpoint): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const input = {
+      params: parse(endpoint.request?.params, req.params, 'path'),
+      query: parse(endpoint.request?.query, req.query, 'query'),
+      body: parse(endpoint.request?.body, req.body, 'body'),
+    };
+    const result = await endpoint.handler(input, req, res);
+    if (res.headersSent || result === undefined) return;
+    res.status(endpoint.status ?? 200).json(result);
+    void next;
+  };
+}
+
+function parse(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body'): unknown {
+  if (!schema) return value;
+  const result = schema.safeParse(where === 'body' && value === undefined ? {} : value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+  const first = issues[0]!;
+  throw new ValidationFailed(`Invalid ${first.path}: ${first.message}`, issues);
+}

@@ -1,0 +1,54 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import {
+  InternalError,
+  isServiceError,
+  MalformedJson,
+  PayloadTooLarge,
+  type ServiceError,
+} from '../../shared/errors.js';
+import { errorBody } from '../errors.js';
+import { errorPage } from '../views/error-page.js';
+
+/**
+ * The one error handler: every failure leaves as interface.md's JSON shape, or as an HTML page for
+ * people on merchant and admin pages. Details of unexpected errors go only to the log.
+ */
+export function errorHandler(logger: Logger) {
+  return function handleError(err: unknown, req: Request, res: Response, next: NextFunction): void {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const error = toServiceError(err);
+    const { status, body } = errorBody(error, req.id);
+    if (status >= 500) logger.error({ err, requestId: req.id, code: error.code }, 'request failed');
+    else logger.debug({ requestId: req.id, code: error.code }, 'request refused');
+    if ('retryAfterSeconds' in error && typeof error.retryAfterSeconds === 'number') {
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+    }
+    res.status(status);
+    if (wantsHtml(req)) {
+      res.type('html').send(errorPage({ status, message: body.error, hint: body.hint, code: body.code, requestId: body.requestId }));
+      return;
+    }
+    res.json(body);
+  };
+}
+
+function toServiceError(err: unknown): ServiceError {
+  if (isServiceError(err)) return err;
+  const type = (err as { type?: string } | null)?.type;
+  if (type === 'entity.parse.failed') return new MalformedJson('The request body is not valid JSON.', { cause: err });
+  if (type === 'entity.too.large') return new PayloadTooLarge('The request body is too large.', { cause: err });
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return new MalformedJson('The request body uses an unsupported encoding; send UTF-8 JSON.', { cause: err });
+  }
+  return new InternalError('Unexpected failure.', { cause: err });
+}
+
+/** Merchant and admin pages get HTML; the API, webhooks and operations endpoints get JSON. */
+function wantsHtml(req: Request): boolean {
+  if (/^\/(v1|webhooks|healthz|readyz|metrics|openapi\.json|simulator\/(api|_sim))/.test(req.path)) return false;
+  return req.accepts(['json', 'html']) === 'html';
+}

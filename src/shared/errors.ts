@@ -1,0 +1,255 @@
+/**
+ * Every failure the service knows has one class here (or in `tiktok/errors.ts`) with a stable
+ * `code` from the closed {@link ErrorCode} union. Errors know nothing of HTTP: `http/errors.ts`
+ * turns a code into a status and a hint, in one place.
+ */
+
+export type ErrorCode =
+  // request shape
+  | 'validation_failed'
+  | 'malformed_json'
+  | 'payload_too_large'
+  | 'uri_too_long'
+  | 'route_not_found'
+  | 'method_not_allowed'
+  | 'internal_error'
+  | 'not_ready'
+  // API clients
+  | 'api_key_missing'
+  | 'api_key_malformed'
+  | 'api_key_invalid'
+  | 'scope_forbidden'
+  | 'shop_forbidden'
+  | 'rate_limited'
+  | 'quota_exhausted'
+  // connections and shops
+  | 'shop_not_found'
+  | 'connection_not_found'
+  | 'connection_needs_reauth'
+  | 'connection_expired'
+  | 'connection_suspended'
+  | 'connection_revoked'
+  | 'scope_missing'
+  // connect flow
+  | 'connect_session_not_found'
+  | 'connect_session_expired'
+  | 'connect_session_used'
+  | 'return_url_not_allowed'
+  | 'oauth_state_invalid'
+  | 'oauth_state_expired'
+  | 'oauth_state_reused'
+  | 'oauth_browser_mismatch'
+  | 'authorization_denied'
+  | 'merchant_link_invalid'
+  // vault
+  | 'decryption_failed'
+  | 'encryption_key_unknown'
+  // TikTok (see tiktok/errors.ts)
+  | 'tiktok_unavailable'
+  | 'tiktok_rate_limited'
+  | 'tiktok_token_expired'
+  | 'tiktok_grant_dead'
+  | 'tiktok_auth_code_invalid'
+  | 'tiktok_request_rejected'
+  | 'tiktok_bad_response'
+  // refresh
+  | 'refresh_busy'
+  // admin
+  | 'admin_sign_in_required'
+  | 'admin_forbidden'
+  // webhooks
+  | 'webhook_signature_invalid';
+
+/** What TikTok said, carried on errors that came from TikTok. */
+export interface TikTokDetail {
+  code: number;
+  message: string;
+  requestId?: string;
+}
+
+export abstract class ServiceError extends Error {
+  abstract readonly code: ErrorCode;
+  /** Overrides the default hint of the code when the failure knows better (e.g. which header was malformed). */
+  readonly hint?: string;
+
+  constructor(message: string, options?: { cause?: unknown; hint?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    if (options?.hint) this.hint = options.hint;
+  }
+}
+
+export class ValidationFailed extends ServiceError {
+  readonly code = 'validation_failed';
+  constructor(
+    message: string,
+    readonly issues: { path: string; message: string }[] = [],
+    options?: { hint?: string },
+  ) {
+    super(message, options);
+  }
+}
+export class MalformedJson extends ServiceError {
+  readonly code = 'malformed_json';
+}
+export class PayloadTooLarge extends ServiceError {
+  readonly code = 'payload_too_large';
+}
+export class UriTooLong extends ServiceError {
+  readonly code = 'uri_too_long';
+}
+export class RouteNotFound extends ServiceError {
+  readonly code = 'route_not_found';
+}
+export class MethodNotAllowed extends ServiceError {
+  readonly code = 'method_not_allowed';
+  constructor(message: string, readonly allowed: string[]) {
+    super(message);
+  }
+}
+export class InternalError extends ServiceError {
+  readonly code = 'internal_error';
+}
+export class NotReady extends ServiceError {
+  readonly code = 'not_ready';
+}
+
+export class ApiKeyMissing extends ServiceError {
+  readonly code = 'api_key_missing';
+}
+export class ApiKeyMalformed extends ServiceError {
+  readonly code = 'api_key_malformed';
+}
+export class ApiKeyInvalid extends ServiceError {
+  readonly code = 'api_key_invalid';
+}
+export class ScopeForbidden extends ServiceError {
+  readonly code = 'scope_forbidden';
+  constructor(readonly scope: string) {
+    super(`This API key lacks the "${scope}" scope.`);
+  }
+}
+export class ShopForbidden extends ServiceError {
+  readonly code = 'shop_forbidden';
+  constructor(readonly shopId: string) {
+    super(`This API key is not allowed to use shop ${shopId}.`);
+  }
+}
+export class RateLimited extends ServiceError {
+  readonly code = 'rate_limited';
+  constructor(message: string, readonly retryAfterSeconds: number, readonly limit: number, readonly resetAt: Date) {
+    super(message);
+  }
+}
+export class QuotaExhausted extends ServiceError {
+  readonly code = 'quota_exhausted';
+  constructor(message: string, readonly retryAfterSeconds: number, readonly limit: number, readonly resetAt: Date) {
+    super(message);
+  }
+}
+
+export class ShopNotFound extends ServiceError {
+  readonly code = 'shop_not_found';
+  constructor(readonly shopId: string) {
+    super(`No connected shop has id ${shopId}.`);
+  }
+}
+export class ConnectionNotFound extends ServiceError {
+  readonly code = 'connection_not_found';
+  constructor(readonly connectionId: string) {
+    super(`No connection has id ${connectionId}.`);
+  }
+}
+
+/** The connection exists but cannot give out tokens; the code says why. */
+export class ConnectionUnusable extends ServiceError {
+  readonly code: 'connection_needs_reauth' | 'connection_expired' | 'connection_suspended' | 'connection_revoked';
+  constructor(
+    readonly connectionId: string,
+    readonly status: 'needs_reauth' | 'expired' | 'suspended' | 'revoked',
+    readonly reason: string | null,
+  ) {
+    super(
+      {
+        needs_reauth: 'The merchant must re-authorize this connection before it can be used.',
+        expired: "The merchant's authorization has expired; they must re-authorize.",
+        suspended: 'An administrator suspended this connection.',
+        revoked: 'This connection was revoked.',
+      }[status] + (reason ? ` Reason: ${reason}` : ''),
+    );
+    this.code = `connection_${status}`;
+  }
+}
+
+/** TikTok refused a call for lack of an API scope (105005), or the scope is known to be missing. */
+export class ScopeMissing extends ServiceError {
+  readonly code = 'scope_missing';
+  constructor(
+    message: string,
+    readonly apiPath: string,
+    readonly scopeKeys: string[],
+    readonly tiktok?: TikTokDetail,
+  ) {
+    super(message);
+  }
+}
+
+export class ConnectSessionNotFound extends ServiceError {
+  readonly code = 'connect_session_not_found';
+}
+export class ConnectSessionExpired extends ServiceError {
+  readonly code = 'connect_session_expired';
+}
+export class ConnectSessionUsed extends ServiceError {
+  readonly code = 'connect_session_used';
+}
+export class ReturnUrlNotAllowed extends ServiceError {
+  readonly code = 'return_url_not_allowed';
+}
+export class OAuthStateInvalid extends ServiceError {
+  readonly code = 'oauth_state_invalid';
+}
+export class OAuthStateExpired extends ServiceError {
+  readonly code = 'oauth_state_expired';
+}
+export class OAuthStateReused extends ServiceError {
+  readonly code = 'oauth_state_reused';
+}
+export class OAuthBrowserMismatch extends ServiceError {
+  readonly code = 'oauth_browser_mismatch';
+}
+export class AuthorizationDenied extends ServiceError {
+  readonly code = 'authorization_denied';
+}
+export class MerchantLinkInvalid extends ServiceError {
+  readonly code = 'merchant_link_invalid';
+}
+
+export class DecryptionFailed extends ServiceError {
+  readonly code = 'decryption_failed';
+}
+export class EncryptionKeyUnknown extends ServiceError {
+  readonly code = 'encryption_key_unknown';
+  constructor(readonly keyId: string) {
+    super(`No encryption key with id "${keyId}" is configured.`);
+  }
+}
+
+/** Another process holds the refresh claim and did not finish in time. */
+export class RefreshBusy extends ServiceError {
+  readonly code = 'refresh_busy';
+}
+
+export class AdminSignInRequired extends ServiceError {
+  readonly code = 'admin_sign_in_required';
+}
+export class AdminForbidden extends ServiceError {
+  readonly code = 'admin_forbidden';
+}
+export class WebhookSignatureInvalid extends ServiceError {
+  readonly code = 'webhook_signature_invalid';
+}
+
+export function isServiceError(error: unknown): error is ServiceError {
+  return error instanceof ServiceError;
+}

@@ -1,0 +1,51 @@
+/**
+ * Log paths pino must censor. Tokens, keys and secrets never reach a log line; URLs are cleaned
+ * separately by {@link redactUrl} because pino redaction works on paths, not substrings.
+ */
+export const redactedLogPaths = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers["x-tts-access-token"]',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'headers["x-tts-access-token"]',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.access_token',
+  '*.refresh_token',
+  '*.appSecret',
+  '*.app_secret',
+  '*.apiKey',
+  '*.key',
+  'accessToken',
+  'refreshToken',
+  'appSecret',
+  'apiKey',
+];
+
+const secretQueryParameters = ['app_secret', 'sign', 'access_token', 'refresh_token', 'auth_code', 'code', 'state'];
+
+/** Replaces the values of secret query parameters in a URL or path with `[REDACTED]`. */
+export function redactUrl(url: string): string {
+  const queryStart = url.indexOf('?');
+  if (queryStart === -1) return url;
+  const query = url
+    .slice(queryStart + 1)
+    .split('&')
+    .map((pair) => {
+      const name = decodeURIComponentSafe(pair.split('=')[0] ?? '');
+      return secretQueryParameters.includes(name) ? `${pair.split('=')[0]}=[REDACTED]` : pair;
+    })
+    .join('&');
+  return `${url.slice(0, queryStart)}?${query}`;
+}
+
+function decodeURIComponentSafe(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,61 @@
+/** Where `shop_cipher` may appear: required (106013 if missing), forbidden (36009004 if sent). */
+export type CipherRule = 'required' | 'forbidden';
+
+export type EndpointName =
+  | 'authorizedShops'
+  | 'activeShops'
+  | 'searchOrders'
+  | 'orderDetail'
+  | 'searchProducts'
+  | 'productDetail'
+  | 'statements';
+
+export interface Endpoint {
+  name: EndpointName;
+  method: 'GET' | 'POST';
+  /** The path template exactly as in /work/shared/tiktok-scopes.json. */
+  path: string;
+  /** Any one of these scopes suffices (tiktok-scopes.json `scope_keys`, else `inferred_scope_keys`). */
+  scopes: string[];
+  cipher: CipherRule;
+}
+
+export const endpoints: readonly Endpoint[] = [
+  { name: 'authorizedShops', method: 'GET', path: '/authorization/202309/shops', scopes: ['seller.authorization.info'], cipher: 'forbidden' },
+  { name: 'activeShops', method: 'GET', path: '/seller/202309/shops', scopes: ['seller.shop.info'], cipher: 'forbidden' },
+  { name: 'searchOrders', method: 'POST', path: '/order/202309/orders/search', scopes: ['seller.order.info'], cipher: 'required' },
+  { name: 'orderDetail', method: 'GET', path: '/order/202309/orders', scopes: ['seller.order.info'], cipher: 'required' },
+  { name: 'searchProducts', method: 'POST', path: '/product/202309/products/search', scopes: ['seller.product.basic'], cipher: 'required' },
+  { name: 'productDetail', method: 'GET', path: '/product/202309/products/{product_id}', scopes: ['seller.product.basic'], cipher: 'required' },
+  { name: 'statements', method: 'GET', path: '/finance/202309/statements', scopes: ['seller.finance.info'], cipher: 'required' },
+];
+
+export interface EndpointMatch {
+  endpoint: Endpoint;
+  params: Record<string, string>;
+}
+
+export type MatchResult = { kind: 'found'; match: EndpointMatch } | { kind: 'wrong-method' } | { kind: 'unknown' };
+
+const compiled = endpoints.map((endpoint) => {
+  const names: string[] = [];
+  const source = endpoint.path.replace(/\{(\w+)\}/g, (_all, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { endpoint, names, pattern: new RegExp(`^${source}$`) };
+});
+
+export function matchEndpoint(method: string, path: string): MatchResult {
+  let pathKnown = false;
+  for (const { endpoint, names, pattern } of compiled) {
+    const found = pattern.exec(path);
+    if (found === null) continue;
+    pathKnown = true;
+    if (endpoint.method !== method) continue;
+    const params: Record<string, string> = {};
+    names.forEach((name, index) => (params[name] = decodeURIComponent(found[index + 1] ?? '')));
+    return { kind: 'found', match: { endpoint, params } };
+  }
+  return pathKnown ? { kind: 'wrong-method' } : { kind: 'unknown' };
+}

@@ -1,0 +1,84 @@
+import express, { Router, type Request, type Response } from 'express';
+import { unixSeconds, type Clock } from '../shared/clock.js';
+import { sendError, sendSuccess, tiktokErrors } from './envelope.js';
+import type { EndpointName } from './endpoints.js';
+import { ordersOf, productsOf, statementsOf } from './fake-data.js';
+import type { FaultState } from './faults.js';
+import type { SimulatorState } from './state.js';
+import { verifyRequest, type VerifiedRequest } from './verify-request.js';
+
+interface OpenApiDeps {
+  appKey: string;
+  appSecret: string;
+  clock: Clock;
+  state: SimulatorState;
+  faults: FaultState;
+}
+
+type Handler = (verified: VerifiedRequest, now: number) => { data: unknown } | { notFound: true } | { badBody: true };
+
+/** Shop-scoped handlers always get a shop: verify-request enforces the cipher first. */
+const handlers: Record<EndpointName, Handler> = {
+  authorizedShops: ({ seller }) => ({
+    data: {
+      shops: seller.shops.map((shop) => ({
+        id: shop.id,
+        name: shop.name,
+        region: shop.region,
+        seller_type: seller.sellerType,
+        cipher: shop.cipher,
+        code: shop.code,
+      })),
+    },
+  }),
+  activeShops: ({ seller }) => ({ data: { shops: seller.shops.map((shop) => ({ id: shop.id, region: shop.region })) } }),
+  searchOrders: ({ shop, rawBody }, now) => {
+    if (!isJsonOrEmpty(rawBody)) return { badBody: true };
+    const orders = shop === undefined ? [] : ordersOf(shop, now);
+    return { data: { orders, total_count: orders.length, next_page_token: '' } };
+  },
+  orderDetail: ({ shop, query }, now) => {
+    const ids = new Set((query.ids ?? '').split(',').filter((id) => id !== ''));
+    const orders = (shop === undefined ? [] : ordersOf(shop, now)).filter((order) => ids.has(order.id));
+    return { data: { orders } };
+  },
+  searchProducts: ({ shop, rawBody }, now) => {
+    if (!isJsonOrEmpty(rawBody)) return { badBody: true };
+    const products = (shop === undefined ? [] : productsOf(shop, now)).map(({ skus: _skus, ...summary }) => summary);
+    return { data: { products, total_count: products.length, next_page_token: '' } };
+  },
+  productDetail: ({ shop, params }, now) => {
+    const product = (shop === undefined ? [] : productsOf(shop, now)).find((candidate) => candidate.id === params.product_id);
+    return product === undefined ? { notFound: true } : { data: product };
+  },
+  statements: ({ shop }, now) => {
+    const statements = shop === undefined ? [] : statementsOf(shop, now);
+    return { data: { statements, next_page_token: '' } };
+  },
+};
+
+/** The open API host: every other path under the mount point, signed and token-authenticated. */
+export function openApiRoutes(deps: OpenApiDeps): Router {
+  const router = Router();
+  // The signature covers the body bytes as sent, so nothing may parse and re-serialize them first.
+  router.use(express.raw({ type: () => true, limit: '2mb' }));
+  router.use(verifyRequest(deps));
+  router.use((_req: Request, res: Response) => {
+    const verified = res.locals.verified as VerifiedRequest;
+    const result = handlers[verified.endpoint.name](verified, unixSeconds(deps.clock.now()));
+    if ('notFound' in result) return sendError(res, deps.clock, tiktokErrors.notFound);
+    if ('badBody' in result) return sendError(res, deps.clock, tiktokErrors.invalidBody);
+    sendSuccess(res, deps.clock, result.data);
+  });
+  return router;
+}
+
+function isJsonOrEmpty(rawBody: string | undefined): boolean {
+  if (rawBody === undefined) return true;
+  try {
+    JSON.parse(rawBody);
+    return true;
+  } catch {
+    return false;
+  }
+}

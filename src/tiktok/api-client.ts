@@ -1,0 +1,101 @@
+import type { Clock } from '../shared/clock.js';
+import { toShops, authorizedShopsPath, type Shop } from './authorized-shops.js';
+import type { TikTokEnvelope } from './envelope.js';
+import { fetchEnvelope, type FetchLike } from './fetch-envelope.js';
+import { createOutboundLimiter, outboundKey } from './outbound-limiter.js';
+import { backoffDelay, isRetryable } from './retry.js';
+import { requiredScopesFor } from './scopes.js';
+import { prepareSignedRequest, type ApiRequest, type PreparedRequest } from './signed-request.js';
+
+export interface ApiClientOptions {
+  /** Connection reuse comes from the dispatcher behind this fetch (e.g. an undici Agent made in main.ts). */
+  fetch: FetchLike;
+  /** e.g. `https://open-api.tiktokglobalshop.com` */
+  apiBaseUrl: string;
+  appKey: string;
+  appSecret: string;
+  clock: Clock;
+  /** Per attempt; default 15 000 ms. */
+  timeoutMs?: number;
+  /** Including the first; default 3. */
+  maxAttempts?: number;
+  /** Default 200 ms. */
+  baseDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Per API path and shop, in this process; default 50 (TikTok's documented limit). */
+  perShopRequestsPerSecond?: number;
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  body: TikTokEnvelope<T>;
+  requestId: string | undefined;
+  headers: Record<string, string>;
+}
+
+export interface ApiClient {
+  /** Builds and signs a request without sending it (fresh timestamp from the clock). */
+  prepare(request: ApiRequest): PreparedRequest;
+  /** Sends a request: throttled, signed per attempt, retried where safe; throws the mapped error when `code ≠ 0`. */
+  call<T = unknown>(request: ApiRequest): Promise<ApiResponse<T>>;
+  /** Get Authorized Shops (no shop cipher). */
+  getAuthorizedShops(accessToken: string): Promise<Shop[]>;
+}
+
+/**
+ * The signed open API client (v202309+). Retries 429/36009002 for every method, and network errors,
+ * timeouts, 5xx, 36009003 and 36009007 only for GET, HEAD, PUT, DELETE and OPTIONS, with jittered
+ * exponential backoff, up to `maxAttempts`. Calls wait in a per-process limiter keyed by shop cipher
+ * (or `app`) and API path.
+ *
+ * @example
+ * const api = createApiClient({ fetch, apiBaseUrl: 'https://open-api.tiktokglobalshop.com', appKey, appSecret, clock: systemClock });
+ * const { body } = await api.call({ method: 'POST', path: '/order/202309/orders/search',
+ *   query: { page_size: 20 }, body: { order_status: 'AWAITING_SHIPMENT' }, accessToken, shopCipher });
+ */
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+  const baseDelayMs = options.baseDelayMs ?? 200;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = options.random ?? Math.random;
+  const limiter = createOutboundLimiter({ requestsPerSecond: options.perShopRequestsPerSecond ?? 50, clock: options.clock, sleep });
+  const signing = { apiBaseUrl: options.apiBaseUrl, appKey: options.appKey, appSecret: options.appSecret };
+
+  function prepare(request: ApiRequest): PreparedRequest {
+    return prepareSignedRequest(signing, request, options.clock.now());
+  }
+
+  async function call<T>(request: ApiRequest): Promise<ApiResponse<T>> {
+    prepare(request); // validates before waiting in the limiter
+    const method = request.method.toUpperCase();
+    const limiterKey = outboundKey(request.shopCipher, requiredScopesFor(method, request.path)?.pathTemplate ?? request.path);
+    const secrets = [options.appSecret, request.accessToken];
+    for (let attempt = 1; ; attempt++) {
+      await limiter.acquire(limiterKey);
+      const prepared = prepare(request);
+      try {
+        const result = await fetchEnvelope(
+          options.fetch,
+          prepared.url,
+          { method, headers: prepared.headers, ...(prepared.body === undefined ? {} : { body: prepared.body }) },
+          { method, apiPath: request.path, timeoutMs, secrets, keepBodyOnError: true },
+        );
+        return { status: result.status, body: result.envelope as TikTokEnvelope<T>, requestId: result.requestId, headers: result.headers };
+      } catch (error) {
+        if (attempt >= maxAttempts || !isRetryable(error, method)) throw error;
+        await sleep(backoffDelay(attempt, { baseDelayMs, random }));
+      }
+    }
+  }
+
+  return {
+    prepare,
+    call,
+    async getAuthorizedShops(accessToken) {
+      const response = await call({ method: 'GET', path: authorizedShopsPath, accessToken });
+      return toShops(response.body.data, response.status);
+    },
+  };
+}

@@ -1,0 +1,28 @@
+export { buildAuthorizeUrl, parseAuthorizeCallback, type AuthorizeCallback, type AuthorizeUrlInput } from './authorize-url.js';
+export { createAuthClient, type AuthClient, type AuthClientOptions } from './auth-client.js';
+export type { TokenSet } from './token-set.js';
+export { createApiClient, type ApiClient, type ApiClientOptions, type ApiResponse } from './api-client.js';
+export type { Shop } from './authorized-shops.js';
+export type { ApiRequest, JsonValue, PreparedRequest } from './signed-request.js';
+export type { QueryValue } from './query-string.js';
+export type { FetchInit, FetchLike, ResponseLike } from './fetch-envelope.js';
+export type { TikTokEnvelope } from './envelope.js';
+export { createOutboundLimiter, type OutboundLimiter, type OutboundLimiterOptions } from './outbound-limiter.js';
+export {
+  TikTokError,
+  TikTokUnavailable,
+  TikTokRateLimited,
+  TikTokTokenExpired,
+  TikTokGrantDead,
+  TikTokAuthCodeInvalid,
+  TikTokRequestRejected,
+  TikTokBadResponse,
+  isTikTokError,
+  type AnyTikTokError,
+  type RawTikTokResponse,
+} from './errors.js';
+export { toTikTokError, type TikTokErrorContext, type TikTokFailure } from './to-tiktok-error.js';
+export { describeTikTokCode, type TikTokCodeEntry, type TikTokErrorKind } from './error-catalog.js';
+export { requiredScopesFor, missingScopes, scopeName, type RequiredScopes } from './scopes.js';
+export { sign, stringToSign, type SignInput } from './sign.js';
+export { webhookSignature, verifyWebhookSignature, type WebhookVerifyInput } from './webhook-verify.js';

@@ -1,0 +1,80 @@
+import { ValidationFailed } from '../shared/errors.js';
+import { encodeQuery, normalizeQuery, type QueryValue } from './query-string.js';
+import { sign } from './sign.js';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** One open API call as a caller describes it. */
+export interface ApiRequest {
+  method: string;
+  /** Path only, e.g. `/order/202309/orders/search`. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  /** A string is sent and signed as-is; any other JSON value is `JSON.stringify`'d once. `null`/`undefined`: no body. */
+  body?: string | Exclude<JsonValue, string>;
+  accessToken: string;
+  shopCipher?: string;
+}
+
+/** Exactly what goes on the wire: the body string here is the one that was signed. */
+export interface PreparedRequest {
+  method: string;
+  url: string;
+  /** Decoded query values, including `app_key`, `timestamp`, `shop_cipher` (when given) and `sign`. */
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+export interface SigningConfig {
+  apiBaseUrl: string;
+  appKey: string;
+  appSecret: string;
+}
+
+const reservedNames = new Set(['app_key', 'timestamp', 'sign', 'access_token', 'shop_cipher']);
+const pathPattern = /^\/[A-Za-z0-9_\-./~]*$/;
+
+/**
+ * Builds and signs one request with the given time (unix seconds are taken from `now`).
+ * Throws {@link ValidationFailed} for a malformed path, a reserved query name, or unencodable text.
+ *
+ * @example
+ * prepareSignedRequest({ apiBaseUrl: 'https://open-api.tiktokglobalshop.com', appKey: '29a39d', appSecret: 'e59af819cc' },
+ *   { method: 'GET', path: '/authorization/202309/shops', accessToken: 'TTP_x' }, new Date(1623812664000))
+ * // { url: '…/authorization/202309/shops?app_key=29a39d&timestamp=1623812664&sign=b596b73e…', body: undefined, … }
+ */
+export function prepareSignedRequest(config: SigningConfig, request: ApiRequest, now: Date): PreparedRequest {
+  const method = request.method.toUpperCase();
+  if (!pathPattern.test(request.path) || request.path.split('/').some((segment) => segment === '..' || segment === '.')) {
+    throw new ValidationFailed('The TikTok API path must look like /category/version/resource.', [
+      { path: 'path', message: 'letters, digits, _ - . ~ and / only, starting with /' },
+    ]);
+  }
+  const callerQuery = normalizeQuery(request.query);
+  const reserved = Object.keys(callerQuery).filter((name) => reservedNames.has(name));
+  if (reserved.length > 0) {
+    throw new ValidationFailed(`The query must not set ${reserved.join(', ')}; the client adds them.`, reserved.map((name) => ({ path: `query.${name}`, message: 'reserved' })));
+  }
+
+  const query: Record<string, string> = {
+    ...callerQuery,
+    app_key: config.appKey,
+    timestamp: String(Math.floor(now.getTime() / 1000)),
+  };
+  if (request.shopCipher) query.shop_cipher = request.shopCipher;
+
+  const body = request.body === undefined || request.body === null ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
+  const headers: Record<string, string> = { 'x-tts-access-token': request.accessToken };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+
+  query.sign = sign({ appSecret: config.appSecret, path: request.path, query, body, contentType: headers['content-type'] });
+
+  let search: string;
+  try {
+    search = encodeQuery(query);
+  } catch {
+    throw new ValidationFailed('A query value is not valid Unicode text (it has a lone surrogate).');
+  }
+  return { method, url: `${config.apiBaseUrl.replace(/\/+$/, '')}${request.path}?${search}`, query, headers, body };
+}
