@@ -11,6 +11,8 @@ import { withDevelopmentSecrets } from './dev-secrets.js';
 import { createApp } from './http/app.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
+import { createSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
+import { simulatorMountPath } from './config.js';
 
 export interface ServiceOptions {
   clock?: Clock;
@@ -20,6 +22,8 @@ export interface ServiceOptions {
   fetch?: typeof fetch;
   /** Routers mounted ahead of the service's routes (tests). */
   extraRouters?: { path: string; router: Router }[];
+  /** Options for the built-in simulator, in simulator mode (tests: lifetimes, rotation, scopes). */
+  simulator?: Partial<SimulatorOptions>;
 }
 
 export interface Service {
@@ -27,6 +31,8 @@ export interface Service {
   db: Database;
   server: Server;
   url: string;
+  /** The built-in TikTok Shop simulator, when no TikTok credentials are configured. */
+  simulator: Simulator | undefined;
   /** Stops accepting, lets in-flight requests finish, stops background work, closes the database. */
   close(): Promise<void>;
 }
@@ -41,7 +47,11 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
   if (migrated.applied.length > 0) logger.info({ applied: migrated.applied }, 'migrations applied');
   if (migrated.modified.length > 0) logger.warn({ modified: migrated.modified }, 'applied migrations changed since they ran');
 
-  const app = createApp({ config, logger, db, clock, extraRouters: options.extraRouters ?? [] });
+  const simulator = config.tiktok.mode === 'simulator' ? mountedSimulator(config, clock, logger, options) : undefined;
+  const extraRouters = [...(options.extraRouters ?? [])];
+  if (simulator) extraRouters.push({ path: simulatorMountPath, router: simulator.router });
+
+  const app = createApp({ config, logger, db, clock, extraRouters });
   const server = createServer({ maxHeaderSize: 64 * 1024 }, app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -61,7 +71,24 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
       clearTimeout(forced);
       if (!options.db) await db.close();
     })());
-  return { config, db, server, url, close };
+  return { config, db, server, url, simulator, close };
+}
+
+function mountedSimulator(config: Config, clock: Clock, logger: Logger, options: ServiceOptions): Simulator {
+  if (config.env === 'production') throw new Error('The TikTok Shop simulator is refused in production.');
+  logger.warn(
+    { simulator: `${config.publicUrl}${simulatorMountPath}` },
+    'No TikTok credentials: merchants are sent to the built-in TikTok Shop simulator (development only)',
+  );
+  return createSimulator({
+    appKey: config.tiktok.appKey,
+    appSecret: config.tiktok.appSecret,
+    serviceId: config.tiktok.serviceId,
+    redirectUrl: `${config.publicUrl}/oauth/tiktok/callback`,
+    clock,
+    label: 'built-in',
+    ...options.simulator,
+  });
 }
 
 async function run(): Promise<void> {

@@ -1,6 +1,6 @@
 import { ScopeMissing, type TikTokDetail } from '../shared/errors.js';
 import type { TikTokEnvelope } from './envelope.js';
-import { describeTikTokCode, type TikTokCodeEntry } from './error-catalog.js';
+import { catalogCodes, describeTikTokCode, type TikTokCodeEntry } from './error-catalog.js';
 import {
   attachResponse,
   TikTokAuthCodeInvalid,
@@ -64,9 +64,12 @@ export function toTikTokError(source: TikTokEnvelope | TikTokFailure, context: T
   }
 
   const status = context.httpStatus ?? 200;
+  const known = source.code !== 0 && catalogCodes().includes(source.code);
+  if (!known && (status === 429 || status >= 500)) {
+    // Code 0 or a code we do not know on a 429/5xx: the status says more than the body.
+    return toTikTokError({ failure: source.code === 0 ? undefined : { code: source.code, request_id: source.request_id } }, { ...context, httpStatus: status });
+  }
   if (source.code === 0) {
-    // A success code on a failing status: classify by the status.
-    if (status === 429 || status >= 500) return toTikTokError({ failure: undefined }, { ...context, httpStatus: status });
     const entry = describeTikTokCode(status);
     return new TikTokRequestRejected(`TikTok answered ${where} with HTTP ${status} and code 0.`, { ...init, entry });
   }
@@ -119,9 +122,13 @@ function scopeMissing(
   return error;
 }
 
-/** Removes known secrets from TikTok's message and bounds its length. */
+/**
+ * Removes known secrets and anything shaped like a TikTok token (`TTP_…`, `ROW_…`, `GCP_…`; shop
+ * ciphers share the shape and go too) from TikTok's message, and bounds its length.
+ */
 function clean(message: string, secrets: readonly string[] = []): string {
   let text = message;
   for (const secret of secrets) if (secret.length >= 4) text = text.split(secret).join('[redacted]');
+  text = text.replace(/\b(?:TTP|ROW|GCP)_[\w-]{12,}/g, '[redacted]');
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }

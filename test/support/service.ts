@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startService, type Service, type ServiceOptions } from '../../src/main.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -24,7 +25,9 @@ export async function startTestService(
   options: ServiceOptions & { configure?: (config: Config) => Config } = {},
 ): Promise<TestService> {
   const db = (options.db as TestDatabase | undefined) ?? (await createTestDatabase());
-  let config = loadConfig({ ...testEnv, ...env });
+  // A real port up front, so PUBLIC_URL (and the simulator's redirect URL) is known before listening.
+  const port = env.PORT ?? String(await freePort());
+  let config = loadConfig({ ...testEnv, PORT: port, PUBLIC_URL: `http://127.0.0.1:${port}`, ...env });
   if (options.configure) config = options.configure(config);
   const service = await startService(config, { logger: createLogger('silent'), ...options, db });
   return {
@@ -36,4 +39,15 @@ export async function startTestService(
       await db.close();
     },
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -100,7 +100,7 @@ describe('createApiClient', () => {
     describe('with a reserved query name', () => {
       it('throws ValidationFailed', () => {
         expect(() => api.prepare({ method: 'GET', path: '/x/202309/y', query: { access_token: 't' }, accessToken })).toThrow(
-          new ValidationFailed('The query must not set access_token; the client adds them.'),
+          new ValidationFailed('The query must not set access_token; the client adds them.', [{ path: 'query.access_token', message: 'reserved' }]),
         );
       });
     });
@@ -148,12 +148,15 @@ describe('createApiClient', () => {
         pool().intercept({ path: /^\/order\/202309\/orders\/search\?/, method: 'POST' }).reply(429, fail(36009002, 'Too many requests'));
         pool().intercept({ path: /^\/order\/202309\/orders\/search\?/, method: 'POST' }).reply(200, ok());
 
-        await api.call({ method: 'POST', path: '/order/202309/orders/search', body: {}, accessToken, shopCipher });
+        const slow = createApiClient({ fetch: mock.fetch, apiBaseUrl, appKey, appSecret, clock: time.clock, sleep: time.sleep, random: () => 0.5, baseDelayMs: 4000 });
+
+        await slow.call({ method: 'POST', path: '/order/202309/orders/search', body: {}, accessToken, shopCipher });
 
         expect(mock.requests).toHaveLength(2);
-        expect(time.sleeps).toStrictEqual([75]);
+        expect(time.sleeps).toStrictEqual([3000]);
         const [first, second] = mock.requests.map((request) => queryOf(request.url));
-        expect(Number(second!.timestamp) - Number(first!.timestamp)).toBe(0); // 75 ms later: same second
+        expect(Number(second!.timestamp) - Number(first!.timestamp)).toBe(3);
+        expect(second!.sign).not.toBe(first!.sign);
         for (const request of mock.requests) {
           const query = queryOf(request.url);
           expect(query.sign).toBe(sign({ appSecret, path: '/order/202309/orders/search', query, body: request.body }));
@@ -241,6 +244,18 @@ describe('createApiClient', () => {
         expect((error as TikTokUnavailable).message).toBe('TikTok is temporarily unavailable for GET /authorization/202309/shops (HTTP 502).');
         expect(mock.requests).toHaveLength(3);
         expect(time.sleeps).toStrictEqual([75, 150]);
+      });
+    });
+
+    describe('when TikTok answers 503 with a code the catalog does not know to a GET', () => {
+      it('treats it as unavailable and retries', async () => {
+        pool().intercept({ path: /^\/order\/202309\/orders\?/, method: 'GET' }).reply(503, fail(99999999, 'overloaded'));
+        pool().intercept({ path: /^\/order\/202309\/orders\?/, method: 'GET' }).reply(200, ok());
+
+        const response = await api.call({ method: 'GET', path: '/order/202309/orders', accessToken, shopCipher });
+
+        expect(response.body.code).toBe(0);
+        expect(mock.requests).toHaveLength(2);
       });
     });
 

@@ -4,7 +4,6 @@ import {
   TikTokAuthCodeInvalid,
   TikTokBadResponse,
   TikTokGrantDead,
-  TikTokRateLimited,
   TikTokUnavailable,
 } from '../../src/tiktok/errors.js';
 import { mockTikTok, queryOf } from './support/mock-tiktok.js';

@@ -1,0 +1,63 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { DecryptionFailed } from '../shared/errors.js';
+import type { Sealed } from '../shared/sealed.js';
+import type { KeyRing } from './key-ring.js';
+
+export type { Sealed } from '../shared/sealed.js';
+
+/** What a sealed value is bound to: the row it belongs to and what it is. */
+export interface SealContext {
+  rowId: string;
+  purpose: 'access_token' | 'refresh_token';
+}
+
+export interface Vault {
+  /** The key id new ciphertexts use. */
+  readonly currentKeyId: string;
+  seal(plaintext: string, context: SealContext): Sealed;
+  /** Throws DecryptionFailed when the ciphertext was altered or moved to another row or purpose. */
+  open(sealed: Sealed, context: SealContext): string;
+  keyIdOf(sealed: Sealed): string;
+}
+
+/**
+ * AES-256-GCM with a fresh 96-bit IV per value. The additional authenticated data binds each
+ * ciphertext to its row id, purpose and key id, so a ciphertext copied to another row fails to open.
+ *
+ * @example
+ * const vault = createVault(parseKeyRing(process.env.TOKEN_ENCRYPTION_KEYS!));
+ * const sealed = vault.seal(accessToken, { rowId: connection.id, purpose: 'access_token' });
+ * vault.open(sealed, { rowId: connection.id, purpose: 'access_token' }) === accessToken;
+ */
+export function createVault(ring: KeyRing): Vault {
+  const aad = (context: SealContext, keyId: string) => Buffer.from(`tsc.v1|${context.purpose}|${context.rowId}|${keyId}`, 'utf8');
+  return {
+    currentKeyId: ring.current.id,
+    seal(plaintext, context) {
+      const { id, key } = ring.current;
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      cipher.setAAD(aad(context, id));
+      const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+      const tag = cipher.getAuthTag();
+      return ['v1', id, iv.toString('base64url'), ciphertext.toString('base64url'), tag.toString('base64url')].join('.') as Sealed;
+    },
+    open(sealed, context) {
+      const parts = sealed.split('.');
+      if (parts.length !== 5 || parts[0] !== 'v1') throw new DecryptionFailed('A stored secret has an unknown format.');
+      const [, keyId, iv, ciphertext, tag] = parts as [string, string, string, string, string];
+      const { key } = ring.get(keyId);
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+        decipher.setAAD(aad(context, keyId));
+        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+        return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+      } catch (error) {
+        throw new DecryptionFailed('A stored secret could not be decrypted (altered, or not sealed for this row).', { cause: error });
+      }
+    },
+    keyIdOf(sealed) {
+      return sealed.split('.')[1] ?? '';
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { missingScopes, requiredScopesFor, scopeName } from '../../src/tiktok/scopes.js';
+
+describe('requiredScopesFor', () => {
+  describe('with a templated path', () => {
+    it('matches {order_id} and returns the scope and cipher rule', () => {
+      expect(requiredScopesFor('get', '/order/202407/orders/576684019603311365/price_detail')).toStrictEqual({
+        pathTemplate: '/order/202407/orders/{order_id}/price_detail',
+        scopeKeys: ['seller.order.info'],
+        scopeNames: ['Order Information'],
+        requiresShopCipher: true,
+      });
+    });
+  });
+
+  describe('with an exact path', () => {
+    it('finds Get Authorized Shops, which takes no cipher', () => {
+      expect(requiredScopesFor('GET', '/authorization/202309/shops?x=1')).toMatchObject({
+        scopeKeys: ['seller.authorization.info'],
+        requiresShopCipher: false,
+      });
+    });
+  });
+
+  describe('with the right path but the wrong method', () => {
+    it('returns undefined', () => {
+      expect(requiredScopesFor('DELETE', '/authorization/202309/shops')).toBeUndefined();
+    });
+  });
+
+  describe('with a template segment that would have to match a slash', () => {
+    it('returns undefined', () => {
+      expect(requiredScopesFor('GET', '/order/202407/orders/1/2/price_detail')).toBeUndefined();
+    });
+  });
+});
+
+describe('missingScopes', () => {
+  it('is empty when any one of the listed scopes is granted', () => {
+    expect(missingScopes(['seller.order.ext_ref.write.custom', 'seller.order.ext_ref.write'], ['seller.order.ext_ref.write'])).toStrictEqual([]);
+  });
+  it('names every listed scope when none is granted', () => {
+    expect(missingScopes(['seller.fulfillment.basic', 'seller.logistics'], ['seller.order.info'])).toStrictEqual([
+      'seller.fulfillment.basic',
+      'seller.logistics',
+    ]);
+  });
+  it('is empty when the docs list no scope', () => {
+    expect(missingScopes([], [])).toStrictEqual([]);
+  });
+});
+
+describe('scopeName', () => {
+  it('gives the Partner Center name, or the key when unknown', () => {
+    expect(scopeName('seller.finance.info')).toBe('Finance Information');
+    expect(scopeName('seller.unknown')).toBe('seller.unknown');
+  });
+});

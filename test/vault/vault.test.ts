@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { DecryptionFailed, EncryptionKeyUnknown } from '../../src/shared/errors.js';
+import { parseKeyRing } from '../../src/vault/key-ring.js';
+import { openAccessToken, openRefreshToken, sealTokens } from '../../src/vault/tokens.js';
+import { createVault } from '../../src/vault/vault.js';
+
+const key = () => randomBytes(32).toString('base64');
+
+describe('vault', () => {
+  const ring = parseKeyRing(`k2:${key()},k1:${key()}`);
+  const vault = createVault(ring);
+  const tokens = { accessToken: 'ROW_access_secret', refreshToken: 'ROW_refresh_secret' };
+
+  it('seals with the first key and opens what it sealed', () => {
+    const sealed = sealTokens(vault, 'conn-1', tokens);
+    expect(sealed.encryptionKeyId).toBe('k2');
+    expect(sealed.accessTokenSealed.startsWith('v1.k2.')).toBe(true);
+    expect(sealed.accessTokenSealed).not.toContain('access_secret');
+    expect(openAccessToken(vault, 'conn-1', sealed.accessTokenSealed)).toBe(tokens.accessToken);
+    expect(openRefreshToken(vault, 'conn-1', sealed.refreshTokenSealed)).toBe(tokens.refreshToken);
+  });
+
+  it('uses a fresh IV each time, so equal tokens never look equal at rest', () => {
+    expect(sealTokens(vault, 'c', tokens).accessTokenSealed).not.toBe(sealTokens(vault, 'c', tokens).accessTokenSealed);
+  });
+
+  it('refuses a ciphertext moved to another row', () => {
+    const sealed = sealTokens(vault, 'conn-1', tokens);
+    expect(() => openAccessToken(vault, 'conn-2', sealed.accessTokenSealed)).toThrow(DecryptionFailed);
+  });
+
+  it('refuses an access token ciphertext presented as a refresh token', () => {
+    const sealed = sealTokens(vault, 'conn-1', tokens);
+    expect(() => openRefreshToken(vault, 'conn-1', sealed.accessTokenSealed)).toThrow(
+      'A stored secret could not be decrypted (altered, or not sealed for this row).',
+    );
+  });
+
+  it('refuses an altered ciphertext', () => {
+    const sealed = sealTokens(vault, 'conn-1', tokens).accessTokenSealed;
+    const parts = sealed.split('.');
+    parts[3] = Buffer.from('x' + Buffer.from(parts[3]!, 'base64url').toString('latin1').slice(1), 'latin1').toString('base64url');
+    expect(() => openAccessToken(vault, 'conn-1', parts.join('.') as typeof sealed)).toThrow(DecryptionFailed);
+  });
+
+  it('opens values sealed under an older key still in the ring, and names an unknown key', () => {
+    const old = createVault(parseKeyRing(`k1:${ring.get('k1').key.toString('base64')}`));
+    const sealed = sealTokens(old, 'conn-1', tokens);
+    expect(openAccessToken(vault, 'conn-1', sealed.accessTokenSealed)).toBe(tokens.accessToken);
+    const stranger = createVault(parseKeyRing(`k9:${key()}`));
+    expect(() => openAccessToken(vault, 'conn-1', sealTokens(stranger, 'conn-1', tokens).accessTokenSealed)).toThrow(EncryptionKeyUnknown);
+  });
+
+  describe('parseKeyRing', () => {
+    it.each([
+      ['', 'TOKEN_ENCRYPTION_KEYS: at least one keyId:base64Key is required'],
+      ['nokey', 'TOKEN_ENCRYPTION_KEYS: each entry must be keyId:base64Key, with a key id of letters, digits, - or _'],
+      ['k1:c2hvcnQ=', 'TOKEN_ENCRYPTION_KEYS: key "k1" must be 32 bytes, base64-encoded (it is 5)'],
+      [`k1:${Buffer.alloc(32).toString('base64')},k1:${Buffer.alloc(32).toString('base64')}`, 'TOKEN_ENCRYPTION_KEYS: key ids must be unique'],
+    ])('refuses %j', (value, message) => {
+      expect(() => parseKeyRing(value)).toThrow(message);
+    });
+  });
+});
