@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrate, readMigrations } from './db/migrate.js';
 import { databaseTarget, migrationsDirectory } from './db/target.js';
+import { createAuditLog, type AuditLog } from './db/audit-log.js';
 import { withDevelopmentSecrets } from './dev-secrets.js';
 import { createApp } from './http/app.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -31,6 +32,7 @@ export interface Service {
   db: Database;
   server: Server;
   url: string;
+  audit: AuditLog;
   /** The built-in TikTok Shop simulator, when no TikTok credentials are configured. */
   simulator: Simulator | undefined;
   /** Stops accepting, lets in-flight requests finish, stops background work, closes the database. */
@@ -47,6 +49,7 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
   if (migrated.applied.length > 0) logger.info({ applied: migrated.applied }, 'migrations applied');
   if (migrated.modified.length > 0) logger.warn({ modified: migrated.modified }, 'applied migrations changed since they ran');
 
+  const audit = createAuditLog(db, { clock, logger });
   const simulator = config.tiktok.mode === 'simulator' ? mountedSimulator(config, clock, logger, options) : undefined;
   const extraRouters = [...(options.extraRouters ?? [])];
   if (simulator) extraRouters.push({ path: simulatorMountPath, router: simulator.router });
@@ -69,9 +72,10 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
       const forced = setTimeout(() => server.closeAllConnections(), 8_000);
       await stopped;
       clearTimeout(forced);
+      await audit.close();
       if (!options.db) await db.close();
     })());
-  return { config, db, server, url, simulator, close };
+  return { config, db, server, url, audit, simulator, close };
 }
 
 function mountedSimulator(config: Config, clock: Clock, logger: Logger, options: ServiceOptions): Simulator {

@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { redactedLogPaths } from './redaction.js';
+import { redactedLogPaths, redactText } from './redaction.js';
 
 export type { Logger } from 'pino';
 
@@ -10,8 +10,19 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       base: { service: 'tiktok-shop-connect' },
       redact: { paths: redactedLogPaths, censor: '[REDACTED]' },
-      serializers: { err: pino.stdSerializers.err },
+      serializers: { err: serializeError },
     },
     destination,
   );
+}
+
+/** pino's error serializer, with secret URL parameters censored in every message and stack of the cause chain. */
+function serializeError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+  const scrub = (value: unknown, depth: number): unknown => {
+    if (typeof value === 'string') return redactText(value);
+    if (!value || typeof value !== 'object' || depth > 5) return value;
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, scrub(inner, depth + 1)]));
+  };
+  return scrub(serialized, 0);
 }

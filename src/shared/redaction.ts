@@ -49,3 +49,10 @@ function decodeURIComponentSafe(value: string): string {
     return value;
   }
 }
+
+const secretInText = new RegExp(`([?&](?:${secretQueryParameters.join('|')})=)[^&\\s"']+`, 'g');
+
+/** Censors secret query values inside free text (error messages and stacks that quote a URL). */
+export function redactText(text: string): string {
+  return text.replace(secretInText, '$1[REDACTED]');
+}

@@ -1,0 +1,95 @@
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { Database } from './database.js';
+
+export interface AuditEventInput {
+  actorType: 'api_client' | 'admin' | 'merchant' | 'system' | 'tiktok';
+  actorId?: string | null;
+  /** What happened, dotted: `token.read`, `connection.created`, `refresh.succeeded` … */
+  action: string;
+  outcome: 'success' | 'failure' | 'denied';
+  connectionId?: string | null;
+  shopId?: string | null;
+  requestId?: string | null;
+  /** Context for people; never a token, key, code or state. */
+  detail?: Record<string, unknown>;
+}
+
+export interface AuditLog {
+  /** Queues the event and returns at once; it is written within `flushIntervalMs`, or on flush/close. */
+  record(event: AuditEventInput): void;
+  /** Writes everything queued so far. */
+  flush(): Promise<void>;
+  /** Flushes and stops the timer. Events recorded afterwards are written immediately. */
+  close(): Promise<void>;
+}
+
+export interface AuditLogOptions {
+  clock: Clock;
+  logger: Logger;
+  flushIntervalMs?: number;
+  maxBatch?: number;
+}
+
+/**
+ * The audit trail, written in batches off the request path: recording costs a push onto an array.
+ * A failed write is retried on the next flush (bounded), then logged; it never fails a request.
+ *
+ * @example
+ * const audit = createAuditLog(db, { clock, logger });
+ * audit.record({ actorType: 'api_client', actorId: client.id, action: 'token.read', outcome: 'success', shopId });
+ * await audit.close(); // on shutdown, before the database closes
+ */
+export function createAuditLog(db: Database, options: AuditLogOptions): AuditLog {
+  const flushIntervalMs = options.flushIntervalMs ?? 250;
+  const maxBatch = options.maxBatch ?? 500;
+  const maxQueued = maxBatch * 100;
+  let queue: { occurredAt: Date; event: AuditEventInput }[] = [];
+  let writing: Promise<void> = Promise.resolve();
+  let closed = false;
+
+  const write = async (): Promise<void> => {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, maxBatch);
+      try {
+        await db.prisma.auditEvent.createMany({
+          data: batch.map(({ occurredAt, event }) => ({
+            occurredAt,
+            actorType: event.actorType,
+            actorId: event.actorId ?? null,
+            action: event.action,
+            outcome: event.outcome,
+            connectionId: event.connectionId ?? null,
+            shopId: event.shopId ?? null,
+            requestId: event.requestId ?? null,
+            detail: (event.detail ?? undefined) as never,
+          })),
+        });
+        queue = queue.slice(batch.length);
+      } catch (error) {
+        options.logger.error({ err: error, queued: queue.length }, 'audit events could not be written; will retry');
+        if (queue.length > maxQueued) {
+          options.logger.error({ dropped: queue.length - maxQueued }, 'audit queue over its limit; oldest events dropped');
+          queue = queue.slice(queue.length - maxQueued);
+        }
+        return;
+      }
+    }
+  };
+  const flush = (): Promise<void> => (writing = writing.then(write));
+  const timer = setInterval(() => void flush(), flushIntervalMs);
+  timer.unref();
+
+  return {
+    record(event) {
+      queue.push({ occurredAt: options.clock.now(), event });
+      if (closed || queue.length >= maxBatch) void flush();
+    },
+    flush,
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      await flush();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import type { Database } from '../database.js';
+
+export interface OAuthStateRecord {
+  id: string;
+  connectSessionId: string | null;
+  connectionId: string | null;
+  expiresAt: Date;
+  consumedAt: Date | null;
+}
+
+export interface NewOAuthState {
+  stateHash: string;
+  browserBindingHash: string;
+  connectSessionId: string | null;
+  connectionId: string | null;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+/** Why a state could not be consumed. */
+export type StateConsumeFailure = 'unknown' | 'reused' | 'other_browser';
+
+export type StateConsumeResult = { ok: true; state: OAuthStateRecord } | { ok: false; reason: StateConsumeFailure };
+
+export interface OAuthStateStore {
+  insert(state: NewOAuthState): Promise<void>;
+  /**
+   * Consumes a state atomically, and only for the browser it was issued to: of two concurrent
+   * callbacks exactly one gets the row, and a callback from another browser does not burn it.
+   * Expiry is left to the caller (the row comes back with `expiresAt`).
+   */
+  consume(stateHash: string, browserBindingHash: string | undefined, at: Date): Promise<StateConsumeResult>;
+  /** Deletes states that expired before `before`; returns how many. */
+  deleteExpired(before: Date): Promise<number>;
+}
+
+interface StateRow {
+  id: string;
+  connect_session_id: string | null;
+  connection_id: string | null;
+  expires_at: Date;
+  consumed_at: Date | null;
+}
+
+export function createOAuthStateStore(db: Database): OAuthStateStore {
+  const toRecord = (row: StateRow): OAuthStateRecord => ({
+    id: row.id,
+    connectSessionId: row.connect_session_id,
+    connectionId: row.connection_id,
+    expiresAt: new Date(row.expires_at),
+    consumedAt: row.consumed_at === null ? null : new Date(row.consumed_at),
+  });
+  return {
+    async insert(state) {
+      await db.prisma.oAuthState.create({ data: state });
+    },
+    async consume(stateHash, browserBindingHash, at) {
+      const consumed = await db.sql.query<StateRow>(
+        `UPDATE oauth_states SET consumed_at = $3
+          WHERE state_hash = $1 AND browser_binding_hash = $2 AND consumed_at IS NULL
+          RETURNING id, connect_session_id, connection_id, expires_at, consumed_at`,
+        [stateHash, browserBindingHash ?? '', at],
+      );
+      if (consumed[0]) return { ok: true, state: toRecord(consumed[0]) };
+      const [existing] = await db.sql.query<StateRow>(
+        'SELECT id, connect_session_id, connection_id, expires_at, consumed_at FROM oauth_states WHERE state_hash = $1',
+        [stateHash],
+      );
+      if (!existing) return { ok: false, reason: 'unknown' };
+      return { ok: false, reason: existing.consumed_at !== null ? 'reused' : 'other_browser' };
+    },
+    async deleteExpired(before) {
+      const { count } = await db.prisma.oAuthState.deleteMany({ where: { expiresAt: { lt: before } } });
+      return count;
+    },
+  };
+}

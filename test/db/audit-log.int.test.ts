@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditLog } from '../../src/db/audit-log.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { FakeClock } from '../support/clock.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+describe('createAuditLog', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('returns from record() at once and writes the events on flush, with the clock time', async () => {
+    const clock = new FakeClock('2026-11-23T12:00:00Z');
+    const audit = createAuditLog(db, { clock, logger: createLogger('silent'), flushIntervalMs: 60_000 });
+    audit.record({ actorType: 'api_client', actorId: 'client-1', action: 'token.read', outcome: 'success', shopId: 'shop-1', detail: { route: 'token' } });
+    audit.record({ actorType: 'system', action: 'refresh.failed', outcome: 'failure', connectionId: null });
+    expect(await db.prisma.auditEvent.count()).toBe(0);
+    await audit.flush();
+    const rows = await db.prisma.auditEvent.findMany({ orderBy: { id: 'asc' } });
+    expect(rows.map((r) => [r.action, r.outcome, r.actorId, r.shopId, r.occurredAt.toISOString(), r.detail])).toStrictEqual([
+      ['token.read', 'success', 'client-1', 'shop-1', '2026-11-23T12:00:00.000Z', { route: 'token' }],
+      ['refresh.failed', 'failure', null, null, '2026-11-23T12:00:00.000Z', null],
+    ]);
+    await audit.close();
+  });
+
+  it('loses nothing on close (clean shutdown)', async () => {
+    const audit = createAuditLog(db, { clock: new FakeClock(), logger: createLogger('silent'), flushIntervalMs: 60_000, maxBatch: 7 });
+    const before = await db.prisma.auditEvent.count();
+    for (let i = 0; i < 50; i++) audit.record({ actorType: 'system', action: `bulk.${i}`, outcome: 'success' });
+    await audit.close();
+    expect((await db.prisma.auditEvent.count()) - before).toBe(50);
+  });
+});
