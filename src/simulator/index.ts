@@ -1,4 +1,5 @@
 import express, { Router } from 'express';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { authorizePage } from './authorize-page.js';
 import { createControl, type SimulatorControl } from './control.js';
@@ -73,7 +74,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const app = express();
   app.disable('x-powered-by');
   app.use(simulator.router);
-  const server = await new Promise<import('node:http').Server>((resolve, reject) => {
+  const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(listening)));
   });
   const { port } = server.address() as AddressInfo;

@@ -1,3 +1,4 @@
+import { constantTimeEqual } from '../../shared/secrets.js';
 import type { Database } from '../database.js';
 
 export interface OAuthStateRecord {
@@ -55,19 +56,20 @@ export function createOAuthStateStore(db: Database): OAuthStateStore {
       await db.prisma.oAuthState.create({ data: state });
     },
     async consume(stateHash, browserBindingHash, at) {
-      const consumed = await db.sql.query<StateRow>(
-        `UPDATE oauth_states SET consumed_at = $3
-          WHERE state_hash = $1 AND browser_binding_hash = $2 AND consumed_at IS NULL
-          RETURNING id, connect_session_id, connection_id, expires_at, consumed_at`,
-        [stateHash, browserBindingHash ?? '', at],
-      );
-      if (consumed[0]) return { ok: true, state: toRecord(consumed[0]) };
-      const [existing] = await db.sql.query<StateRow>(
-        'SELECT id, connect_session_id, connection_id, expires_at, consumed_at FROM oauth_states WHERE state_hash = $1',
+      const [existing] = await db.sql.query<StateRow & { browser_binding_hash: string }>(
+        `SELECT id, connect_session_id, connection_id, expires_at, consumed_at, browser_binding_hash
+           FROM oauth_states WHERE state_hash = $1`,
         [stateHash],
       );
       if (!existing) return { ok: false, reason: 'unknown' };
-      return { ok: false, reason: existing.consumed_at !== null ? 'reused' : 'other_browser' };
+      if (existing.consumed_at !== null) return { ok: false, reason: 'reused' };
+      if (!constantTimeEqual(existing.browser_binding_hash, browserBindingHash ?? '')) return { ok: false, reason: 'other_browser' };
+      const [consumed] = await db.sql.query<StateRow>(
+        `UPDATE oauth_states SET consumed_at = $2 WHERE id = $1 AND consumed_at IS NULL
+          RETURNING id, connect_session_id, connection_id, expires_at, consumed_at`,
+        [existing.id, at],
+      );
+      return consumed ? { ok: true, state: toRecord(consumed) } : { ok: false, reason: 'reused' };
     },
     async deleteExpired(before) {
       const { count } = await db.prisma.oAuthState.deleteMany({ where: { expiresAt: { lt: before } } });

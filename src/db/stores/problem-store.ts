@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../database.js';
+
+export type ProblemKind = 'scope_missing';
+
+/** Something wrong with a connection that a person must fix. */
+export interface ProblemRecord {
+  id: string;
+  connectionId: string;
+  kind: ProblemKind;
+  apiPath: string;
+  scopeKeys: string[];
+  tiktokCode: number | null;
+  tiktokMessage: string | null;
+  occurrences: number;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  resolvedAt: Date | null;
+  resolution: string | null;
+}
+
+export interface ScopeMissingInput {
+  connectionId: string;
+  apiPath: string;
+  scopeKeys: string[];
+  tiktokCode: number | null;
+  tiktokMessage: string | null;
+}
+
+export interface ProblemStore {
+  /** Opens the problem, or bumps `occurrences` and `last_seen_at` of the open one for this path. */
+  upsertScopeMissing(input: ScopeMissingInput, at: Date): Promise<ProblemRecord>;
+  listOpen(connectionId: string): Promise<ProblemRecord[]>;
+  /** Resolves the open problems whose ids are given; returns how many. */
+  resolve(ids: string[], resolution: string, at: Date): Promise<number>;
+}
+
+interface ProblemRow {
+  id: string;
+  connection_id: string;
+  kind: string;
+  api_path: string;
+  scope_keys: string[];
+  tiktok_code: number | null;
+  tiktok_message: string | null;
+  occurrences: number;
+  first_seen_at: Date;
+  last_seen_at: Date;
+  resolved_at: Date | null;
+  resolution: string | null;
+}
+
+const columns = `id, connection_id, kind, api_path, scope_keys, tiktok_code, tiktok_message, occurrences,
+  first_seen_at, last_seen_at, resolved_at, resolution`;
+
+/** The key that keeps at most one open problem of a kind per connection and API path. */
+export function problemOpenKey(connectionId: string, kind: ProblemKind, apiPath: string): string {
+  return `${connectionId}:${kind}:${apiPath}`;
+}
+
+export function createProblemStore(db: Database): ProblemStore {
+  return {
+    async upsertScopeMissing(input, at) {
+      const [row] = await db.sql.query<ProblemRow>(
+        `INSERT INTO problems (id, connection_id, kind, api_path, scope_keys, tiktok_code, tiktok_message,
+                               occurrences, first_seen_at, last_seen_at, open_key)
+         VALUES ($1, $2, 'scope_missing', $3, $4, $5, $6, 1, $7, $7, $8)
+         ON CONFLICT (open_key) DO UPDATE SET
+           occurrences = problems.occurrences + 1,
+           last_seen_at = EXCLUDED.last_seen_at,
+           scope_keys = EXCLUDED.scope_keys,
+           tiktok_code = EXCLUDED.tiktok_code,
+           tiktok_message = EXCLUDED.tiktok_message
+         RETURNING ${columns}`,
+        [
+          randomUUID(),
+          input.connectionId,
+          input.apiPath,
+          input.scopeKeys,
+          input.tiktokCode,
+          input.tiktokMessage,
+          at,
+          problemOpenKey(input.connectionId, 'scope_missing', input.apiPath),
+        ],
+      );
+      return toProblem(row!);
+    },
+    async listOpen(connectionId) {
+      const rows = await db.sql.query<ProblemRow>(
+        `SELECT ${columns} FROM problems WHERE connection_id = $1 AND resolved_at IS NULL ORDER BY first_seen_at, id`,
+        [connectionId],
+      );
+      return rows.map(toProblem);
+    },
+    async resolve(ids, resolution, at) {
+      if (ids.length === 0) return 0;
+      const rows = await db.sql.query<{ id: string }>(
+        `UPDATE problems SET resolved_at = $2, resolution = $3, open_key = NULL
+          WHERE id = ANY($1::text[]) AND resolved_at IS NULL RETURNING id`,
+        [ids, at, resolution],
+      );
+      return rows.length;
+    },
+  };
+}
+
+function toProblem(row: ProblemRow): ProblemRecord {
+  return {
+    id: row.id,
+    connectionId: row.connection_id,
+    kind: row.kind as ProblemKind,
+    apiPath: row.api_path,
+    scopeKeys: [...(row.scope_keys ?? [])],
+    tiktokCode: row.tiktok_code,
+    tiktokMessage: row.tiktok_message,
+    occurrences: row.occurrences,
+    firstSeenAt: new Date(row.first_seen_at),
+    lastSeenAt: new Date(row.last_seen_at),
+    resolvedAt: row.resolved_at === null ? null : new Date(row.resolved_at),
+    resolution: row.resolution,
+  };
+}
