@@ -8,8 +8,30 @@ import { openDatabase, type Database } from './db/database.js';
 import { migrate, readMigrations } from './db/migrate.js';
 import { databaseTarget, migrationsDirectory } from './db/target.js';
 import { createAuditLog, type AuditLog } from './db/audit-log.js';
+import { createConnectionsService, type ConnectionsService } from './connections/index.js';
+import { createConnectionStore } from './db/stores/connection-store.js';
+import { createConnectSessionStore } from './db/stores/connect-session-store.js';
+import { createOAuthStateStore } from './db/stores/oauth-state-store.js';
+import { createProblemStore } from './db/stores/problem-store.js';
+import { createApiClient, createAuthClient } from './tiktok/index.js';
+import { parseKeyRing } from './vault/key-ring.js';
+import { createVault } from './vault/vault.js';
 import { withDevelopmentSecrets } from './dev-secrets.js';
 import { createApp } from './http/app.js';
+import { createAdminConsole } from './admin/admin-console.js';
+import { RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible';
+import { createConnectionViews } from './apps/connection-views.js';
+import { createKeyVerifier } from './apps/key-verifier.js';
+import { createRateLimits } from './apps/rate-limits.js';
+import { createShopCalls } from './apps/shop-calls.js';
+import { createShopCredentialSource } from './apps/shop-credentials.js';
+import { createApiClientStore } from './db/stores/api-client-store.js';
+import { createConnectionDirectory } from './db/stores/connection-directory.js';
+import { createShopAccessStore } from './db/stores/shop-access-store.js';
+import { createRefreshStore } from './db/stores/refresh-store.js';
+import { createRefresher, type Refresher } from './refresh/refresher.js';
+import { createNotificationHandler } from './refresh/notifications.js';
+import { createMetrics } from './shared/metrics.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
@@ -33,8 +55,12 @@ export interface Service {
   server: Server;
   url: string;
   audit: AuditLog;
+  /** Connect sessions, merchant status links and problems (for callers and tests). */
+  connections: ConnectionsService;
   /** The built-in TikTok Shop simulator, when no TikTok credentials are configured. */
   simulator: Simulator | undefined;
+  /** Token refresh: ensureFresh / refreshNow / sweepOnce (its sweeper runs in the background). */
+  refresher: Refresher;
   /** Stops accepting, lets in-flight requests finish, stops background work, closes the database. */
   close(): Promise<void>;
 }
@@ -50,11 +76,85 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
   if (migrated.modified.length > 0) logger.warn({ modified: migrated.modified }, 'applied migrations changed since they ran');
 
   const audit = createAuditLog(db, { clock, logger });
+  const vault = createVault(parseKeyRing(config.encryptionKeys ?? ''));
+  const tiktokFetch = options.fetch ?? globalThis.fetch;
+  const tiktokApp = { appKey: config.tiktok.appKey, appSecret: config.tiktok.appSecret };
+  const tiktok = {
+    auth: createAuthClient({ fetch: tiktokFetch, authBaseUrl: config.tiktok.authBaseUrl, ...tiktokApp }),
+    api: createApiClient({ fetch: tiktokFetch, apiBaseUrl: config.tiktok.apiBaseUrl, clock, ...tiktokApp }),
+  };
+  const connections = createConnectionsService({
+    stores: {
+      connections: createConnectionStore(db),
+      connectSessions: createConnectSessionStore(db),
+      oauthStates: createOAuthStateStore(db),
+      problems: createProblemStore(db),
+    },
+    vault,
+    audit,
+    clock,
+    tiktok,
+    settings: {
+      publicUrl: config.publicUrl,
+      cookieSecret: config.cookieSecret ?? '',
+      sessionTtlSeconds: config.connect.sessionTtlSeconds,
+      returnUrlAllowlist: config.connect.returnUrlAllowlist,
+      authorizeUrl: config.tiktok.authorizeUrl,
+      serviceId: config.tiktok.serviceId,
+      refreshPolicy: config.refresh,
+    },
+  });
+  const refreshStore = createRefreshStore(db.sql);
+  const metrics = createMetrics({ connectionCounts: () => refreshStore.countByStatus() });
+  const refresher = createRefresher({
+    store: refreshStore,
+    // A refresh call must end well inside the claim lease, or another replica could take over mid-call.
+    auth: createAuthClient({
+      fetch: tiktokFetch, authBaseUrl: config.tiktok.authBaseUrl, ...tiktokApp,
+      timeoutMs: Math.min(10_000, config.refresh.claimSeconds * 500),
+    }),
+    vault, clock, logger, audit,
+    metrics: metrics.refresh, problems: connections.problems, settings: config.refresh,
+  });
+  const notifications = createNotificationHandler({ sql: db.sql, clock, audit, logger });
+
+  // Internal apps (/v1): API keys verified from a short cache, rate limits counted in memory and
+  // shared through the rate_limits table on Postgres, credentials from one indexed read.
+  const rateLimits = createRateLimits({
+    store: db.kind === 'postgres'
+      ? new RateLimiterPostgres({
+          // db.sql over the service's pg pool, in the shape of a pg Pool (`query({ text, values })`).
+          storeClient: { query: async (q: { text: string; values?: unknown[] }) => ({ rows: await db.sql.query(q.text, q.values ?? []) }) },
+          storeType: 'pool', tableName: 'rate_limits', tableCreated: true, points: 1, duration: 2 * 86_400,
+        })
+      : new RateLimiterMemory({ points: 1, duration: 2 * 86_400 }),
+    clock, logger, defaultPerMinute: config.rateLimit.defaultPerMinute,
+  });
+  const v1 = {
+    verifier: createKeyVerifier({ store: createApiClientStore(db.prisma), clock }),
+    rateLimits,
+    connectSessions: { create: connections.createConnectSession },
+    connections: createConnectionViews({
+      directory: createConnectionDirectory(db),
+      problems: connections.problems,
+      statusLink: (connectionId) => connections.merchantStatusLink(connectionId, 7 * 86_400),
+    }),
+    shopCalls: createShopCalls({
+      credentials: createShopCredentialSource({ shopAccess: createShopAccessStore(db), vault, refresher, clock }),
+      api: tiktok.api,
+      problems: connections.problems,
+      audit,
+    }),
+  };
+
+  // Admin console: OpenID Connect sign-in (the development identity provider when no issuer is set).
+  const admin = { console: await createAdminConsole(config, { db, audit, clock, logger, refresher }), audit };
+
   const simulator = config.tiktok.mode === 'simulator' ? mountedSimulator(config, clock, logger, options) : undefined;
   const extraRouters = [...(options.extraRouters ?? [])];
   if (simulator) extraRouters.push({ path: simulatorMountPath, router: simulator.router });
 
-  const app = createApp({ config, logger, db, clock, extraRouters });
+  const app = createApp({ config, logger, db, clock, extraRouters, connections, v1, metrics, notifications, admin });
   const server = createServer({ maxHeaderSize: 64 * 1024 }, app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -63,6 +163,7 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
   });
   const { port } = server.address() as AddressInfo;
   const url = config.port === 0 ? `http://127.0.0.1:${port}` : config.publicUrl;
+  refresher.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -72,10 +173,12 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
       const forced = setTimeout(() => server.closeAllConnections(), 8_000);
       await stopped;
       clearTimeout(forced);
+      await refresher.stop();
+      await rateLimits.close();
       await audit.close();
       if (!options.db) await db.close();
     })());
-  return { config, db, server, url, audit, simulator, close };
+  return { config, db, server, url, audit, connections, simulator, refresher, close };
 }
 
 function mountedSimulator(config: Config, clock: Clock, logger: Logger, options: ServiceOptions): Simulator {

@@ -3,7 +3,9 @@ import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrate, readMigrations } from '../db/migrate.js';
 import { databaseTarget, migrationsDirectory } from '../db/target.js';
+import { apiClientCommandNames, runAppCommand } from './api-clients.js';
 import { parseArguments, type CliOutput } from './arguments.js';
+import { keysCommandNames, runKeysCommand } from './keys.js';
 
 /** The operator CLI: `npm run cli -- <group> <command> [--flags] [--json]`. */
 async function main(argv: string[]): Promise<number> {
@@ -29,7 +31,25 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   }
-  process.stderr.write(`Unknown command "${command}". Commands: db migrate\n`);
+  if (apiClientCommandNames.includes(command)) {
+    const db = await openDatabase(databaseTarget(config));
+    try {
+      await migrate(db.sql, await readMigrations(migrationsDirectory));
+      return await runAppCommand(command, args, out, db, config);
+    } finally {
+      await db.close();
+    }
+  }
+  if (keysCommandNames.includes(command)) {
+    const db = await openDatabase(databaseTarget(config));
+    try {
+      await migrate(db.sql, await readMigrations(migrationsDirectory));
+      return await runKeysCommand(args, out, db, config);
+    } finally {
+      await db.close();
+    }
+  }
+  process.stderr.write(`Unknown command "${command}". Commands: db migrate, ${[...apiClientCommandNames, ...keysCommandNames].join(', ')}\n`);
   return 2;
 }
 

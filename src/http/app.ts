@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../config.js';
+import type { ConnectionsService } from '../connections/index.js';
 import type { Database } from '../db/database.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -11,12 +12,36 @@ import { notFound } from './middleware/not-found.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLog } from './middleware/request-log.js';
 import { healthEndpoints } from './routes/health.js';
+import { connectEndpoints } from './routes/connect.js';
+import { homeEndpoints } from './routes/home.js';
+import { merchantEndpoints } from './routes/merchant.js';
+import { openApiEndpoint } from './routes/openapi.js';
+import { v1Endpoints } from './routes/v1-endpoints.js';
+import type { V1Deps } from './routes/v1-deps.js';
+import { keepRawProxyBody } from './routes/v1-proxy.js';
+import { metricsEndpoints } from './routes/metrics.js';
+import { webhookEndpoints } from './routes/webhooks.js';
+import type { NotificationHandler } from '../refresh/notifications.js';
+import type { Metrics } from '../shared/metrics.js';
+import type { AdminConsole } from '../admin/admin-console.js';
+import type { AuditLog } from '../db/audit-log.js';
+import { adminEndpoints, devIdentityProviderRouter } from './routes/admin.js';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   db: Database;
   clock: Clock;
+  /** Connect sessions, the OAuth callback, merchant status and problems. */
+  connections: ConnectionsService;
+  /** The internal API for apps (/v1): API keys, rate limits, tokens, signing, proxy. */
+  v1?: V1Deps;
+  /** This app's Prometheus registry and metrics (GET /metrics). */
+  metrics?: Metrics;
+  /** TikTok push notifications (POST /webhooks/tiktok). */
+  notifications?: NotificationHandler;
+  /** The admin console (/admin) and, in development, its identity provider (/dev-idp). */
+  admin?: { console: AdminConsole; audit: AuditLog };
   /** Routers mounted before the service's own routes (the simulator in development). */
   extraRouters?: { path: string; router: Router }[];
 }
@@ -34,12 +59,28 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(helmet({ contentSecurityPolicy: { directives: { 'form-action': null } } }));
   app.use(refuseLongUrls);
   for (const extra of deps.extraRouters ?? []) app.use(extra.path, extra.router);
-  app.use(express.json({ limit: jsonBodyLimit }));
+  const devIdp = deps.admin?.console.devIdentityProvider;
+  if (devIdp) app.use(devIdp.mountPath, devIdentityProviderRouter(devIdp));
+  // Webhooks are verified over their raw bytes, so they are mounted before the JSON parser.
+  const rawEndpoints: Endpoint[] = deps.notifications ? webhookEndpoints({ config: deps.config, notifications: deps.notifications }) : [];
+  const rawRouter = express.Router();
+  mountEndpoints(rawRouter, rawEndpoints);
+  app.use(rawRouter);
+  app.use(express.json({ limit: jsonBodyLimit, verify: keepRawProxyBody }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
 
-  const endpoints: Endpoint[] = [...healthEndpoints(deps)];
+  const endpoints: Endpoint[] = [
+    ...homeEndpoints(deps),
+    ...connectEndpoints(deps),
+    ...merchantEndpoints(deps),
+    ...healthEndpoints(deps),
+    ...(deps.metrics ? metricsEndpoints({ metrics: deps.metrics }) : []),
+    ...rawEndpoints,
+    ...(deps.v1 ? v1Endpoints(deps.v1) : []),
+    ...(deps.admin ? adminEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : [])];
+  endpoints.push(openApiEndpoint({ endpoints: () => endpoints, serverUrl: deps.config.publicUrl }));
   const router = express.Router();
-  mountEndpoints(router, endpoints);
+  mountEndpoints(router, endpoints.filter((endpoint) => !rawEndpoints.includes(endpoint)));
   app.use(router);
 
   app.use(notFound(endpoints));

@@ -106,6 +106,13 @@ describe('HTTP basics', () => {
       expect(JSON.stringify(body)).not.toContain('secret internal detail');
     });
 
+    it('answers errors on merchant pages as HTML even to a client that accepts anything', async () => {
+      const response = await service.request('/connect/no-such-session', { headers: { accept: '*/*' } });
+      expect(response.headers.get('content-type')).toMatch(/text\/html/);
+      const json = await service.request('/connect/no-such-session', { headers: { accept: 'application/json' } });
+      expect(json.headers.get('content-type')).toMatch(/application\/json/);
+    });
+
     it('shows people on pages an HTML error page instead of JSON', async () => {
       const response = await service.request('/merchant/nowhere/at/all', { headers: { accept: 'text/html' } });
       expect(response.status).toBe(404);

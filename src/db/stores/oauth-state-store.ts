@@ -19,16 +19,15 @@ export interface NewOAuthState {
 }
 
 /** Why a state could not be consumed. */
-export type StateConsumeFailure = 'unknown' | 'reused' | 'other_browser';
+export type StateConsumeFailure = 'unknown' | 'reused' | 'expired' | 'other_browser';
 
 export type StateConsumeResult = { ok: true; state: OAuthStateRecord } | { ok: false; reason: StateConsumeFailure };
 
 export interface OAuthStateStore {
   insert(state: NewOAuthState): Promise<void>;
   /**
-   * Consumes a state atomically, and only for the browser it was issued to: of two concurrent
-   * callbacks exactly one gets the row, and a callback from another browser does not burn it.
-   * Expiry is left to the caller (the row comes back with `expiresAt`).
+   * Consumes an unexpired state atomically, and only for the browser it was issued to: of two
+   * concurrent callbacks exactly one gets the row, and a callback from another browser does not burn it.
    */
   consume(stateHash: string, browserBindingHash: string | undefined, at: Date): Promise<StateConsumeResult>;
   /** Deletes states that expired before `before`; returns how many. */
@@ -63,6 +62,7 @@ export function createOAuthStateStore(db: Database): OAuthStateStore {
       );
       if (!existing) return { ok: false, reason: 'unknown' };
       if (existing.consumed_at !== null) return { ok: false, reason: 'reused' };
+      if (new Date(existing.expires_at).getTime() <= at.getTime()) return { ok: false, reason: 'expired' };
       if (!constantTimeEqual(existing.browser_binding_hash, browserBindingHash ?? '')) return { ok: false, reason: 'other_browser' };
       const [consumed] = await db.sql.query<StateRow>(
         `UPDATE oauth_states SET consumed_at = $2 WHERE id = $1 AND consumed_at IS NULL

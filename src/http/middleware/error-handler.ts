@@ -47,8 +47,14 @@ function toServiceError(err: unknown): ServiceError {
   return new InternalError('Unexpected failure.', { cause: err });
 }
 
-/** Merchant and admin pages get HTML; the API, webhooks and operations endpoints get JSON. */
+const machinePaths = /^\/(v1|webhooks|healthz|readyz|metrics|openapi\.json|simulator\/(api|_sim))(\/|$)/;
+const pagePaths = /^\/(connect|oauth|merchant|admin)(\/|$)|^\/$/;
+
+/**
+ * The API, webhooks and operations endpoints always answer JSON. Merchant and admin pages answer
+ * HTML unless the client asks for JSON; anything else answers JSON unless the client asks for HTML.
+ */
 function wantsHtml(req: Request): boolean {
-  if (/^\/(v1|webhooks|healthz|readyz|metrics|openapi\.json|simulator\/(api|_sim))/.test(req.path)) return false;
-  return req.accepts(['json', 'html']) === 'html';
+  if (machinePaths.test(req.path)) return false;
+  return req.accepts(pagePaths.test(req.path) ? ['html', 'json'] : ['json', 'html']) === 'html';
 }

@@ -1,0 +1,126 @@
+import type { AuditLog } from '../db/audit-log.js';
+import type { Database } from '../db/database.js';
+import type { Clock } from '../shared/clock.js';
+import { ConnectionNotFound, InternalError, isServiceError, type ErrorCode } from '../shared/errors.js';
+
+/** What the admin console needs from refresh/: refresh one authorization now, whatever its due time. */
+export interface RefreshNow {
+  refreshNow(connectionId: string): Promise<unknown>;
+}
+
+/** Who acts, and the request it came with (for the audit trail). */
+export interface AdminActor {
+  email: string;
+  requestId: string;
+}
+
+export type StatusAction = 'suspend' | 'resume' | 'revoke';
+
+/** `changed`: done now; `unchanged`: the connection was not in a state the action applies to. */
+export type ActionOutcome = { result: 'changed' | 'unchanged' };
+export type RefreshOutcome = { result: 'refreshed' } | { result: 'failed'; code: ErrorCode; message: string };
+
+export interface AdminActions {
+  changeStatus(action: StatusAction, connectionId: string, actor: AdminActor): Promise<ActionOutcome>;
+  refreshNow(connectionId: string, actor: AdminActor): Promise<RefreshOutcome>;
+}
+
+/**
+ * Each action is one compare-and-set statement: the status changes only from the states it applies
+ * to, and the outbox event is written by the same statement. Suspended connections keep their
+ * refresh schedule (so the grant stays alive) but give out no tokens; revoked ones are never refreshed.
+ */
+const statements: Record<StatusAction, { from: string[]; set: string; event: string; audit: string }> = {
+  suspend: {
+    from: ['active'],
+    set: `status = 'suspended', status_reason = $2::text`,
+    event: 'connection.suspended',
+    audit: 'connection.suspended',
+  },
+  resume: {
+    from: ['suspended'],
+    set: `status = 'active', status_reason = $2::text, refresh_due_at = COALESCE(refresh_due_at, $3)`,
+    event: 'connection.resumed',
+    audit: 'connection.resumed',
+  },
+  revoke: {
+    from: ['active', 'needs_reauth', 'expired', 'suspended'],
+    set: `status = 'revoked', status_reason = $2::text, refresh_due_at = NULL, claim_owner = NULL, claim_expires_at = NULL`,
+    event: 'connection.revoked',
+    audit: 'connection.revoked',
+  },
+};
+
+const reasons: Record<StatusAction, (email: string) => string | null> = {
+  suspend: (email) => `Suspended by an administrator (${email}).`,
+  resume: () => null,
+  revoke: (email) => `Revoked by an administrator (${email}).`,
+};
+
+export function createAdminActions(deps: { db: Pick<Database, 'sql'>; audit: AuditLog; clock: Clock; refresher: RefreshNow | undefined }): AdminActions {
+  const { sql } = deps.db;
+  const exists = async (id: string) => (await sql.query('SELECT 1 FROM connections WHERE id = $1', [id])).length > 0;
+
+  return {
+    async changeStatus(action, connectionId, actor) {
+      const statement = statements[action];
+      const now = deps.clock.now();
+      const reason = reasons[action](actor.email);
+      const rows = await sql.query(
+        `WITH changed AS (
+           UPDATE connections SET ${statement.set}, updated_at = $3
+           WHERE id = $1 AND status::text = ANY($4::text[])
+           RETURNING id)
+         INSERT INTO outbox_events (type, connection_id, payload, created_at)
+         SELECT $5, id, $6::jsonb, $3 FROM changed RETURNING connection_id`,
+        [connectionId, reason, now, statement.from, statement.event,
+          JSON.stringify({ connectionId, by: { type: 'admin', email: actor.email }, reason })],
+      );
+      if (rows.length === 0 && !(await exists(connectionId))) throw new ConnectionNotFound(connectionId);
+      const result = rows.length > 0 ? 'changed' : 'unchanged';
+      deps.audit.record({
+        actorType: 'admin',
+        actorId: actor.email,
+        action: statement.audit,
+        outcome: result === 'changed' ? 'success' : 'failure',
+        connectionId,
+        requestId: actor.requestId,
+        ...(result === 'unchanged' ? { detail: { reason: 'not in a state this action applies to' } } : {}),
+      });
+      // Admin actions are rare: write now, so the page the admin lands on already shows them.
+      await deps.audit.flush();
+      return { result };
+    },
+
+    async refreshNow(connectionId, actor) {
+      if (!(await exists(connectionId))) throw new ConnectionNotFound(connectionId);
+      if (!deps.refresher) throw new InternalError('Refreshing from the admin console is not available in this build.');
+      let outcome: RefreshOutcome;
+      try {
+        await deps.refresher.refreshNow(connectionId);
+        outcome = { result: 'refreshed' };
+      } catch (error) {
+        if (!isServiceError(error)) throw error;
+        outcome = { result: 'failed', code: error.code, message: error.message };
+      }
+      const failed = outcome.result === 'failed' ? { code: outcome.code } : {};
+      await sql.query('INSERT INTO outbox_events (type, connection_id, payload, created_at) VALUES ($1, $2, $3::jsonb, $4)', [
+        'connection.refresh_requested',
+        connectionId,
+        JSON.stringify({ connectionId, by: { type: 'admin', email: actor.email }, outcome: outcome.result, ...failed }),
+        deps.clock.now(),
+      ]);
+      deps.audit.record({
+        actorType: 'admin',
+        actorId: actor.email,
+        action: 'connection.refresh_requested',
+        outcome: outcome.result === 'refreshed' ? 'success' : 'failure',
+        connectionId,
+        requestId: actor.requestId,
+        ...(outcome.result === 'failed' ? { detail: failed } : {}),
+      });
+      await deps.audit.flush();
+      return outcome;
+    },
+  };
+}

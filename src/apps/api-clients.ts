@@ -1,0 +1,83 @@
+import type { ApiClientRecord, ApiClientStore } from '../db/stores/api-client-store.js';
+import type { Clock } from '../shared/clock.js';
+import { ValidationFailed } from '../shared/errors.js';
+import { issueApiKey, maskApiKey } from './api-keys.js';
+import { apiScopes, isApiScope, type ApiScope } from './scopes.js';
+
+export interface NewClientInput {
+  name: string;
+  /** Default: every scope. */
+  scopes?: string[];
+  /** Default: every shop. */
+  shopIds?: string[];
+  rateLimitPerMinute?: number;
+  dailyQuota?: number;
+}
+
+/** An API client as operators see it: never the key, only its masked prefix. */
+export interface ApiClientSummary {
+  id: string;
+  name: string;
+  maskedKey: string;
+  scopes: string[];
+  shopIds: string[];
+  rateLimitPerMinute: number | null;
+  dailyQuota: number | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface ApiClientAdmin {
+  /** Creates a client; the returned `key` is shown once and cannot be recovered. */
+  create(input: NewClientInput): Promise<ApiClientSummary & { key: string }>;
+  list(): Promise<ApiClientSummary[]>;
+  /** Revokes the client; other replicas stop accepting its key within the verifier cache TTL. */
+  revoke(id: string): Promise<ApiClientSummary | undefined>;
+}
+
+export function createApiClientAdmin(deps: { store: ApiClientStore; clock: Clock }): ApiClientAdmin {
+  return {
+    async create(input) {
+      const name = input.name.trim();
+      if (name === '') throw new ValidationFailed('--name is required.');
+      const scopes = input.scopes ?? [...apiScopes];
+      const unknown = scopes.filter((scope) => !isApiScope(scope));
+      if (unknown.length > 0) throw new ValidationFailed(`Unknown scope ${unknown.join(', ')}; scopes are ${apiScopes.join(', ')}.`);
+      for (const [flag, value] of [['--rate-limit', input.rateLimitPerMinute], ['--daily-quota', input.dailyQuota]] as const) {
+        if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new ValidationFailed(`${flag} must be a positive whole number.`);
+      }
+      const issued = issueApiKey();
+      const record = await deps.store.insert({
+        name,
+        keyPrefix: issued.prefix,
+        keyHash: issued.hash,
+        scopes: [...new Set(scopes as ApiScope[])],
+        shopIds: [...new Set(input.shopIds ?? [])],
+        rateLimitPerMinute: input.rateLimitPerMinute ?? null,
+        dailyQuota: input.dailyQuota ?? null,
+      });
+      return { ...summarize(record), key: issued.key };
+    },
+    async list() {
+      return (await deps.store.list()).map(summarize);
+    },
+    async revoke(id) {
+      const record = await deps.store.revoke(id, deps.clock.now());
+      return record ? summarize(record) : undefined;
+    },
+  };
+}
+
+export function summarize(record: ApiClientRecord): ApiClientSummary {
+  return {
+    id: record.id,
+    name: record.name,
+    maskedKey: maskApiKey(record.keyPrefix),
+    scopes: record.scopes,
+    shopIds: record.shopIds,
+    rateLimitPerMinute: record.rateLimitPerMinute,
+    dailyQuota: record.dailyQuota,
+    createdAt: record.createdAt.toISOString(),
+    revokedAt: record.revokedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,95 @@
+import type { ApiClientStore } from '../db/stores/api-client-store.js';
+import type { Clock } from '../shared/clock.js';
+import { ApiKeyInvalid } from '../shared/errors.js';
+import { constantTimeEqual } from '../shared/secrets.js';
+import { apiKeyPrefix, hashApiKey } from './api-keys.js';
+
+/** The caller behind a verified key. */
+export interface ApiPrincipal {
+  id: string;
+  name: string;
+  scopes: ReadonlySet<string>;
+  /** `undefined`: every shop. */
+  shopIds: ReadonlySet<string> | undefined;
+  /** null: the configured default. */
+  rateLimitPerMinute: number | null;
+  dailyQuota: number | null;
+}
+
+export interface KeyVerifier {
+  /** Resolves the client of a well-formed key; throws {@link ApiKeyInvalid} for unknown or revoked keys. */
+  verify(key: string): Promise<ApiPrincipal>;
+}
+
+export interface KeyVerifierOptions {
+  store: Pick<ApiClientStore, 'findByPrefix'>;
+  clock: Clock;
+  /**
+   * How long a lookup by prefix is reused (default 5 s). This is the revocation delay: a key revoked
+   * through the CLI stops working on every replica within this time.
+   */
+  cacheTtlMs?: number;
+  /** Entries kept at most; the oldest go first. */
+  maxEntries?: number;
+}
+
+interface Entry {
+  expiresAt: number;
+  /** `undefined`: no client has this prefix, or it is revoked. */
+  client: (ApiPrincipal & { keyHash: string }) | undefined;
+}
+
+/**
+ * Verifies keys with at most one indexed read per prefix and TTL: the stored SHA-256 is compared
+ * with the presented key's hash in constant time, and both hits and misses are cached briefly.
+ */
+export function createKeyVerifier(options: KeyVerifierOptions): KeyVerifier {
+  const ttl = options.cacheTtlMs ?? 5_000;
+  const maxEntries = options.maxEntries ?? 10_000;
+  const cache = new Map<string, Entry>();
+  const pending = new Map<string, Promise<Entry>>();
+
+  async function load(prefix: string): Promise<Entry> {
+    const record = await options.store.findByPrefix(prefix);
+    const client =
+      record && record.revokedAt === null
+        ? {
+            id: record.id,
+            name: record.name,
+            scopes: new Set(record.scopes),
+            shopIds: record.shopIds.length > 0 ? new Set(record.shopIds) : undefined,
+            rateLimitPerMinute: record.rateLimitPerMinute,
+            dailyQuota: record.dailyQuota,
+            keyHash: record.keyHash,
+          }
+        : undefined;
+    const entry = { expiresAt: options.clock.now().getTime() + ttl, client };
+    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
+    cache.set(prefix, entry);
+    return entry;
+  }
+
+  async function entryFor(prefix: string): Promise<Entry> {
+    const cached = cache.get(prefix);
+    if (cached && cached.expiresAt > options.clock.now().getTime()) return cached;
+    let loading = pending.get(prefix);
+    if (!loading) {
+      loading = load(prefix).finally(() => pending.delete(prefix));
+      pending.set(prefix, loading);
+    }
+    return loading;
+  }
+
+  return {
+    async verify(key) {
+      const prefix = apiKeyPrefix(key);
+      if (prefix === undefined) throw new ApiKeyInvalid('The API key is not valid.');
+      const { client } = await entryFor(prefix);
+      if (!client || !constantTimeEqual(client.keyHash, hashApiKey(key))) {
+        throw new ApiKeyInvalid('The API key is unknown or has been revoked.');
+      }
+      const { keyHash: _keyHash, ...principal } = client;
+      return principal;
+    },
+  };
+}

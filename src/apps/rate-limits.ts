@@ -1,0 +1,138 @@
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { QuotaExhausted, RateLimited } from '../shared/errors.js';
+
+/** What the caller learns about its per-minute limit on every answer (X-RateLimit-*). */
+export interface RateLimitState {
+  limit: number;
+  remaining: number;
+  resetAt: Date;
+}
+
+export interface RateLimits {
+  /**
+   * Counts one request of the client. Throws {@link RateLimited} past the per-minute limit and
+   * {@link QuotaExhausted} past the daily quota; otherwise resolves the per-minute state.
+   * Synchronous work only: no database round trip on the request path.
+   */
+  consume(client: { id: string; rateLimitPerMinute: number | null; dailyQuota: number | null }): RateLimitState;
+  /** Pushes the counts not yet shared to the store now. */
+  flush(): Promise<void>;
+  /** Flushes and stops the timer. */
+  close(): Promise<void>;
+}
+
+export interface RateLimitsOptions {
+  /**
+   * Where counts are shared: `RateLimiterPostgres` over the `rate_limits` table (every replica), or
+   * `RateLimiterMemory` (one process, PGlite). Its `points`/`duration` are unused: windows are keys.
+   */
+  store: Pick<RateLimiterAbstract, 'penalty'>;
+  clock: Clock;
+  logger: Logger;
+  defaultPerMinute: number;
+  /** How often local counts are added to the shared store (default 100 ms). */
+  syncIntervalMs?: number;
+}
+
+interface Window {
+  key: string;
+  limit: number;
+  endsAt: number;
+  /** Total across replicas as of the last sync (this process's synced requests included). */
+  shared: number;
+  /** This process's requests not yet added to `shared`. */
+  pending: number;
+  syncing: number;
+}
+
+/**
+ * Fixed windows (the UTC minute, the UTC day) counted per client. Each process decides from the
+ * shared total it last saw plus its own unsynced requests, and adds its requests to the shared
+ * store in one upsert per window every `syncIntervalMs`. One process is exact; N replicas can
+ * overshoot by at most what they admit between two syncs. This keeps the hot path free of a
+ * database write per request.
+ */
+export function createRateLimits(options: RateLimitsOptions): RateLimits {
+  const windows = new Map<string, Window>();
+  const syncIntervalMs = options.syncIntervalMs ?? 100;
+  let syncing: Promise<void> = Promise.resolve();
+
+  function windowFor(key: string, limit: number, endsAt: number): Window {
+    let window = windows.get(key);
+    if (!window) {
+      window = { key, limit, endsAt, shared: 0, pending: 0, syncing: 0 };
+      windows.set(key, window);
+    }
+    window.limit = limit;
+    return window;
+  }
+
+  const used = (window: Window) => window.shared + window.pending + window.syncing;
+
+  async function sync(): Promise<void> {
+    const now = options.clock.now().getTime();
+    await Promise.all(
+      [...windows.values()].map(async (window) => {
+        if (window.pending === 0) {
+          if (window.endsAt <= now) windows.delete(window.key);
+          return;
+        }
+        const points = window.pending;
+        window.pending = 0;
+        window.syncing += points;
+        try {
+          const result = await options.store.penalty(window.key, points);
+          window.shared = Math.max(window.shared + points, result.consumedPoints);
+        } catch (error) {
+          window.pending += points;
+          options.logger.warn({ err: error }, 'rate-limit counts could not be shared; retrying');
+        } finally {
+          window.syncing -= points;
+        }
+      }),
+    );
+  }
+  const flush = (): Promise<void> => (syncing = syncing.then(sync));
+  const timer = setInterval(() => void flush(), syncIntervalMs);
+  timer.unref();
+
+  return {
+    consume(client) {
+      const now = options.clock.now().getTime();
+      let day: Window | undefined;
+      if (client.dailyQuota !== null) {
+        const dayEnd = Math.floor(now / 86_400_000) * 86_400_000 + 86_400_000;
+        day = windowFor(`q:${client.id}:${dayEnd}`, client.dailyQuota, dayEnd);
+        if (used(day) >= day.limit) {
+          throw new QuotaExhausted(
+            `This API key has used its daily quota of ${day.limit} requests; it resets at ${new Date(dayEnd).toISOString()}.`,
+            (dayEnd - now) / 1000,
+            day.limit,
+            new Date(dayEnd),
+          );
+        }
+      }
+      const limit = client.rateLimitPerMinute ?? options.defaultPerMinute;
+      const minuteEnd = Math.floor(now / 60_000) * 60_000 + 60_000;
+      const minute = windowFor(`m:${client.id}:${minuteEnd}`, limit, minuteEnd);
+      if (used(minute) >= limit) {
+        throw new RateLimited(
+          `Too many requests: this API key may make ${limit} requests per minute.`,
+          (minuteEnd - now) / 1000,
+          limit,
+          new Date(minuteEnd),
+        );
+      }
+      minute.pending += 1;
+      if (day) day.pending += 1;
+      return { limit, remaining: Math.max(0, limit - used(minute)), resetAt: new Date(minuteEnd) };
+    },
+    flush,
+    async close() {
+      clearInterval(timer);
+      await flush();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import type { OAuthStateRecord, OAuthStateStore } from '../db/stores/oauth-state-store.js';
+import type { Clock } from '../shared/clock.js';
+import { OAuthBrowserMismatch, OAuthStateExpired, OAuthStateInvalid, OAuthStateReused } from '../shared/errors.js';
+import { randomToken, sha256Hex } from '../shared/secrets.js';
+
+/** How long a merchant has between leaving for TikTok and coming back. */
+export const stateTtlSeconds = 10 * 60;
+
+export interface OAuthStates {
+  /** A fresh state (256 random bits) bound to the browser binding; only hashes are stored. */
+  issue(input: { browserBinding: string; connectSessionId: string; connectionId: string | null }): Promise<string>;
+  /** Consumes a state once, for the browser it was issued to; throws the reason otherwise. */
+  consume(state: string | undefined, browserBinding: string | undefined): Promise<OAuthStateRecord>;
+}
+
+export function createOAuthStates(options: { store: OAuthStateStore; clock: Clock }): OAuthStates {
+  const { store, clock } = options;
+  return {
+    async issue(input) {
+      const state = randomToken(32);
+      const now = clock.now();
+      await store.insert({
+        stateHash: sha256Hex(state),
+        browserBindingHash: sha256Hex(input.browserBinding),
+        connectSessionId: input.connectSessionId,
+        connectionId: input.connectionId,
+        expiresAt: new Date(now.getTime() + stateTtlSeconds * 1000),
+        createdAt: now,
+      });
+      return state;
+    },
+    async consume(state, browserBinding) {
+      if (!state || state.length > 128) throw new OAuthStateInvalid('The sign-in came back without a valid state.');
+      const now = clock.now();
+      const result = await store.consume(sha256Hex(state), browserBinding === undefined ? undefined : sha256Hex(browserBinding), now);
+      if (!result.ok) {
+        switch (result.reason) {
+          case 'unknown':
+            throw new OAuthStateInvalid('The sign-in came back with a state this service did not issue.');
+          case 'reused':
+            throw new OAuthStateReused('This sign-in was already completed; it cannot be used twice.');
+          case 'expired':
+            throw new OAuthStateExpired('The sign-in took longer than 10 minutes.');
+          case 'other_browser':
+            throw new OAuthBrowserMismatch('This sign-in was started in another browser.');
+        }
+      }
+      return result.state;
+    },
+  };
+}

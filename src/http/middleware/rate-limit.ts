@@ -1,0 +1,32 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { RateLimits } from '../../apps/rate-limits.js';
+import { RateLimited } from '../../shared/errors.js';
+
+/**
+ * Counts the request against the API client's per-minute limit and daily quota (after
+ * requireApiKey) and says where it stands in X-RateLimit-Limit / -Remaining / -Reset (Unix seconds
+ * when the window resets), on success and on 429 alike.
+ */
+export function limitRate(limits: RateLimits) {
+  return function limitRateOfClient(req: Request, res: Response, next: NextFunction): void {
+    const client = req.apiClient;
+    if (!client) {
+      next();
+      return;
+    }
+    try {
+      const state = limits.consume(client);
+      setHeaders(res, state.limit, state.remaining, state.resetAt);
+    } catch (error) {
+      if (error instanceof RateLimited) setHeaders(res, error.limit, 0, error.resetAt);
+      throw error;
+    }
+    next();
+  };
+}
+
+function setHeaders(res: Response, limit: number, remaining: number, resetAt: Date): void {
+  res.setHeader('X-RateLimit-Limit', String(limit));
+  res.setHeader('X-RateLimit-Remaining', String(remaining));
+  res.setHeader('X-RateLimit-Reset', String(Math.ceil(resetAt.getTime() / 1000)));
+}

@@ -1,0 +1,40 @@
+import type { ConnectionsService } from '../../connections/index.js';
+import { defineEndpoint, type Endpoint } from '../endpoint.js';
+import { homePage, productionHomePage } from '../views/home.js';
+
+export const demoMerchantRef = 'demo-merchant';
+
+/** `/`: in development, what the service is and a demo connect button; in production, only the name and health. */
+export function homeEndpoints(deps: {
+  connections: ConnectionsService;
+  config: { env: string; tiktok: { mode: 'live' | 'simulator' } };
+}): Endpoint[] {
+  const production = deps.config.env === 'production';
+  const home = defineEndpoint({
+    method: 'get',
+    path: '/',
+    summary: 'Home page',
+    tag: 'merchant',
+    auth: 'none',
+    audited: false,
+    handler: (_input, _req, res) => {
+      res.type('html').send(production ? productionHomePage() : homePage({ simulator: deps.config.tiktok.mode === 'simulator' }));
+    },
+  });
+  if (production) return [home];
+  return [
+    home,
+    defineEndpoint({
+      method: 'post',
+      path: '/demo/connect',
+      summary: 'Development: a connect link for the demo merchant, followed at once',
+      tag: 'merchant',
+      auth: 'none',
+      audited: true,
+      handler: async (_input, req, res) => {
+        const session = await deps.connections.createConnectSession({ merchantRef: demoMerchantRef }, { requestId: req.id });
+        res.redirect(303, new URL(session.url).pathname);
+      },
+    }),
+  ];
+}

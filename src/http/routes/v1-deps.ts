@@ -1,0 +1,18 @@
+import type { ConnectionViews } from '../../apps/connection-views.js';
+import type { KeyVerifier } from '../../apps/key-verifier.js';
+import type { RateLimits } from '../../apps/rate-limits.js';
+import type { ShopCalls } from '../../apps/shop-calls.js';
+
+/** What the internal API (/v1) is built from; main.ts makes these. */
+export interface V1Deps {
+  verifier: KeyVerifier;
+  rateLimits: RateLimits;
+  connectSessions: {
+    create(
+      input: { merchantRef: string; returnUrl?: string; apiClientId?: string },
+      context?: { requestId?: string },
+    ): Promise<{ id: string; url: string; expiresAt: Date }>;
+  };
+  connections: ConnectionViews;
+  shopCalls: ShopCalls;
+}

@@ -1,0 +1,63 @@
+import type { IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import { defineEndpoint, type Endpoint, type HttpMethod } from '../endpoint.js';
+import { apiKeyGuard } from '../middleware/api-key.js';
+import { limitRate } from '../middleware/rate-limit.js';
+import type { V1Deps } from './v1-deps.js';
+import { apiKeyErrors, errorBodySchema } from './v1-schemas.js';
+
+/** Set by the JSON parser on proxy requests: the body bytes as the caller sent them, forwarded unchanged. */
+const rawBody = Symbol('rawBody');
+type WithRawBody = IncomingMessage & { [rawBody]?: string };
+
+/** `express.json({ verify })` hook: keeps the exact JSON text of proxy calls (numbers stay as written). */
+export function keepRawProxyBody(req: IncomingMessage, _res: unknown, buffer: Buffer): void {
+  if (req.url?.includes('/proxy/')) (req as WithRawBody)[rawBody] = buffer.toString('utf8');
+}
+
+/** Parameters the service sets itself; a caller's values are dropped, never forwarded. */
+const reserved = new Set(['app_key', 'timestamp', 'sign', 'access_token', 'shop_cipher', 'version']);
+
+const params = z.object({ shopId: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/), path: z.array(z.string().min(1)).min(1) }).strict();
+const query = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+
+/** `GET|POST|PUT|DELETE /v1/shops/:shopId/proxy/<TikTok path>`: the call, signed and sent for you. */
+export function proxyEndpoints(deps: V1Deps): Endpoint[] {
+  const guard = apiKeyGuard(deps.verifier);
+  const middleware = [guard.requireApiKey('proxy'), limitRate(deps.rateLimits), guard.requireShopAccess];
+  return (['get', 'post', 'put', 'delete'] as HttpMethod[]).map((method) =>
+    defineEndpoint({
+      method,
+      path: '/v1/shops/:shopId/proxy/*path',
+      summary: `${method.toUpperCase()} a TikTok Shop API path for the shop, signed with its cipher and token`,
+      tag: 'shops',
+      auth: 'api-key',
+      audited: true,
+      scope: 'proxy',
+      request: { params, query, ...(method === 'post' || method === 'put' ? { body: z.json().optional() } : {}) },
+      responses: {
+        200: { description: "TikTok's JSON envelope; its request id is in X-TikTok-Request-Id", schema: z.object({ code: z.number(), message: z.string(), request_id: z.string().optional(), data: z.unknown() }) },
+        403: { description: 'scope_missing (TikTok 105005, or a scope the grant lacks), scope_forbidden or shop_forbidden', schema: errorBodySchema },
+        404: { description: 'shop_not_found', schema: errorBodySchema },
+        409: { description: 'the connection cannot be used (needs_reauth, expired, suspended, revoked)', schema: errorBodySchema },
+        502: { description: 'TikTok rejected the call (tiktok_request_rejected …); see tiktok.code', schema: errorBodySchema },
+        401: apiKeyErrors[401],
+        429: apiKeyErrors[429],
+      },
+      middleware,
+      handler: async ({ params: input, query: callerQuery }, req, res) => {
+        const forwarded = Object.fromEntries(Object.entries(callerQuery).filter(([name]) => !reserved.has(name.toLowerCase())));
+        const body = (req as unknown as WithRawBody)[rawBody];
+        const result = await deps.shopCalls.proxy({ clientId: req.apiClient!.id, requestId: req.id }, input.shopId, {
+          method,
+          path: `/${input.path.join('/')}`,
+          query: forwarded,
+          ...(body !== undefined && body !== '' && (method === 'post' || method === 'put') ? { body } : {}),
+        });
+        if (result.requestId) res.setHeader('X-TikTok-Request-Id', result.requestId);
+        res.status(result.status).json(result.body);
+        return undefined;
+      },
+    }),
+  );
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/** Shapes shared by the /v1 endpoints (request validation and the OpenAPI description). */
+export const shopParams = z.object({ shopId: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/, 'a TikTok shop id') }).strict();
+export const noQuery = z.object({}).strict();
+
+export const tiktokDetail = z.object({ code: z.number().int(), message: z.string(), requestId: z.string().optional() });
+
+export const errorBodySchema = z
+  .object({
+    success: z.literal(false),
+    error: z.string().describe('What went wrong, in plain words'),
+    code: z.string().describe('Stable machine code, e.g. api_key_invalid, scope_missing'),
+    hint: z.string().describe('What to do about it'),
+    requestId: z.string(),
+    tiktok: tiktokDetail.optional().describe("What TikTok said, when it said something"),
+  });
+
+export const connectionStatus = z.enum(['active', 'needs_reauth', 'expired', 'suspended', 'revoked']);
+
+export const connectionSchema = z
+  .object({
+    id: z.string(),
+    merchantRef: z.string().nullable(),
+    sellerName: z.string(),
+    status: connectionStatus,
+    statusReason: z.string().nullable(),
+    grantedScopes: z.array(z.string()),
+    accessTokenExpiresAt: z.iso.datetime(),
+    authorizationExpiresAt: z.iso.datetime().describe('When the seller authorization (refresh token) runs out'),
+    shops: z.array(z.object({ id: z.string(), cipher: z.string(), name: z.string(), region: z.string() })),
+    problems: z.array(
+      z.object({
+        kind: z.string(),
+        apiPath: z.string(),
+        scopeKeys: z.array(z.string()),
+        scopeNames: z.array(z.string()),
+        message: z.string(),
+        remedy: z.string(),
+        tiktok: z.object({ code: z.number(), message: z.string() }).nullable(),
+        occurrences: z.number().int(),
+        firstSeenAt: z.iso.datetime(),
+        lastSeenAt: z.iso.datetime(),
+      }),
+    ),
+    statusPageUrl: z.string().nullable().describe('Signed link to the merchant status page'),
+  });
+
+/** The error answers every API-key route can give. */
+export const apiKeyErrors = {
+  401: { description: 'api_key_missing, api_key_malformed or api_key_invalid', schema: errorBodySchema },
+  403: { description: 'scope_forbidden (or shop_forbidden on shop routes)', schema: errorBodySchema },
+  429: { description: 'rate_limited (per minute) or quota_exhausted (per day); see Retry-After', schema: errorBodySchema },
+} as const;

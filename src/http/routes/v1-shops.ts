@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { defineEndpoint, type Endpoint } from '../endpoint.js';
+import { apiKeyGuard } from '../middleware/api-key.js';
+import { limitRate } from '../middleware/rate-limit.js';
+import type { V1Deps } from './v1-deps.js';
+import { apiKeyErrors, errorBodySchema, noQuery, shopParams } from './v1-schemas.js';
+
+const queryValue = z.union([z.string(), z.number(), z.boolean()]);
+const signBody = z
+  .object({
+    method: z.string().regex(/^(get|post|put|delete|patch)$/i, 'GET, POST, PUT, DELETE or PATCH'),
+    path: z.string().min(2).max(512).regex(/^\//, 'a TikTok API path such as /order/202309/orders/search'),
+    query: z.record(z.string(), z.union([queryValue, z.array(queryValue)])).optional(),
+    body: z.json().optional().describe('A JSON value (serialized once), or the exact string to send'),
+  })
+  .strict();
+
+const shopErrors = {
+  ...apiKeyErrors,
+  404: { description: 'shop_not_found', schema: errorBodySchema },
+  409: { description: 'connection_needs_reauth, connection_expired, connection_suspended or connection_revoked', schema: errorBodySchema },
+} as const;
+
+/** `GET /v1/shops/:shopId/token` (the hot path) and `POST /v1/shops/:shopId/sign`. */
+export function shopEndpoints(deps: V1Deps): Endpoint[] {
+  const guard = apiKeyGuard(deps.verifier);
+  const rateLimit = limitRate(deps.rateLimits);
+  return [
+    defineEndpoint({
+      method: 'get',
+      path: '/v1/shops/:shopId/token',
+      summary: "A usable access token for the shop (refreshed first when due); never the refresh token",
+      tag: 'shops',
+      auth: 'api-key',
+      audited: true,
+      scope: 'tokens:read',
+      request: { params: shopParams, query: noQuery },
+      responses: {
+        200: {
+          description: 'The token',
+          schema: z.object({
+            shopId: z.string(),
+            shopCipher: z.string(),
+            accessToken: z.string(),
+            expiresAt: z.iso.datetime(),
+            grantedScopes: z.array(z.string()),
+          }),
+        },
+        ...shopErrors,
+      },
+      middleware: [guard.requireApiKey('tokens:read'), rateLimit, guard.requireShopAccess],
+      handler: ({ params }, req, res) => {
+        res.setHeader('Cache-Control', 'no-store');
+        return deps.shopCalls.readToken({ clientId: req.apiClient!.id, requestId: req.id }, params.shopId);
+      },
+    }),
+    defineEndpoint({
+      method: 'post',
+      path: '/v1/shops/:shopId/sign',
+      summary: 'Sign a TikTok Shop API request for the shop',
+      tag: 'shops',
+      auth: 'api-key',
+      audited: true,
+      scope: 'sign',
+      request: { params: shopParams, query: noQuery, body: signBody },
+      responses: {
+        200: {
+          description: 'Send exactly this: the URL (its query is `query`), these headers and this body string',
+          schema: z.object({
+            url: z.string(),
+            query: z.record(z.string(), z.string()).describe('app_key, timestamp, shop_cipher, sign and your parameters'),
+            headers: z.record(z.string(), z.string()).describe('x-tts-access-token, and content-type with a body'),
+            body: z.string().optional().describe('The exact string that was signed'),
+          }),
+        },
+        400: { description: 'validation_failed', schema: errorBodySchema },
+        ...shopErrors,
+      },
+      middleware: [guard.requireApiKey('sign'), rateLimit, guard.requireShopAccess],
+      handler: ({ params, body }, req, res) => {
+        res.setHeader('Cache-Control', 'no-store');
+        return deps.shopCalls.sign({ clientId: req.apiClient!.id, requestId: req.id }, params.shopId, {
+          method: body.method,
+          path: body.path,
+          ...(body.query ? { query: body.query } : {}),
+          ...(body.body === undefined ? {} : { body: body.body as string }),
+        });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,85 @@
+import type { ConnectionStatus } from '../../db/stores/connection-records.js';
+import { html, SafeHtml } from './html.js';
+import { layout } from './layout.js';
+
+/** What every signed-in admin page shows in its frame. */
+export interface AdminFrame {
+  email: string;
+  csrfToken: string;
+  now: Date;
+}
+
+const adminStyles = new SafeHtml(`<style>
+  main { max-width: 78rem; }
+  nav.admin { display: flex; gap: 1rem; align-items: center; justify-content: space-between; margin-bottom: 1rem; }
+  nav.admin form { display: inline; }
+  .badge { display: inline-block; padding: 0 .5rem; border-radius: 999px; font-size: .8rem; font-weight: 600; }
+  .badge-warn { background: #fff4d6; color: #713f12; } .badge-bad { background: #fde2e1; color: #7f1d1d; }
+  .notice { border-left: 4px solid #15803d; } .filters { display: flex; gap: .75rem; flex-wrap: wrap; align-items: end; }
+  .filters label { display: flex; flex-direction: column; font-size: .9rem; }
+  input, select { font: inherit; padding: .35rem .5rem; border: 1px solid #c4c7cc; border-radius: 6px; }
+  .actions { display: flex; gap: .75rem; flex-wrap: wrap; } .actions form { margin: 0; }
+  button.danger { background: #b91c1c; } td, th { vertical-align: top; font-size: .95rem; }
+  dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; } dl.facts dt { font-weight: 600; }
+</style>`);
+
+export function adminPage(title: string, frame: AdminFrame | undefined, body: SafeHtml): string {
+  const nav = frame
+    ? html`<nav class="admin" aria-label="Admin">
+  <a href="/admin">Connections</a>
+  <span>Signed in as <strong>${frame.email}</strong>
+    <form method="post" action="/admin/sign-out">${csrfField(frame)}<button type="submit" class="secondary">Sign out</button></form>
+  </span>
+</nav>`
+    : '';
+  return layout(`${title} · Admin`, html`${nav}${body}`, { banner: adminStyles });
+}
+
+export function csrfField(frame: AdminFrame): SafeHtml {
+  return html`<input type="hidden" name="_csrf" value="${frame.csrfToken}">`;
+}
+
+const statusWords: Record<ConnectionStatus, { words: string; tone: 'ok' | 'warn' | 'bad' }> = {
+  active: { words: 'Active', tone: 'ok' },
+  needs_reauth: { words: 'Needs re-authorization', tone: 'bad' },
+  expired: { words: 'Authorization expired', tone: 'bad' },
+  suspended: { words: 'Suspended', tone: 'warn' },
+  revoked: { words: 'Revoked', tone: 'bad' },
+};
+
+export function statusLabel(status: ConnectionStatus): SafeHtml {
+  const { words, tone } = statusWords[status];
+  return html`<span class="status status-${tone}">${words}</span>`;
+}
+
+export function statusWordsOf(status: ConnectionStatus): string {
+  return statusWords[status].words;
+}
+
+const day = 86_400_000;
+
+/** A date people can read, with how far away it is. */
+export function when(date: Date | null, now: Date): SafeHtml {
+  if (!date) return html`<span class="muted">never</span>`;
+  const iso = date.toISOString();
+  return html`<time datetime="${iso}">${iso.slice(0, 16).replace('T', ' ')} UTC</time> <small>(${relative(date, now)})</small>`;
+}
+
+function relative(date: Date, now: Date): string {
+  const ms = date.getTime() - now.getTime();
+  const abs = Math.abs(ms);
+  const minutes = Math.max(1, Math.floor(abs / 60_000));
+  const amount =
+    abs >= 2 * day ? `${Math.floor(abs / day)} days` : abs >= 2 * 3_600_000 ? `${Math.floor(abs / 3_600_000)} hours` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return ms >= 0 ? `in ${amount}` : `${amount} ago`;
+}
+
+/** The authorization (refresh token) expiry warning: within 30, 7 or 1 days, or already over. */
+export function expiryBadge(expiresAt: Date, now: Date): SafeHtml {
+  const left = expiresAt.getTime() - now.getTime();
+  if (left <= 0) return html`<span class="badge badge-bad">expired</span>`;
+  if (left <= day) return html`<span class="badge badge-bad">expires within 1 day</span>`;
+  if (left <= 7 * day) return html`<span class="badge badge-warn">expires within 7 days</span>`;
+  if (left <= 30 * day) return html`<span class="badge badge-warn">expires within 30 days</span>`;
+  return html``;
+}

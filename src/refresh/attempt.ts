@@ -1,0 +1,194 @@
+import { performance } from 'node:perf_hooks';
+import { refreshDueAt, type RefreshPolicy } from '../connections/refresh-schedule.js';
+import type { Problems } from '../connections/problems.js';
+import type { AuditLog } from '../db/audit-log.js';
+import type { ClaimGuard, RefreshState, RefreshStore } from '../db/stores/refresh-store.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { RefreshMetrics, RefreshOutcome } from '../shared/metrics.js';
+import type { AuthClient, TokenSet } from '../tiktok/index.js';
+import { openRefreshToken, sealTokens } from '../vault/tokens.js';
+import type { Vault } from '../vault/vault.js';
+import { classifyFailure, nextAttemptAt, type BackoffPolicy, type ClassifiedFailure } from './failure.js';
+import { grantDeadVerdict, statusEvent, type GrantDeadVerdict } from './grant-dead.js';
+
+/** A usable access token, as `ensureFresh` hands it out. */
+export interface FreshToken {
+  connectionId: string;
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  grantedScopes: string[];
+}
+
+export type Trigger = 'sweep' | 'request' | 'operator';
+
+export type AttemptResult =
+  | { ok: true; fresh: FreshToken }
+  /** The write was refused (stale version or lost claim): newer tokens are stored; read them. */
+  | { ok: false; stale: true }
+  | { ok: false; stale: false; failure: ClassifiedFailure; verdict?: GrantDeadVerdict };
+
+export interface AttemptDeps {
+  store: RefreshStore;
+  auth: Pick<AuthClient, 'refreshToken'>;
+  vault: Vault;
+  clock: Clock;
+  logger: Logger;
+  audit: Pick<AuditLog, 'record'>;
+  metrics: RefreshMetrics;
+  problems?: Pick<Problems, 'recordScopeMissing' | 'resolveGranted'>;
+  policy: RefreshPolicy;
+  backoff: BackoffPolicy;
+  owner: string;
+  random: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+const refreshPath = '/api/v2/token/refresh';
+const permissionRetrySeconds = 3600;
+
+/**
+ * One refresh by the holder of the claim on `claimed`: call TikTok, then at once the one
+ * compare-and-set write (nothing slow in between), then audit and metrics. A failure is recorded by
+ * class (see {@link classifyFailure}); the old tokens always stay unless new ones were stored.
+ */
+export async function refreshClaimed(deps: AttemptDeps, claimed: RefreshState, trigger: Trigger): Promise<AttemptResult> {
+  const guard: ClaimGuard = { id: claimed.id, owner: deps.owner, expectedVersion: claimed.tokenVersion };
+  const started = performance.now();
+  if (claimed.refreshTokenExpiresAt.getTime() <= deps.clock.now().getTime()) {
+    const failure: ClassifiedFailure = {
+      failureClass: 'grant_dead', outcomeUnknown: false, tiktokCode: undefined, error: new Error('The refresh token has expired; TikTok was not called.'),
+    };
+    return failed(deps, claimed, guard, failure, started, trigger, grantDeadVerdict(claimed, deps.clock.now(), undefined));
+  }
+  let tokens: TokenSet;
+  try {
+    tokens = await deps.auth.refreshToken(openRefreshToken(deps.vault, claimed.id, claimed.refreshTokenSealed));
+  } catch (error) {
+    const failure = classifyFailure(error);
+    const verdict = failure.failureClass === 'grant_dead' ? grantDeadVerdict(claimed, deps.clock.now(), tiktokOf(error)) : undefined;
+    return failed(deps, claimed, guard, failure, started, trigger, verdict);
+  }
+
+  const now = deps.clock.now();
+  const sealed = sealTokens(deps.vault, claimed.id, tokens);
+  const write = {
+    ...sealed,
+    accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+    refreshTokenExpiresAt: tokens.refreshTokenExpiresAt,
+    grantedScopes: tokens.grantedScopes,
+    refreshDueAt: refreshDueAt(now, tokens.accessTokenExpiresAt, deps.policy, deps.random),
+  };
+  let written: { tokenVersion: number } | undefined;
+  try {
+    // The new refresh token exists only in memory now: retry the write before giving up on it.
+    written = await withRetries(deps, () => deps.store.writeRefreshed(guard, now, write));
+  } catch (error) {
+    deps.logger.error({ err: error, connectionId: claimed.id }, 'TikTok refreshed the tokens but they could not be stored');
+    const failure: ClassifiedFailure = { failureClass: 'error', outcomeUnknown: true, tiktokCode: undefined, error: error as Error };
+    return failed(deps, claimed, guard, failure, started, trigger);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  deps.metrics.duration.observe(seconds);
+  if (!written) {
+    count(deps, 'stale_write');
+    deps.logger.warn({ connectionId: claimed.id, tokenVersion: claimed.tokenVersion }, 'refresh result discarded: newer tokens were stored meanwhile');
+    record(deps, claimed.id, 'failure', { trigger, result: 'stale_write', expectedVersion: claimed.tokenVersion });
+    return { ok: false, stale: true };
+  }
+  count(deps, 'refreshed');
+  deps.metrics.leadTime.observe((claimed.accessTokenExpiresAt.getTime() - now.getTime()) / 1000);
+  record(deps, claimed.id, 'success', {
+    trigger,
+    tokenVersion: written.tokenVersion,
+    accessTokenExpiresAt: tokens.accessTokenExpiresAt.toISOString(),
+    refreshTokenExpiresAt: tokens.refreshTokenExpiresAt.toISOString(),
+    refreshDueAt: write.refreshDueAt.toISOString(),
+    seconds,
+  });
+  if (deps.problems) {
+    deps.problems.resolveGranted(claimed.id, tokens.grantedScopes).catch((error: unknown) => {
+      deps.logger.warn({ err: error, connectionId: claimed.id }, 'could not resolve scope problems after a refresh');
+    });
+  }
+  return {
+    ok: true,
+    fresh: {
+      connectionId: claimed.id,
+      accessToken: tokens.accessToken,
+      accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+      grantedScopes: tokens.grantedScopes,
+    },
+  };
+}
+
+async function failed(
+  deps: AttemptDeps,
+  claimed: RefreshState,
+  guard: ClaimGuard,
+  failure: ClassifiedFailure,
+  started: number,
+  trigger: Trigger,
+  verdict?: GrantDeadVerdict,
+): Promise<AttemptResult> {
+  const now = deps.clock.now();
+  const message = failure.error.message;
+  const detail: Record<string, unknown> = { trigger, failureClass: failure.failureClass, error: message, tiktokCode: failure.tiktokCode ?? null };
+  try {
+    if (verdict) {
+      await deps.store.changeStatus({
+        id: claimed.id, from: ['active'], to: verdict.status, reason: verdict.reason, now, error: message, guard,
+        event: statusEvent(claimed, verdict.status, verdict.reason, now),
+      });
+      detail.status = verdict.status;
+      detail.reason = verdict.reason;
+    } else {
+      const permission = failure.failureClass === 'permission';
+      const next = permission
+        ? new Date(now.getTime() + permissionRetrySeconds * 1000)
+        : nextAttemptAt(now, claimed.refreshFailureCount + 1, deps.backoff, deps.random);
+      await deps.store.recordFailure(guard, now, {
+        error: message, nextAttemptAt: next, countsAsFailure: !permission, outcomeUnknown: failure.outcomeUnknown,
+      });
+      detail.nextAttemptAt = next.toISOString();
+      if (permission && deps.problems) {
+        await deps.problems.recordScopeMissing({
+          connectionId: claimed.id, apiPath: refreshPath, scopeKeys: [], tiktokCode: failure.tiktokCode ?? null, tiktokMessage: message,
+        });
+      }
+    }
+  } catch (error) {
+    // The lease runs out on its own; the next holder sees the attempt as abandoned.
+    deps.logger.error({ err: error, connectionId: claimed.id }, 'could not record a failed refresh');
+  }
+  deps.metrics.duration.observe((performance.now() - started) / 1000);
+  const outcome: RefreshOutcome = verdict ? 'grant_dead' : failure.failureClass === 'permission' ? 'permission' : failure.failureClass === 'error' ? 'error' : 'transient_failure';
+  count(deps, outcome);
+  const level = verdict || failure.failureClass === 'error' ? 'error' : 'warn';
+  deps.logger[level]({ connectionId: claimed.id, ...detail }, 'token refresh failed');
+  record(deps, claimed.id, 'failure', detail);
+  return { ok: false, stale: false, failure, ...(verdict ? { verdict } : {}) };
+}
+
+async function withRetries<T>(deps: AttemptDeps, work: () => Promise<T>): Promise<T> {
+  for (const pause of [50, 250]) {
+    try {
+      return await work();
+    } catch {
+      await deps.sleep(pause);
+    }
+  }
+  return work();
+}
+
+function count(deps: AttemptDeps, outcome: RefreshOutcome): void {
+  deps.metrics.outcomes.inc({ outcome });
+}
+
+function record(deps: AttemptDeps, connectionId: string, outcome: 'success' | 'failure', detail: Record<string, unknown>): void {
+  deps.audit.record({ actorType: 'system', actorId: deps.owner, action: 'token.refresh', outcome, connectionId, detail });
+}
+
+function tiktokOf(error: unknown) {
+  return (error as { tiktok?: { code: number; message: string } }).tiktok;
+}

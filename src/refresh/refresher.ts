@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RefreshState } from '../db/stores/refresh-store.js';
+import { ConnectionNotFound, ConnectionUnusable, RefreshBusy } from '../shared/errors.js';
+import { TikTokUnavailable } from '../tiktok/index.js';
+import { openAccessToken } from '../vault/tokens.js';
+import { refreshClaimed, type AttemptDeps, type FreshToken, type Trigger } from './attempt.js';
+import { sweepAuthorizationExpiry } from './authorization-expiry.js';
+import { defaultBackoff, type BackoffPolicy } from './failure.js';
+import { createSingleFlight } from './single-flight.js';
+import { createSweeper, type SweepReport } from './sweeper.js';
+
+export type { FreshToken } from './attempt.js';
+export type { SweepReport } from './sweeper.js';
+
+export interface RefresherDeps extends Omit<AttemptDeps, 'policy' | 'backoff' | 'owner' | 'random' | 'sleep'> {
+  /** `config.refresh`. */
+  settings: { sweepIntervalSeconds: number; atLifetimeFraction: number; safetyMarginSeconds: number; concurrency: number; claimSeconds: number };
+  /** Names this process in claims; default `hostname:pid:random`. */
+  owner?: string;
+  backoff?: BackoffPolicy;
+  random?: () => number;
+  /** Timer interval of `start()`; default `settings.sweepIntervalSeconds`. */
+  sweepIntervalMs?: number;
+  /** How long `ensureFresh` waits for another process's refresh, polling the row. Default 5 000 / 100 ms. */
+  waitForOther?: { maxMs: number; pollMs: number };
+}
+
+export interface Refresher {
+  /**
+   * A usable access token: the stored one unless it is due (or `force`), otherwise refreshed first.
+   * Concurrent callers in this process share one refresh; across processes the database claim decides.
+   * Throws ConnectionNotFound, ConnectionUnusable (never a stale token of a dead connection),
+   * RefreshBusy, or the TikTok error when the token has expired and refreshing keeps failing.
+   *
+   * @example
+   * const { accessToken, accessTokenExpiresAt } = await refresher.ensureFresh(connection.id);
+   */
+  ensureFresh(connectionId: string, options?: { force?: boolean }): Promise<FreshToken>;
+  /** An operator's "refresh now": refreshes whatever the due time and backoff say. */
+  refreshNow(connectionId: string): Promise<FreshToken>;
+  /** Refreshes every due connection (bounded concurrency), then authorization expiry warnings and ends. */
+  sweepOnce(): Promise<SweepReport>;
+  /** Starts the background sweeper (an unref'd timer). */
+  start(): void;
+  /** Stops the timer and waits for running sweeps and refreshes. */
+  stop(): Promise<void>;
+}
+
+/** Forcing more often than this returns the token refreshed moments ago instead of calling TikTok again. */
+const minForceIntervalMs = 10_000;
+
+/**
+ * The token refresher: in-process single flight per connection over a cross-process claim with a
+ * lease, compare-and-set writes, failure classes with bounded retries, and the sweeper.
+ *
+ * @example
+ * const refresher = createRefresher({ store: createRefreshStore(db.sql), auth, vault, clock, logger, audit,
+ *   metrics: metrics.refresh, problems, settings: config.refresh });
+ * refresher.start();
+ * await refresher.stop(); // before the database closes
+ */
+export function createRefresher(deps: RefresherDeps): Refresher {
+  const { store, clock, settings } = deps;
+  const attemptDeps: AttemptDeps = {
+    ...deps,
+    policy: settings,
+    backoff: deps.backoff ?? defaultBackoff,
+    owner: deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    random: deps.random ?? Math.random,
+    sleep: (ms) => sleep(ms),
+  };
+  const waitForOther = deps.waitForOther ?? { maxMs: 5_000, pollMs: 100 };
+  const flights = createSingleFlight<FreshToken | undefined>();
+
+  const open = (state: RefreshState): FreshToken => ({
+    connectionId: state.id,
+    accessToken: openAccessToken(deps.vault, state.id, state.accessTokenSealed),
+    accessTokenExpiresAt: state.accessTokenExpiresAt,
+    grantedScopes: state.grantedScopes,
+  });
+
+  /** The stored token if it is still usable; a dead connection or an expired token never leaves. */
+  const serve = (state: RefreshState): FreshToken => {
+    assertUsable(state);
+    if (state.accessTokenExpiresAt.getTime() <= clock.now().getTime()) {
+      throw new TikTokUnavailable(
+        `The access token expired and refreshing it has not succeeded${state.lastRefreshError ? ` (last error: ${state.lastRefreshError})` : ''}` +
+          `${state.refreshDueAt ? `; the next attempt is at ${state.refreshDueAt.toISOString()}` : ''}.`,
+        { method: 'GET', apiPath: '/api/v2/token/refresh' },
+      );
+    }
+    return open(state);
+  };
+
+  const claim = (id: string, force: boolean) => {
+    const now = clock.now();
+    return store.claim({ id, owner: attemptDeps.owner, now, leaseUntil: new Date(now.getTime() + settings.claimSeconds * 1000), force });
+  };
+
+  /** Runs one attempt on a claimed row and turns its result into a token (or the reason there is none). */
+  const attempt = async (claimed: RefreshState, trigger: Trigger): Promise<FreshToken> => {
+    const result = await refreshClaimed(attemptDeps, claimed, trigger);
+    if (result.ok) return result.fresh;
+    const state = await store.read(claimed.id);
+    if (!state) throw new ConnectionNotFound(claimed.id);
+    if (result.stale) return serve(state);
+    assertUsable(state);
+    if (trigger === 'sweep') throw result.failure.error;
+    // Transient failure: keep serving the old token until it expires.
+    if (state.accessTokenExpiresAt.getTime() > clock.now().getTime()) return open(state);
+    throw result.failure.error;
+  };
+
+  /** Claims and refreshes; when another process holds the claim, polls until it finishes (bounded). */
+  const refreshFlow = async (id: string, input: { force: boolean; trigger: Trigger; wait: boolean; seenVersion?: number }) => {
+    const claimed = await claim(id, input.force);
+    if (claimed) return attempt(claimed, input.trigger);
+    if (!input.wait) return undefined;
+    const started = Date.now();
+    for (;;) {
+      const state = await store.read(id);
+      if (!state) throw new ConnectionNotFound(id);
+      assertUsable(state);
+      const now = clock.now().getTime();
+      const versionChanged = input.seenVersion !== undefined && state.tokenVersion !== input.seenVersion;
+      if (versionChanged || state.claimOwner === null) return serve(state);
+      if (state.claimExpiresAt && state.claimExpiresAt.getTime() < now) {
+        const taken = await claim(id, input.force);
+        if (taken) return attempt(taken, input.trigger);
+        continue;
+      }
+      if (Date.now() - started >= waitForOther.maxMs) {
+        throw new RefreshBusy(`Another process is refreshing connection ${id} and did not finish within ${waitForOther.maxMs} ms.`);
+      }
+      await sleep(waitForOther.pollMs);
+    }
+  };
+
+  const ensureFresh = async (connectionId: string, options: { force?: boolean } = {}, trigger: Trigger = 'request'): Promise<FreshToken> => {
+    const pending = flights.pending(connectionId);
+    if (pending) {
+      // Share the running refresh; if it failed, the row says what to serve (old token, or why not).
+      const shared = await pending.catch(() => undefined);
+      if (shared) return shared;
+    }
+    const state = await store.read(connectionId);
+    if (!state) throw new ConnectionNotFound(connectionId);
+    assertUsable(state);
+    const force = options.force === true;
+    if (!needsRefresh(state, clock.now(), force, trigger === 'operator')) return serve(state);
+    const fresh = await flights.run(connectionId, () =>
+      refreshFlow(connectionId, { force: force || state.refreshDueAt === null, trigger, wait: true, seenVersion: state.tokenVersion }),
+    );
+    return fresh ?? ensureFresh(connectionId, options, trigger);
+  };
+
+  const sweeper = createSweeper({
+    clock,
+    logger: deps.logger,
+    concurrency: settings.concurrency,
+    intervalMs: deps.sweepIntervalMs ?? settings.sweepIntervalSeconds * 1000,
+    selectDue: (now, limit) => store.selectDue(now, limit),
+    refreshOne: (id) => flights.run(id, () => refreshFlow(id, { force: false, trigger: 'sweep', wait: false })),
+    authorizationExpiry: (now, limit) => sweepAuthorizationExpiry(deps, now, limit),
+  });
+
+  return {
+    ensureFresh: (connectionId, options) => ensureFresh(connectionId, options),
+    refreshNow: (connectionId) => ensureFresh(connectionId, { force: true }, 'operator'),
+    sweepOnce: () => sweeper.sweepOnce(),
+    start: () => sweeper.start(),
+    async stop() {
+      await sweeper.stop();
+      await Promise.allSettled(flights.all());
+    },
+  };
+}
+
+function assertUsable(state: RefreshState): void {
+  if (state.status !== 'active') throw new ConnectionUnusable(state.id, state.status, state.statusReason);
+}
+
+/**
+ * Whether a request must refresh first: the due time has come (and no failure backoff is running),
+ * or the caller forces it (not twice within seconds, and not through a backoff unless an operator asks).
+ */
+function needsRefresh(state: RefreshState, now: Date, force: boolean, operator: boolean): boolean {
+  if (operator) return true;
+  const due = state.refreshDueAt;
+  const backingOff = state.refreshFailureCount > 0 && due !== null && due.getTime() > now.getTime();
+  if (backingOff) return false;
+  if (force) return !state.lastRefreshedAt || now.getTime() - state.lastRefreshedAt.getTime() >= minForceIntervalMs;
+  if (due === null) return state.accessTokenExpiresAt.getTime() <= now.getTime();
+  return due.getTime() <= now.getTime();
+}

@@ -1,0 +1,57 @@
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, type TestService } from '../support/service.js';
+
+describe('connecting a demo shop in Chromium', () => {
+  let service: TestService;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    service = await startTestService();
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+  });
+
+  it('goes from the home page through TikTok Shop approval to the status page listing the shops', async () => {
+    const page = await browser.newPage({ javaScriptEnabled: false });
+    await page.goto(`${service.url}/`);
+    expect(await page.locator('h1').textContent()).toBe('TikTok Shop Connect');
+
+    await page.getByRole('button', { name: 'Connect a demo shop' }).click();
+    await page.waitForURL(/\/connect\/[\w-]{43}$/);
+    expect(await page.locator('h1').textContent()).toBe('Connect your TikTok Shop');
+    expect(await page.locator('dl').innerText()).toBe('App\nDemo\nMerchant reference\ndemo-merchant');
+
+    await page.getByRole('button', { name: 'Connect with TikTok Shop' }).click();
+    await page.waitForURL(/\/simulator\/open\/authorize\?/);
+    expect(await page.locator('h1').textContent()).toBe('Authorize app');
+
+    await page.getByLabel(/Demo Cross-Border Seller/).check();
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.waitForURL(/\/merchant\/connections\/[0-9a-f-]{36}$/);
+
+    expect(await page.locator('h1').textContent()).toBe('Demo Cross-Border Seller');
+    expect(await page.getByRole('table').innerText()).toBe(
+      'Shops the app can work with\nShop\tRegion\nDemo Cross-Border DE\tDE\nDemo Cross-Border FR\tFR\nDemo Cross-Border GB\tGB',
+    );
+    const text = await page.locator('main').innerText();
+    expect(text).toContain('Status: Active');
+    expect(text).toContain('The app can work with your shops.');
+    expect(text).toMatch(/Access ends on \d{1,2} \w+ \d{4}\./);
+    expect(text).toContain('No problems.');
+    expect(text).not.toMatch(/ROW_|TTP_/);
+    await page.screenshot({ path: '/tmp/connect-status.png', fullPage: true });
+
+    const cookies = await page.context().cookies();
+    expect(cookies.map((cookie) => [cookie.name, cookie.httpOnly, cookie.sameSite]).sort()).toStrictEqual([
+      ['tsc_merchant', true, 'Lax'],
+      ['tsc_oauth_binding', true, 'Lax'],
+    ]);
+  });
+});
