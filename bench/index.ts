@@ -1,13 +1,17 @@
 import { benchRefreshDue } from './refresh-due.js';
 import { benchTokenEndpoint } from './token-endpoint.js';
 
-/** `npm run bench`: runs each benchmark in turn and prints its figures (not a pass/fail test). */
+/**
+ * `npm run bench`: runs each benchmark in turn and prints its figures (not a pass/fail test).
+ * `npm run bench -- token` runs only those whose name contains "token".
+ */
 const benchmarks: [string, () => Promise<void>][] = [
   ['token endpoint and proxy', benchTokenEndpoint],
   ['refresh due selection', benchRefreshDue],
 ];
 
-for (const [name, run] of benchmarks) {
+const filter = process.argv[2];
+for (const [name, run] of benchmarks.filter(([name]) => !filter || name.includes(filter))) {
   console.log(`\n== ${name} ==`);
   await run();
 }

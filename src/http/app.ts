@@ -1,5 +1,4 @@
 import express, { type Router } from 'express';
-import helmet from 'helmet';
 import type { Config } from '../config.js';
 import type { ConnectionsService } from '../connections/index.js';
 import type { Database } from '../db/database.js';
@@ -8,6 +7,7 @@ import type { Logger } from '../shared/logger.js';
 import { mountEndpoints, type Endpoint } from './endpoint.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { refuseLongUrls } from './middleware/limits.js';
+import { securityHeaders } from './middleware/security-headers.js';
 import { notFound } from './middleware/not-found.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLog } from './middleware/request-log.js';
@@ -52,31 +52,32 @@ export const jsonBodyLimit = '1mb';
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Answers carry credentials and are never cached (see securityHeaders), so no ETag either.
+  app.set('etag', false);
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
   app.use(requestId);
   app.use(requestLog(deps.logger));
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'form-action': null } } }));
+  app.use(securityHeaders({ https: deps.config.publicUrl.startsWith('https://') }));
   app.use(refuseLongUrls);
   for (const extra of deps.extraRouters ?? []) app.use(extra.path, extra.router);
   const devIdp = deps.admin?.console.devIdentityProvider;
   if (devIdp) app.use(devIdp.mountPath, devIdentityProviderRouter(devIdp));
   // Webhooks are verified over their raw bytes, so they are mounted before the JSON parser.
   const rawEndpoints: Endpoint[] = deps.notifications ? webhookEndpoints({ config: deps.config, notifications: deps.notifications }) : [];
-  const rawRouter = express.Router();
-  mountEndpoints(rawRouter, rawEndpoints);
-  app.use(rawRouter);
+  mountEndpoints(app, rawEndpoints);
   app.use(express.json({ limit: jsonBodyLimit, verify: keepRawProxyBody }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
 
+  // The internal API first: the router tries routes in order, and /v1 is the hot path.
   const endpoints: Endpoint[] = [
+    ...(deps.v1 ? v1Endpoints(deps.v1) : []),
     ...homeEndpoints(deps),
     ...connectEndpoints(deps),
     ...merchantEndpoints(deps),
     ...healthEndpoints(deps),
     ...(deps.metrics ? metricsEndpoints({ metrics: deps.metrics }) : []),
     ...rawEndpoints,
-    ...(deps.v1 ? v1Endpoints(deps.v1) : []),
     ...(deps.admin ? adminEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : [])];
   endpoints.push(openApiEndpoint({ endpoints: () => endpoints, serverUrl: deps.config.publicUrl }));
   const router = express.Router();

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import { ValidationFailed } from '../shared/errors.js';
 
@@ -38,9 +38,9 @@ export function defineEndpoint<P = Record<string, never>, Q = Record<string, nev
   return endpoint as unknown as Endpoint;
 }
 
-export function mountEndpoints(router: Router, endpoints: Endpoint[]): void {
+export function mountEndpoints(router: Router | Express, endpoints: Endpoint[]): void {
   for (const endpoint of endpoints) {
-    router[endpoint.method](endpoint.path, ...(endpoint.middleware ?? []), run(endpoint));
+    (router as Router)[endpoint.method](endpoint.path, ...(endpoint.middleware ?? []), run(endpoint));
   }
 }
 

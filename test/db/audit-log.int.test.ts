@@ -36,3 +36,23 @@ describe('createAuditLog', () => {
     expect((await db.prisma.auditEvent.count()) - before).toBe(50);
   });
 });
+
+describe('createAuditLog with awkward values', () => {
+  it('stores quotes, commas, braces, backslashes, Unicode and nested detail exactly', async () => {
+    const db = await createTestDatabase();
+    try {
+      const audit = createAuditLog(db, { clock: new FakeClock(), logger: createLogger('silent'), flushIntervalMs: 60_000 });
+      const detail = { note: 'a "quoted", {braced} \\ back\\slash – café 🚀', list: [1, null, { x: 'y' }] };
+      audit.record({ actorType: 'admin', actorId: 'ops@example.com', action: 'connection.suspended', outcome: 'success', detail });
+      audit.record({ actorType: 'system', action: 'a,b', outcome: 'failure', requestId: 'NULL' });
+      await audit.close();
+      const rows = await db.prisma.auditEvent.findMany({ orderBy: { id: 'asc' } });
+      expect(rows.map((r) => [r.actorId, r.action, r.requestId, r.detail])).toStrictEqual([
+        ['ops@example.com', 'connection.suspended', null, detail],
+        [null, 'a,b', 'NULL', null],
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+});

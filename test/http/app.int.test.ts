@@ -27,6 +27,7 @@ describe('HTTP basics', () => {
       expect(await response.json()).toStrictEqual({ status: 'ok' });
       expect(response.headers.get('x-request-id')).toMatch(requestIdPattern);
       expect(response.headers.get('x-powered-by')).toBeNull();
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     });
   });
 
@@ -39,6 +40,22 @@ describe('HTTP basics', () => {
   });
 
   describe('errors', () => {
+    it('gives API answers the REST security headers: never cached, sniffed or framed', async () => {
+      const response = await service.request('/v1/nothing-here');
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(response.headers.get('etag')).toBeNull();
+    });
+
+    it("gives people's pages helmet's full set and no caching", async () => {
+      const response = await service.request('/merchant/connections/x', { headers: { accept: 'text/html' } });
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    });
+
     it('answers an unknown route with a JSON 404', async () => {
       const response = await service.request('/v1/nothing-here', { headers: { 'x-request-id': 'caller-chosen-id-123' } });
       expect(response.status).toBe(404);
