@@ -13,7 +13,7 @@ import { createConnectionStore } from './db/stores/connection-store.js';
 import { createConnectSessionStore } from './db/stores/connect-session-store.js';
 import { createOAuthStateStore } from './db/stores/oauth-state-store.js';
 import { createProblemStore } from './db/stores/problem-store.js';
-import { createApiClient, createAuthClient } from './tiktok/index.js';
+import { createApiClient, createAuthClient, createTikTokHttp, type FetchLike } from './tiktok/index.js';
 import { parseKeyRing } from './vault/key-ring.js';
 import { createVault } from './vault/vault.js';
 import { withDevelopmentSecrets } from './dev-secrets.js';
@@ -42,7 +42,8 @@ export interface ServiceOptions {
   logger?: Logger;
   /** Use this database instead of opening one from the config (tests). */
   db?: Database;
-  fetch?: typeof fetch;
+  /** Replaces the pooled undici fetch used for every call to TikTok (tests). */
+  fetch?: FetchLike;
   /** Routers mounted ahead of the service's routes (tests). */
   extraRouters?: { path: string; router: Router }[];
   /** Options for the built-in simulator, in simulator mode (tests: lifetimes, rotation, scopes). */
@@ -77,7 +78,8 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
 
   const audit = createAuditLog(db, { clock, logger });
   const vault = createVault(parseKeyRing(config.encryptionKeys ?? ''));
-  const tiktokFetch = options.fetch ?? globalThis.fetch;
+  const tiktokHttp = createTikTokHttp();
+  const tiktokFetch = options.fetch ?? tiktokHttp.fetch;
   const tiktokApp = { appKey: config.tiktok.appKey, appSecret: config.tiktok.appSecret };
   const tiktok = {
     auth: createAuthClient({ fetch: tiktokFetch, authBaseUrl: config.tiktok.authBaseUrl, ...tiktokApp }),
@@ -176,6 +178,7 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
       await refresher.stop();
       await rateLimits.close();
       await audit.close();
+      await tiktokHttp.close();
       if (!options.db) await db.close();
     })());
   return { config, db, server, url, audit, connections, simulator, refresher, close };

@@ -26,3 +26,4 @@ export { describeTikTokCode, type TikTokCodeEntry, type TikTokErrorKind } from '
 export { requiredScopesFor, missingScopes, scopeName, type RequiredScopes } from './scopes.js';
 export { sign, stringToSign, type SignInput } from './sign.js';
 export { webhookSignature, verifyWebhookSignature, type WebhookVerifyInput } from './webhook-verify.js';
+export { createTikTokHttp, type TikTokHttp } from './http-agent.js';
