@@ -100,6 +100,21 @@ describe('internal apps end to end', () => {
     expect(sim().counters()).toMatchObject({ badSignatures: 0, apiCalls: { total: 1 } });
   });
 
+  it('refreshes once and retries once when TikTok says the access token expired (105002)', async () => {
+    const tokenBefore = ((await (await call(`/v1/shops/${shopId}/token`)).json()) as { accessToken: string }).accessToken;
+    sim().resetCounters();
+    expect(sim().expireAccessTokens(sim().builtInSellers.local.openId)).toBeGreaterThan(0);
+    const response = await call(`/v1/shops/${shopId}/proxy/order/202309/orders/search?page_size=10`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { code: number }).code).toBe(0);
+    const counters = sim().counters();
+    expect(counters.refreshes.total).toBe(1);
+    expect(counters.apiCalls.total).toBe(2);
+    expect(counters.badSignatures).toBe(0);
+    const tokenAfter = ((await (await call(`/v1/shops/${shopId}/token`)).json()) as { accessToken: string }).accessToken;
+    expect(tokenAfter).not.toBe(tokenBefore);
+  });
+
   it('answers 403 scope_missing when TikTok says 105005, and records the problem', async () => {
     sim().forceScopeDenied('/product/202309/products/search');
     const response = await call(`/v1/shops/${shopId}/proxy/product/202309/products/search`, { method: 'POST', body: '{}' });
