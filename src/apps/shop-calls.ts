@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { AuditLog } from '../db/audit-log.js';
 import { ScopeMissing } from '../shared/errors.js';
 import { missingScopes, requiredScopesFor, scopeName, type ApiClient, type ApiRequest, type PreparedRequest } from '../tiktok/index.js';
@@ -21,6 +22,8 @@ export interface ProxyResult {
   status: number;
   body: unknown;
   requestId: string | undefined;
+  /** Time spent waiting for TikTok (all attempts), in milliseconds. */
+  tiktokMs: number;
 }
 
 /** The credential use cases of internal apps: read a token, sign a request, make a signed call. */
@@ -97,7 +100,15 @@ export function createShopCalls(deps: {
             problemPath,
           );
         }
-        const send = () => api.call({ ...request, method, ...cipherAndToken(request, found) });
+        let tiktokMs = 0;
+        const send = async () => {
+          const started = performance.now();
+          try {
+            return await api.call({ ...request, method, ...cipherAndToken(request, found) });
+          } finally {
+            tiktokMs += performance.now() - started;
+          }
+        };
         let response;
         try {
           try {
@@ -113,7 +124,7 @@ export function createShopCalls(deps: {
         }
         if (found.hasOpenProblems) await problems.resolve(found.connectionId, problemPath, 'a later call succeeded');
         note({ detail: { tiktokStatus: response.status } });
-        return { status: response.status, body: response.body, requestId: response.requestId };
+        return { status: response.status, body: response.body, requestId: response.requestId, tiktokMs };
       });
     },
   };

@@ -1,8 +1,8 @@
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, request } from 'undici';
 import type { FetchLike } from './fetch-envelope.js';
 
 export interface TikTokHttp {
-  /** What the auth and API clients take: undici's fetch over this agent's pooled keep-alive connections. */
+  /** What the auth and API clients take: undici requests over this agent's pooled keep-alive connections. */
   fetch: FetchLike;
   /** Closes the pooled connections (on shutdown). */
   close(): Promise<void>;
@@ -11,6 +11,8 @@ export interface TikTokHttp {
 /**
  * One undici connection pool for every call to TikTok: connections are reused across requests
  * (keep-alive), bounded per host, and a connect attempt gives up after `connectTimeoutMs`.
+ * Calls go through `undici.request` rather than its WHATWG `fetch`, which costs about a
+ * millisecond more per call here and offers nothing the clients use.
  *
  * @example
  * const http = createTikTokHttp();
@@ -24,7 +26,26 @@ export function createTikTokHttp(options: { connectionsPerHost?: number; connect
     connect: { timeout: options.connectTimeoutMs ?? 10_000 },
   });
   return {
-    fetch: (url, init) => undiciFetch(url, { ...init, dispatcher: agent }),
+    fetch: async (url, init) => {
+      const response = await request(url, {
+        dispatcher: agent,
+        method: init.method as 'GET',
+        headers: init.headers,
+        body: init.body,
+        signal: init.signal,
+      });
+      return {
+        status: response.statusCode,
+        headers: {
+          forEach(callback) {
+            for (const [name, value] of Object.entries(response.headers)) {
+              if (value !== undefined) callback(Array.isArray(value) ? value.join(', ') : value, name);
+            }
+          },
+        },
+        text: () => response.body.text(),
+      };
+    },
     close: () => agent.close(),
   };
 }

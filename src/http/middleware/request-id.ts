@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { NextFunction, Request, Response } from 'express';
 
 const acceptable = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -7,11 +8,14 @@ declare module 'express-serve-static-core' {
   interface Request {
     /** Correlates the answer, the logs and the audit events of one request. */
     id: string;
+    /** `performance.now()` when the request reached the app (for Server-Timing). */
+    receivedAt: number;
   }
 }
 
 /** Reuses a well-formed incoming `X-Request-Id`, otherwise makes one, and echoes it on the answer. */
 export function requestId(req: Request, res: Response, next: NextFunction): void {
+  req.receivedAt = performance.now();
   const incoming = req.get('x-request-id');
   req.id = incoming && acceptable.test(incoming) ? incoming : randomUUID();
   res.setHeader('X-Request-Id', req.id);
