@@ -31,28 +31,30 @@ export interface AuditLogOptions {
   maxBatch?: number;
 }
 
-/** One statement per batch: column arrays unnested into rows (cheaper than one parameter per value). */
+/**
+ * One statement per batch, with the rows as one JSON parameter: `JSON.stringify` is native, where
+ * pg would escape one array element at a time in JavaScript.
+ */
 const insertBatch = `INSERT INTO audit_events
   (occurred_at, actor_type, actor_id, action, outcome, connection_id, shop_id, request_id, detail)
-  SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[])`;
+  SELECT occurred_at, actor_type, actor_id, action, outcome, connection_id, shop_id, request_id, detail
+    FROM jsonb_to_recordset($1::jsonb) AS row(occurred_at timestamptz, actor_type text, actor_id text, action text,
+      outcome text, connection_id text, shop_id text, request_id text, detail jsonb)`;
 
-function columnsOf(batch: { occurredAt: Date; event: AuditEventInput }[]): unknown[][] {
-  const columns: unknown[][] = [[], [], [], [], [], [], [], [], []];
-  for (const { occurredAt, event } of batch) {
-    const values = [
-      occurredAt.toISOString(),
-      event.actorType,
-      event.actorId ?? null,
-      event.action,
-      event.outcome,
-      event.connectionId ?? null,
-      event.shopId ?? null,
-      event.requestId ?? null,
-      event.detail === undefined ? null : JSON.stringify(event.detail),
-    ];
-    values.forEach((value, i) => columns[i]!.push(value));
-  }
-  return columns;
+function rowsOf(batch: { occurredAt: Date; event: AuditEventInput }[]): string {
+  return JSON.stringify(
+    batch.map(({ occurredAt, event }) => ({
+      occurred_at: occurredAt.toISOString(),
+      actor_type: event.actorType,
+      actor_id: event.actorId ?? null,
+      action: event.action,
+      outcome: event.outcome,
+      connection_id: event.connectionId ?? null,
+      shop_id: event.shopId ?? null,
+      request_id: event.requestId ?? null,
+      detail: event.detail ?? null,
+    })),
+  );
 }
 
 /**
@@ -76,7 +78,7 @@ export function createAuditLog(db: Database, options: AuditLogOptions): AuditLog
     while (queue.length > 0) {
       const batch = queue.slice(0, maxBatch);
       try {
-        await db.sql.query(insertBatch, columnsOf(batch));
+        await db.sql.query(insertBatch, [rowsOf(batch)]);
         queue = queue.slice(batch.length);
       } catch (error) {
         options.logger.error({ err: error, queued: queue.length }, 'audit events could not be written; will retry');

@@ -8,6 +8,7 @@ import { mountEndpoints, type Endpoint } from './endpoint.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { refuseLongUrls } from './middleware/limits.js';
 import { securityHeaders } from './middleware/security-headers.js';
+import { parseBodies } from './middleware/parse-bodies.js';
 import { notFound } from './middleware/not-found.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLog } from './middleware/request-log.js';
@@ -66,8 +67,7 @@ export function createApp(deps: AppDeps): express.Express {
   // Webhooks are verified over their raw bytes, so they are mounted before the JSON parser.
   const rawEndpoints: Endpoint[] = deps.notifications ? webhookEndpoints({ config: deps.config, notifications: deps.notifications }) : [];
   mountEndpoints(app, rawEndpoints);
-  app.use(express.json({ limit: jsonBodyLimit, verify: keepRawProxyBody }));
-  app.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  app.use(parseBodies([express.json({ limit: jsonBodyLimit, verify: keepRawProxyBody }), express.urlencoded({ extended: false, limit: '64kb' })]));
 
   // The internal API first: the router tries routes in order, and /v1 is the hot path.
   const endpoints: Endpoint[] = [
