@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer as createNetServer } from 'node:net';
 import { expect } from 'vitest';
 import { simulatorApp } from '../../src/config.js';
 import { createAuthClient } from '../../src/tiktok/index.js';
@@ -146,14 +145,4 @@ export async function seedConnection(service: TestService, input: SeedInput = {}
   return { id, openId, shopIds: shops.map((shop) => shop.id) };
 }
 
-/** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../support/service.js';
