@@ -40,21 +40,26 @@ export async function benchRefreshDue(): Promise<void> {
       [now, rows],
     );
     await db.sql.exec('ANALYZE connections');
-    const params = [now, 100];
-    const timings: number[] = [];
-    let selected = 0;
-    for (let run = 0; run < runs + 5; run += 1) {
-      const started = performance.now();
-      selected = (await db.sql.query(dueSelectionSql, params)).length;
-      if (run >= 5) timings.push(performance.now() - started);
-    }
-    timings.sort((a, b) => a - b);
-    const median = timings[Math.floor(timings.length / 2)]!;
-    const p95 = timings[Math.ceil(timings.length * 0.95) - 1]!;
+    // The sweeper takes batches of 100; finding every due connection at once is the goal's measure.
+    const measure = async (limit: number) => {
+      const timings: number[] = [];
+      let selected = 0;
+      for (let run = 0; run < runs + 5; run += 1) {
+        const started = performance.now();
+        selected = (await db.sql.query(dueSelectionSql, [now, limit])).length;
+        if (run >= 5) timings.push(performance.now() - started);
+      }
+      timings.sort((a, b) => a - b);
+      return { selected, median: timings[Math.floor(timings.length / 2)]!, p95: timings[Math.ceil(timings.length * 0.95) - 1]! };
+    };
+    const all = await measure(rows);
+    const batch = await measure(100);
+    const params = [now, rows];
     const plan = (await db.sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN ANALYZE ${dueSelectionSql}`, params)).map((row) => row['QUERY PLAN']);
-    console.log(`${rows} connections, ${Math.round(rows / 100)} due; each run selects a batch of ${selected}`);
-    console.log(`refresh due selection: median ${median.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms over ${runs} runs (goal ≤ 50 ms)`);
-    console.log(`plan: ${plan.find((line) => /Index|Scan/.test(line))?.trim() ?? plan.join(' | ')}`);
+    console.log(`${rows} connections, ${Math.round(rows / 100)} due`);
+    console.log(`refresh due selection, all ${all.selected} due: median ${all.median.toFixed(2)} ms, p95 ${all.p95.toFixed(2)} ms over ${runs} runs (goal ≤ 50 ms): ${all.p95 <= 50 ? 'met' : 'NOT met'}`);
+    console.log(`refresh due selection, a sweeper batch of ${batch.selected}: median ${batch.median.toFixed(2)} ms, p95 ${batch.p95.toFixed(2)} ms`);
+    console.log(`plan: ${plan.find((line) => /Index/.test(line))?.trim() ?? plan.join(' | ')}`);
     for (const line of plan) console.log(`  ${line}`);
   } finally {
     await db.close();
