@@ -32,6 +32,7 @@ export const settings = {
   TOKEN_ENCRYPTION_KEYS: optionalText
     .describe('comma-separated `keyId:base64Key` (32-byte keys); the first encrypts, all decrypt. Development: generated into `$DATA_DIR`'),
   COOKIE_SECRET: optionalText
+    .pipe(z.string().min(32, 'at least 32 characters').optional())
     .describe('secret (≥ 32 characters) that signs browser cookies. Development: generated into `$DATA_DIR`'),
   REFRESH_SWEEP_INTERVAL_SECONDS: seconds(60).describe('how often the background refresher looks for authorizations that are due'),
   REFRESH_AT_LIFETIME_FRACTION: z.coerce.number().gt(0).lt(1).default(0.85)

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
       expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/^PORT: .*\(HTTP port\)$/);
       expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/^DATABASE_URL: a postgresql:\/\/ URL/);
+      expect(() => loadConfig({ COOKIE_SECRET: 'short' })).toThrow(/^COOKIE_SECRET: at least 32 characters/);
       expect(() => loadConfig({ RETURN_URL_ALLOWLIST: 'not a url' })).toThrow(
         'RETURN_URL_ALLOWLIST: "not a url" is not an origin such as https://app.example.com',
       );

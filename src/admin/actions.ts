@@ -1,5 +1,6 @@
 import type { AuditLog } from '../db/audit-log.js';
-import type { Database } from '../db/database.js';
+import type { AdminActionStore, AdminTargetStatus } from '../db/stores/admin-action-store.js';
+import type { ConnectionStatus } from '../db/stores/connection-records.js';
 import type { Clock } from '../shared/clock.js';
 import { ConnectionNotFound, InternalError, isServiceError, type ErrorCode } from '../shared/errors.js';
 
@@ -30,22 +31,12 @@ export interface AdminActions {
  * to, and the outbox event is written by the same statement. Suspended connections keep their
  * refresh schedule (so the grant stays alive) but give out no tokens; revoked ones are never refreshed.
  */
-const statements: Record<StatusAction, { from: string[]; set: string; event: string; audit: string }> = {
-  suspend: {
-    from: ['active'],
-    set: `status = 'suspended', status_reason = $2::text`,
-    event: 'connection.suspended',
-    audit: 'connection.suspended',
-  },
-  resume: {
-    from: ['suspended'],
-    set: `status = 'active', status_reason = $2::text, refresh_due_at = COALESCE(refresh_due_at, $3)`,
-    event: 'connection.resumed',
-    audit: 'connection.resumed',
-  },
+const statements: Record<StatusAction, { from: ConnectionStatus[]; to: AdminTargetStatus; event: string; audit: string }> = {
+  suspend: { from: ['active'], to: 'suspended', event: 'connection.suspended', audit: 'connection.suspended' },
+  resume: { from: ['suspended'], to: 'active', event: 'connection.resumed', audit: 'connection.resumed' },
   revoke: {
     from: ['active', 'needs_reauth', 'expired', 'suspended'],
-    set: `status = 'revoked', status_reason = $2::text, refresh_due_at = NULL, claim_owner = NULL, claim_expires_at = NULL`,
+    to: 'revoked',
     event: 'connection.revoked',
     audit: 'connection.revoked',
   },
@@ -57,27 +48,24 @@ const reasons: Record<StatusAction, (email: string) => string | null> = {
   revoke: (email) => `Revoked by an administrator (${email}).`,
 };
 
-export function createAdminActions(deps: { db: Pick<Database, 'sql'>; audit: AuditLog; clock: Clock; refresher: RefreshNow | undefined }): AdminActions {
-  const { sql } = deps.db;
-  const exists = async (id: string) => (await sql.query('SELECT 1 FROM connections WHERE id = $1', [id])).length > 0;
+export function createAdminActions(deps: { store: AdminActionStore; audit: AuditLog; clock: Clock; refresher: RefreshNow | undefined }): AdminActions {
+  const { store } = deps;
 
   return {
     async changeStatus(action, connectionId, actor) {
       const statement = statements[action];
       const now = deps.clock.now();
       const reason = reasons[action](actor.email);
-      const rows = await sql.query(
-        `WITH changed AS (
-           UPDATE connections SET ${statement.set}, updated_at = $3
-           WHERE id = $1 AND status::text = ANY($4::text[])
-           RETURNING id)
-         INSERT INTO outbox_events (type, connection_id, payload, created_at)
-         SELECT $5, id, $6::jsonb, $3 FROM changed RETURNING connection_id`,
-        [connectionId, reason, now, statement.from, statement.event,
-          JSON.stringify({ connectionId, by: { type: 'admin', email: actor.email }, reason })],
-      );
-      if (rows.length === 0 && !(await exists(connectionId))) throw new ConnectionNotFound(connectionId);
-      const result = rows.length > 0 ? 'changed' : 'unchanged';
+      const changed = await store.changeStatus({
+        connectionId,
+        to: statement.to,
+        from: statement.from,
+        reason,
+        at: now,
+        event: { type: statement.event, payload: { connectionId, by: { type: 'admin', email: actor.email }, reason } },
+      });
+      if (!changed && !(await store.exists(connectionId))) throw new ConnectionNotFound(connectionId);
+      const result = changed ? 'changed' : 'unchanged';
       deps.audit.record({
         actorType: 'admin',
         actorId: actor.email,
@@ -93,7 +81,7 @@ export function createAdminActions(deps: { db: Pick<Database, 'sql'>; audit: Aud
     },
 
     async refreshNow(connectionId, actor) {
-      if (!(await exists(connectionId))) throw new ConnectionNotFound(connectionId);
+      if (!(await store.exists(connectionId))) throw new ConnectionNotFound(connectionId);
       if (!deps.refresher) throw new InternalError('Refreshing from the admin console is not available in this build.');
       let outcome: RefreshOutcome;
       try {
@@ -104,12 +92,12 @@ export function createAdminActions(deps: { db: Pick<Database, 'sql'>; audit: Aud
         outcome = { result: 'failed', code: error.code, message: error.message };
       }
       const failed = outcome.result === 'failed' ? { code: outcome.code } : {};
-      await sql.query('INSERT INTO outbox_events (type, connection_id, payload, created_at) VALUES ($1, $2, $3::jsonb, $4)', [
-        'connection.refresh_requested',
+      await store.appendOutbox({
+        type: 'connection.refresh_requested',
         connectionId,
-        JSON.stringify({ connectionId, by: { type: 'admin', email: actor.email }, outcome: outcome.result, ...failed }),
-        deps.clock.now(),
-      ]);
+        payload: { connectionId, by: { type: 'admin', email: actor.email }, outcome: outcome.result, ...failed },
+        at: deps.clock.now(),
+      });
       deps.audit.record({
         actorType: 'admin',
         actorId: actor.email,

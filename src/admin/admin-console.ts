@@ -1,6 +1,8 @@
 import type { Config } from '../config.js';
 import type { AuditLog } from '../db/audit-log.js';
 import type { Database } from '../db/database.js';
+import { createAdminActionStore } from '../db/stores/admin-action-store.js';
+import { createAdminReviewStore } from '../db/stores/admin-review-store.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { createAdminActions, type AdminActions, type RefreshNow } from './actions.js';
@@ -71,8 +73,8 @@ export async function createAdminConsole(config: Config, deps: AdminConsoleDeps)
     }),
     sessions: createAdminSessions(config.cookieSecret, deps.clock),
     admission: createAdmission({ emails: config.admin.emails, env: config.env, logger: deps.logger }),
-    review: createReview({ db: deps.db, clock: deps.clock }),
-    actions: createAdminActions({ db: deps.db, audit: deps.audit, clock: deps.clock, refresher: deps.refresher }),
+    review: createReview({ store: createAdminReviewStore(deps.db), clock: deps.clock }),
+    actions: createAdminActions({ store: createAdminActionStore(deps.db), audit: deps.audit, clock: deps.clock, refresher: deps.refresher }),
     devIdentityProvider,
     publicUrl: config.publicUrl,
     secureCookies: config.publicUrl.startsWith('https:'),

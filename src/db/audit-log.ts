@@ -54,7 +54,15 @@ function rowsOf(batch: { occurredAt: Date; event: AuditEventInput }[]): string {
       request_id: event.requestId ?? null,
       detail: event.detail ?? null,
     })),
+    // jsonb cannot hold U+0000; whatever a caller sent, the event must still be written.
+    (_key, value: unknown) => (typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value),
   );
+}
+
+/** Postgres "data exception" (SQLSTATE class 22): this batch can never be written as it is. */
+function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('22');
 }
 
 /**
@@ -81,6 +89,16 @@ export function createAuditLog(db: Database, options: AuditLogOptions): AuditLog
         await db.sql.query(insertBatch, [rowsOf(batch)]);
         queue = queue.slice(batch.length);
       } catch (error) {
+        if (isDataException(error)) {
+          // One bad event must not hold up the trail: write this batch one by one, drop what cannot be written.
+          for (const entry of batch) {
+            await db.sql.query(insertBatch, [rowsOf([entry])]).catch((single: unknown) => {
+              options.logger.error({ err: single, action: entry.event.action }, 'audit event cannot be stored; dropped');
+            });
+          }
+          queue = queue.slice(batch.length);
+          continue;
+        }
         options.logger.error({ err: error, queued: queue.length }, 'audit events could not be written; will retry');
         if (queue.length > maxQueued) {
           options.logger.error({ dropped: queue.length - maxQueued }, 'audit queue over its limit; oldest events dropped');

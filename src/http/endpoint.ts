@@ -46,6 +46,7 @@ export function mountEndpoints(router: Router | Express, endpoints: Endpoint[]):
 
 function run(endpoint: Endpoint): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
+    refuseNulCharacters({ path: req.params, query: req.query, body: req.body });
     const input = {
       params: parse(endpoint.request?.params, req.params, 'path'),
       query: parse(endpoint.request?.query, req.query, 'query'),
@@ -68,4 +69,24 @@ function parse(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'q
   }));
   const first = issues[0]!;
   throw new ValidationFailed(`Invalid ${first.path}: ${first.message}`, issues);
+}
+
+/** U+0000 is never meaningful text here, and Postgres text and jsonb cannot store it: refused at the edge. */
+function refuseNulCharacters(input: Record<string, unknown>): void {
+  const where = findNul(input, '');
+  if (where !== undefined) {
+    throw new ValidationFailed(`Invalid ${where}: text must not contain NUL (U+0000) characters`, [
+      { path: where, message: 'contains U+0000' },
+    ]);
+  }
+}
+
+function findNul(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value === null || typeof value !== 'object' || depth > 32) return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const found = key.includes('\u0000') ? `${path}.${key}` : findNul(inner, path ? `${path}.${key}` : key, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

@@ -84,7 +84,7 @@ export class ValidationFailed extends ServiceError {
   constructor(
     message: string,
     readonly issues: { path: string; message: string }[] = [],
-    options?: { hint?: string },
+    options?: { hint?: string; cause?: unknown },
   ) {
     super(message, options);
   }

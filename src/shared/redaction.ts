@@ -25,10 +25,14 @@ export const redactedLogPaths = [
   'apiKey',
 ];
 
-const secretQueryParameters = ['app_secret', 'sign', 'access_token', 'refresh_token', 'auth_code', 'code', 'state'];
+const secretQueryParameters = ['app_secret', 'sign', 'access_token', 'refresh_token', 'auth_code', 'code', 'state', 'sig'];
 
-/** Replaces the values of secret query parameters in a URL or path with `[REDACTED]`. */
-export function redactUrl(url: string): string {
+/** Paths whose segment after the prefix is itself a secret (a connect link's token). */
+const secretPathSegment = /^(\/connect\/)[^/?#]+/;
+
+/** Replaces secret path segments and the values of secret query parameters with `[REDACTED]`. */
+export function redactUrl(rawUrl: string): string {
+  const url = rawUrl.replace(secretPathSegment, '$1[REDACTED]');
   const queryStart = url.indexOf('?');
   if (queryStart === -1) return url;
   const query = url

@@ -1,23 +1,35 @@
 import type { TestService } from '../support/service.js';
 
 /**
- * A minimal browser for integration tests: keeps cookies (ignoring paths) and never follows
- * redirects, so each hop of the connect flow can be checked.
+ * A minimal browser for integration tests: keeps cookies and sends each only under its `Path`, as
+ * browsers do, and never follows redirects, so each hop of the connect flow can be checked.
  */
 export class CookieBrowser {
-  readonly cookies = new Map<string, string>();
+  private readonly jar = new Map<string, { value: string; path: string }>();
   constructor(private readonly service: TestService) {}
+
+  /** Every cookie this browser holds, by name (whatever its path). */
+  get cookies(): Map<string, string> {
+    return new Map([...this.jar].map(([name, cookie]) => [name, cookie.value]));
+  }
+
+  setCookie(name: string, value: string, path = '/'): void {
+    this.jar.set(name, { value, path });
+  }
 
   async request(pathOrUrl: string, init: RequestInit = {}): Promise<Response> {
     const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.service.url}${pathOrUrl}`;
+    const { pathname } = new URL(url);
     const headers = new Headers(init.headers);
     headers.set('accept', 'text/html,application/xhtml+xml');
-    if (this.cookies.size > 0) headers.set('cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
+    const sent = [...this.jar].filter(([, cookie]) => pathname === cookie.path || pathname.startsWith(cookie.path.endsWith('/') ? cookie.path : `${cookie.path}/`));
+    if (sent.length > 0) headers.set('cookie', sent.map(([name, cookie]) => `${name}=${cookie.value}`).join('; '));
     const response = await fetch(url, { ...init, headers, redirect: 'manual' });
     for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
+      const [pair, ...attributes] = line.split(';');
       const separator = pair!.indexOf('=');
-      this.cookies.set(pair!.slice(0, separator), pair!.slice(separator + 1));
+      const path = attributes.map((a) => a.trim()).find((a) => /^path=/i.test(a))?.slice(5) ?? '/';
+      this.jar.set(pair!.slice(0, separator), { value: pair!.slice(separator + 1), path });
     }
     return response;
   }
@@ -45,8 +57,8 @@ export function location(response: Response): URL {
 export async function connectThroughSimulator(
   service: TestService,
   input: { openId: string; merchantRef?: string },
+  browser: CookieBrowser = new CookieBrowser(service),
 ): Promise<string> {
-  const browser = new CookieBrowser(service);
   const session = await service.connections.createConnectSession({ merchantRef: input.merchantRef ?? 'merchant' });
   const started = await browser.postForm(`${new URL(session.url).pathname}/authorize`);
   const state = location(started).searchParams.get('state')!;

@@ -56,3 +56,23 @@ describe('createAuditLog with awkward values', () => {
     }
   });
 });
+
+describe('createAuditLog with events Postgres cannot store as they are', () => {
+  it('writes U+0000 as U+FFFD, and drops only an event that cannot be stored at all', async () => {
+    const db = await createTestDatabase();
+    try {
+      const audit = createAuditLog(db, { clock: new FakeClock(), logger: createLogger('silent'), flushIntervalMs: 60_000 });
+      audit.record({ actorType: 'merchant', action: 'before', outcome: 'denied', detail: { error: 'a\u0000b' } });
+      audit.record({ actorType: 'merchant', action: 'unstorable', outcome: 'denied', detail: { text: 'lone \ud800 surrogate' } });
+      audit.record({ actorType: 'merchant', action: 'after', outcome: 'success' });
+      await audit.close();
+      const rows = await db.prisma.auditEvent.findMany({ orderBy: { id: 'asc' } });
+      expect(rows.map((r) => [r.action, r.detail])).toStrictEqual([
+        ['before', { error: 'a\uFFFDb' }],
+        ['after', null],
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -109,6 +109,12 @@ describe('HTTP basics', () => {
       });
     });
 
+    it('answers bad percent-encoding in a path with 400, not 500', async () => {
+      const response = await service.request('/v1/shops/%E0%A4%A/token');
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ code: 'validation_failed', error: expect.stringMatching(/^The request is malformed: /) });
+    });
+
     it('answers an unexpected failure with a generic 500 that reveals no internals', async () => {
       const response = await fetch(`${failingService.url}/test/boom`);
       expect(response.status).toBe(500);

@@ -3,7 +3,7 @@ import { httpErrors } from '../../src/http/errors.js';
 import { errorPage } from '../../src/http/views/error-page.js';
 import type { ErrorCode } from '../../src/shared/errors.js';
 import type { SimulatedSeller } from '../../src/simulator/index.js';
-import { CookieBrowser, location } from '../connections/browser.js';
+import { connectThroughSimulator, CookieBrowser, location } from '../connections/browser.js';
 import { FakeClock } from '../support/clock.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -398,6 +398,45 @@ describe('the merchant connect flow', () => {
       const after = await (await browser.request(statusPath)).text();
       expect(after).toContain('<p>No problems.</p>');
       expect(after).toContain(`<h3>No longer connected</h3>\n  <ul><li>Moving DE (DE)</li></ul>`);
+    });
+  });
+
+  describe('one browser connecting two sellers (regression: the cookie never reached the callback)', () => {
+    it('keeps both connections reachable from that browser', async () => {
+      const browser = new CookieBrowser(service);
+      const first = await connectThroughSimulator(service, { openId: sim().addSeller({ name: 'First Seller' }).openId }, browser);
+      const second = await connectThroughSimulator(service, { openId: sim().addSeller({ name: 'Second Seller' }).openId }, browser);
+      const pages = await Promise.all([first, second].map((id) => browser.request(`/merchant/connections/${id}`)));
+      expect(pages.map((page) => page.status)).toStrictEqual([200, 200]);
+      expect(await pages[0]!.text()).toContain('First Seller');
+      expect(await pages[1]!.text()).toContain('Second Seller');
+    });
+  });
+
+  describe('re-authorizing a suspended connection (regression: it lifted the suspension)', () => {
+    it('stores the new tokens but keeps the connection suspended with its reason', async () => {
+      const seller = sim().addSeller({ name: 'Suspended Seller' });
+      const connectionId = await connectThroughSimulator(service, { openId: seller.openId });
+      await service.db.sql.query(`UPDATE connections SET status = 'suspended', status_reason = 'Fraud review' WHERE id = $1`, [connectionId]);
+      const [before] = await service.db.sql.query<{ token_version: number }>('SELECT token_version FROM connections WHERE id = $1', [connectionId]);
+      expect(await connectThroughSimulator(service, { openId: seller.openId })).toBe(connectionId);
+      const [after] = await service.db.sql.query<{ status: string; status_reason: string; token_version: number }>(
+        'SELECT status, status_reason, token_version FROM connections WHERE id = $1',
+        [connectionId],
+      );
+      expect(after).toStrictEqual({ status: 'suspended', status_reason: 'Fraud review', token_version: before!.token_version + 1 });
+    });
+  });
+
+  describe('input with NUL characters (regression: it blocked the audit trail)', () => {
+    it('refuses a callback whose error text holds U+0000, and the audit trail keeps being written', async () => {
+      const response = await new CookieBrowser(service).request('/oauth/tiktok/callback?error=%00&state=x');
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('text must not contain NUL (U+0000) characters');
+      service.audit.record({ actorType: 'system', action: 'test.after_nul', outcome: 'success' });
+      await service.audit.flush();
+      const rows = await service.db.sql.query("SELECT 1 FROM audit_events WHERE action = 'test.after_nul'");
+      expect(rows).toHaveLength(1);
     });
   });
 

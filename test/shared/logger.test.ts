@@ -39,4 +39,10 @@ describe('redactUrl', () => {
     expect(redactUrl('/oauth/tiktok/callback?code=abc&state=xyz&locale=en')).toBe('/oauth/tiktok/callback?code=[REDACTED]&state=[REDACTED]&locale=en');
     expect(redactUrl('/healthz')).toBe('/healthz');
   });
+
+  it('censors connect-link tokens in paths and status-link signatures', () => {
+    expect(redactUrl('/connect/AW2ngRGrO6abc/authorize')).toBe('/connect/[REDACTED]/authorize');
+    expect(redactUrl('/connect/AW2ngRGrO6abc')).toBe('/connect/[REDACTED]');
+    expect(redactUrl('/merchant/connections/c-1?sig=eyJhbGciOiJIUzI1NiJ9.x.y')).toBe('/merchant/connections/c-1?sig=[REDACTED]');
+  });
 });

@@ -152,7 +152,10 @@ async function saveAuthorization(
     const sealed = seal(connectionId);
     await tx.query(
       `UPDATE connections SET user_type = $2, seller_name = $3, seller_base_region = $4,
-         merchant_ref = COALESCE(merchant_ref, $5), status = 'active', status_reason = NULL, granted_scopes = $6,
+         merchant_ref = COALESCE(merchant_ref, $5),
+         -- A merchant re-authorizing never lifts an administrator's suspension; only Resume does.
+         status = CASE WHEN status = 'suspended' THEN status ELSE 'active' END,
+         status_reason = CASE WHEN status = 'suspended' THEN status_reason ELSE NULL END, granted_scopes = $6,
          access_token_sealed = $7, refresh_token_sealed = $8, encryption_key_id = $9,
          access_token_expires_at = $10, refresh_token_expires_at = $11, refresh_due_at = $12,
          token_version = token_version + 1, refresh_failure_count = 0, last_refresh_error = NULL,

@@ -4,6 +4,7 @@ import {
   InternalError,
   isServiceError,
   MalformedJson,
+  ValidationFailed,
   PayloadTooLarge,
   type ServiceError,
 } from '../../shared/errors.js';
@@ -43,6 +44,11 @@ function toServiceError(err: unknown): ServiceError {
   if (type === 'entity.too.large') return new PayloadTooLarge('The request body is too large.', { cause: err });
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return new MalformedJson('The request body uses an unsupported encoding; send UTF-8 JSON.', { cause: err });
+  }
+  const status = (err as { status?: unknown; expose?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: unknown }).expose !== false) {
+    // e.g. bad percent-encoding in a path parameter, too many form fields, an aborted upload
+    return new ValidationFailed(`The request is malformed: ${(err as Error).message}.`, [], { cause: err });
   }
   return new InternalError('Unexpected failure.', { cause: err });
 }

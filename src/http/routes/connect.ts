@@ -75,7 +75,8 @@ export function connectEndpoints(deps: ConnectRouteDeps): Endpoint[] {
           { binding: cookie(req, connectCookies.binding), connections: cookie(req, connectCookies.connections) },
           { requestId: req.id },
         );
-        setCookie(res, connectCookies.connections, done.connectionsCookie, '/merchant');
+        // Path '/': the callback itself reads it, to keep this browser's earlier connections.
+        setCookie(res, connectCookies.connections, done.connectionsCookie, '/');
         res.set('Cache-Control', 'no-store').redirect(303, done.location);
       },
     }),

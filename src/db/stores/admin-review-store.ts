@@ -1,0 +1,172 @@
+import type { Database } from '../database.js';
+import type { AuditEvent as AuditEventRow, Problem as ProblemRow } from '../generated/client.js';
+import { toConnection, toShop, type ConnectionRecord, type ConnectionStatus, type ShopRecord } from './connection-records.js';
+import type { ProblemKind, ProblemRecord } from './problem-store.js';
+
+/** A connection without its sealed tokens: what an admin may see. */
+export type UnsealedConnection = Omit<ConnectionRecord, 'accessTokenSealed' | 'refreshTokenSealed'>;
+
+/** One connection as the admin console reads it, with its current shops and open problems counted. */
+export interface ReviewedConnection {
+  connection: UnsealedConnection;
+  /** Shops not removed. */
+  shopCount: number;
+  /** Problems not resolved. */
+  openProblemCount: number;
+}
+
+export interface AuditEntry {
+  id: string;
+  occurredAt: Date;
+  actorType: string;
+  actorId: string | null;
+  action: string;
+  outcome: string;
+  shopId: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface ReviewQueueCriteria {
+  /** Active connections whose refresh token expires at or before this are queued. */
+  expiringBefore: Date;
+  /** Active connections with at least this many refresh failures in a row are queued. */
+  failuresAtLeast: number;
+  limit: number;
+}
+
+export interface ConnectionSearch {
+  status?: ConnectionStatus;
+  /** Seller name or merchantRef (substring, any case), shop id or connection id (exact); already trimmed. */
+  search?: string;
+  offset: number;
+  limit: number;
+}
+
+export interface AdminReviewStore {
+  /** Needs re-authorization or expired; open problems (unless revoked); active and expiring or failing. Soonest expiry first. */
+  queue(criteria: ReviewQueueCriteria): Promise<ReviewedConnection[]>;
+  /** Newest first. */
+  list(search: ConnectionSearch): Promise<ReviewedConnection[]>;
+  get(id: string): Promise<ReviewedConnection | undefined>;
+  /** Current shops first, then removed ones; by name. */
+  shops(connectionId: string): Promise<ShopRecord[]>;
+  /** Open and resolved, most recently seen first. */
+  problems(connectionId: string, limit: number): Promise<ProblemRecord[]>;
+  /** Newest first. */
+  auditHistory(connectionId: string, page: { offset: number; limit: number }): Promise<AuditEntry[]>;
+}
+
+const counts = {
+  _count: { select: { shops: { where: { removedAt: null } }, problems: { where: { resolvedAt: null } } } },
+} as const;
+
+/** The admin console's read side, over Prisma; rows are mapped here and never leave this module. */
+export function createAdminReviewStore(db: Pick<Database, 'prisma'>): AdminReviewStore {
+  const { prisma } = db;
+  type Row = Awaited<ReturnType<typeof prisma.connection.findMany<{ include: typeof counts }>>>[number];
+  const toReviewed = (row: Row): ReviewedConnection => {
+    const { accessTokenSealed: _access, refreshTokenSealed: _refresh, ...connection } = toConnection(row);
+    return { connection, shopCount: row._count.shops, openProblemCount: row._count.problems };
+  };
+
+  return {
+    async queue(criteria) {
+      const rows = await prisma.connection.findMany({
+        where: {
+          OR: [
+            { status: { in: ['needs_reauth', 'expired'] } },
+            { status: { notIn: ['revoked'] }, problems: { some: { resolvedAt: null } } },
+            { status: 'active', refreshTokenExpiresAt: { lte: criteria.expiringBefore } },
+            { status: 'active', refreshFailureCount: { gte: criteria.failuresAtLeast } },
+          ],
+        },
+        include: counts,
+        orderBy: [{ refreshTokenExpiresAt: 'asc' }, { id: 'asc' }],
+        take: criteria.limit,
+      });
+      return rows.map(toReviewed);
+    },
+
+    async list(filter) {
+      const { search } = filter;
+      const rows = await prisma.connection.findMany({
+        where: {
+          ...(filter.status ? { status: filter.status } : {}),
+          ...(search
+            ? {
+                OR: [
+                  { sellerName: { contains: search, mode: 'insensitive' } },
+                  { merchantRef: { contains: search, mode: 'insensitive' } },
+                  { shops: { some: { id: search } } },
+                  { id: search },
+                ],
+              }
+            : {}),
+        },
+        include: counts,
+        orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+        skip: filter.offset,
+        take: filter.limit,
+      });
+      return rows.map(toReviewed);
+    },
+
+    async get(id) {
+      const row = await prisma.connection.findUnique({ where: { id }, include: counts });
+      return row ? toReviewed(row) : undefined;
+    },
+
+    async shops(connectionId) {
+      const rows = await prisma.shop.findMany({
+        where: { connectionId },
+        orderBy: [{ removedAt: { sort: 'asc', nulls: 'first' } }, { name: 'asc' }],
+      });
+      return rows.map(toShop);
+    },
+
+    async problems(connectionId, limit) {
+      const rows = await prisma.problem.findMany({ where: { connectionId }, orderBy: { lastSeenAt: 'desc' }, take: limit });
+      return rows.map(toProblem);
+    },
+
+    async auditHistory(connectionId, page) {
+      const rows = await prisma.auditEvent.findMany({
+        where: { connectionId },
+        orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }],
+        skip: page.offset,
+        take: page.limit,
+      });
+      return rows.map(toAuditEntry);
+    },
+  };
+}
+
+function toProblem(row: ProblemRow): ProblemRecord {
+  return {
+    id: row.id,
+    connectionId: row.connectionId,
+    kind: row.kind as ProblemKind,
+    apiPath: row.apiPath,
+    scopeKeys: row.scopeKeys,
+    tiktokCode: row.tiktokCode,
+    tiktokMessage: row.tiktokMessage,
+    occurrences: row.occurrences,
+    firstSeenAt: row.firstSeenAt,
+    lastSeenAt: row.lastSeenAt,
+    resolvedAt: row.resolvedAt,
+    resolution: row.resolution,
+  };
+}
+
+function toAuditEntry(row: AuditEventRow): AuditEntry {
+  return {
+    id: row.id.toString(),
+    occurredAt: row.occurredAt,
+    actorType: row.actorType,
+    actorId: row.actorId,
+    action: row.action,
+    outcome: row.outcome,
+    shopId: row.shopId,
+    detail: (row.detail ?? null) as Record<string, unknown> | null,
+  };
+}
