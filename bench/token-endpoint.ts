@@ -94,20 +94,26 @@ async function benchProxy(input: { service: string; simulatorUrl: string; shop: 
   const time = async (url: string, headers: Record<string, string>) => {
     const latencies: number[] = [];
     const serviceShare: number[] = [];
+    const dbShare: number[] = [];
     let failures = 0;
     for (let i = 0; i < count + 20; i++) {
       const started = performance.now();
       const response = await undiciRequest(url, { headers, dispatcher: agent });
       await response.body.text();
       if (i >= 20) latencies.push(performance.now() - started); // the first 20 warm up connections and code
-      const timing = /tiktok;dur=([\d.]+), total;dur=([\d.]+)/.exec(String(response.headers['server-timing'] ?? ''));
-      if (i >= 20 && timing) serviceShare.push(Number(timing[2]) - Number(timing[1]));
+      const timing = /db;dur=([\d.]+), tiktok;dur=([\d.]+), total;dur=([\d.]+)/.exec(String(response.headers['server-timing'] ?? ''));
+      if (i >= 20 && timing) {
+        serviceShare.push(Number(timing[3]) - Number(timing[2]));
+        dbShare.push(Number(timing[1]));
+      }
       if (response.statusCode !== 200) failures++;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     latencies.sort((x, y) => x - y);
     serviceShare.sort((x, y) => x - y);
-    return { p50: latencies[Math.floor(count * 0.5)]!, p99: latencies[Math.floor(count * 0.99)]!, failures, serviceP50: serviceShare[Math.floor(serviceShare.length * 0.5)] };
+    dbShare.sort((x, y) => x - y);
+    const median = (values: number[]) => values[Math.floor(values.length * 0.5)];
+    return { p50: latencies[Math.floor(count * 0.5)]!, p99: latencies[Math.floor(count * 0.99)]!, failures, serviceP50: median(serviceShare), dbP50: median(dbShare) };
   };
   const hop = await time(`${input.service}/healthz`, {});
   const direct = await time(signed.url, signed.headers);
@@ -121,7 +127,7 @@ async function benchProxy(input: { service: string; simulatorUrl: string; shop: 
   console.log(`  through the proxy:           p50 ${proxied.p50.toFixed(2)} ms, p99 ${proxied.p99.toFixed(2)} ms (${proxied.failures} not 200)`);
   const own = proxied.serviceP50 ?? Number.NaN;
   console.log(`  added p50, end to end: ${added.toFixed(2)} ms (includes the extra network hop to the service: compare GET /healthz)`);
-  console.log(`  added p50, the service's own time (Server-Timing total − tiktok): ${own.toFixed(2)} ms (goal ≤ 1 ms): ${own <= 1 ? 'met' : 'NOT met'}`);
+  console.log(`  added p50, the service's own time (Server-Timing total − tiktok): ${own.toFixed(2)} ms (goal ≤ 1 ms): ${own <= 1 ? 'met' : 'NOT met'}; of which the credential read (db): ${(proxied.dbP50 ?? Number.NaN).toFixed(2)} ms`);
   console.log(`  simulator bad signatures: ${counters.badSignatures}`);
 }
 

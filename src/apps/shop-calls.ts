@@ -24,6 +24,8 @@ export interface ProxyResult {
   requestId: string | undefined;
   /** Time spent waiting for TikTok (all attempts), in milliseconds. */
   tiktokMs: number;
+  /** Time spent reading the shop's credentials (the indexed read and decryption), in milliseconds. */
+  credentialsMs: number;
 }
 
 /** The credential use cases of internal apps: read a token, sign a request, make a signed call. */
@@ -87,7 +89,9 @@ export function createShopCalls(deps: {
       const method = request.method.toUpperCase();
       const detail = { route: `${method} /v1/shops/:shopId/proxy/*path`, method, path: request.path };
       return audited(audit, { action: 'proxy', context, shopId, detail }, async (note) => {
+        const readStarted = performance.now();
         let found = await credentials.forShop(shopId, { withProblems: true });
+        const credentialsMs = performance.now() - readStarted;
         note({ connectionId: found.connectionId });
         const required = requiredScopesFor(method, request.path);
         const problemPath = required?.pathTemplate ?? request.path;
@@ -124,7 +128,7 @@ export function createShopCalls(deps: {
         }
         if (found.hasOpenProblems) await problems.resolve(found.connectionId, problemPath, 'a later call succeeded');
         note({ detail: { tiktokStatus: response.status } });
-        return { status: response.status, body: response.body, requestId: response.requestId, tiktokMs };
+        return { status: response.status, body: response.body, requestId: response.requestId, tiktokMs, credentialsMs };
       });
     },
   };

@@ -35,7 +35,8 @@ async function openPostgres(url: string, poolSize = 10): Promise<Database> {
   });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const runner = (client: pg.Pool | pg.PoolClient): SqlRunner => ({
-    query: async <Row,>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as Row[],
+    query: async <Row,>(text: string, params: unknown[] = [], options?: { prepareAs?: string }) =>
+      (await client.query(options?.prepareAs ? { name: options.prepareAs, text, values: params } : { text, values: params })).rows as Row[],
     exec: async (script: string) => {
       await client.query(script);
     },

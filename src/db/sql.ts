@@ -3,8 +3,11 @@
  * advisory locks, claim/compare-and-set statements and the one-query token read.
  */
 export interface SqlRunner {
-  /** One parameterised statement ($1, $2 …); returns its rows. */
-  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  /**
+   * One parameterised statement ($1, $2 …); returns its rows. With `prepareAs`, Postgres parses and
+   * plans it once per connection and reuses the plan (hot paths); the name must stand for one text.
+   */
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[], options?: { prepareAs?: string }): Promise<Row[]>;
   /** A script of several statements, no parameters. */
   exec(script: string): Promise<void>;
 }

@@ -47,7 +47,9 @@ const withProblems = `${select}, EXISTS (SELECT 1 FROM problems p WHERE p.connec
 export function createShopAccessStore(db: Pick<Database, 'sql'>): ShopAccessStore {
   return {
     async find(shopId, options) {
-      const [row] = await db.sql.query<Row>(options?.withProblems ? withProblems : plain, [shopId]);
+      const [row] = options?.withProblems
+        ? await db.sql.query<Row>(withProblems, [shopId], { prepareAs: 'shop_access_with_problems' })
+        : await db.sql.query<Row>(plain, [shopId], { prepareAs: 'shop_access' });
       if (!row) return undefined;
       return {
         shopId: row.shop_id,

@@ -37,7 +37,7 @@ export function proxyEndpoints(deps: V1Deps): Endpoint[] {
       scope: 'proxy',
       request: { params, query, ...(method === 'post' || method === 'put' ? { body: z.json().optional() } : {}) },
       responses: {
-        200: { description: "TikTok's JSON envelope; its request id is in X-TikTok-Request-Id, and Server-Timing gives `tiktok` and `total` durations", schema: z.object({ code: z.number(), message: z.string(), request_id: z.string().optional(), data: z.unknown() }) },
+        200: { description: "TikTok's JSON envelope; its request id is in X-TikTok-Request-Id, and Server-Timing gives `db`, `tiktok` and `total` durations", schema: z.object({ code: z.number(), message: z.string(), request_id: z.string().optional(), data: z.unknown() }) },
         403: { description: 'scope_missing (TikTok 105005, or a scope the grant lacks), scope_forbidden or shop_forbidden', schema: errorBodySchema },
         404: { description: 'shop_not_found', schema: errorBodySchema },
         409: { description: 'the connection cannot be used (needs_reauth, expired, suspended, revoked)', schema: errorBodySchema },
@@ -56,8 +56,9 @@ export function proxyEndpoints(deps: V1Deps): Endpoint[] {
           ...(body !== undefined && body !== '' && (method === 'post' || method === 'put') ? { body } : {}),
         });
         if (result.requestId) res.setHeader('X-TikTok-Request-Id', result.requestId);
-        // How long TikTok took, and the whole request so far: the difference is this service's share.
-        res.setHeader('Server-Timing', `tiktok;dur=${result.tiktokMs.toFixed(2)}, total;dur=${(performance.now() - req.receivedAt).toFixed(2)}`);
+        // How long the credential read and TikTok took, and the whole request so far (total − tiktok is this service's share).
+        const total = performance.now() - req.receivedAt;
+        res.setHeader('Server-Timing', `db;dur=${result.credentialsMs.toFixed(2)}, tiktok;dur=${result.tiktokMs.toFixed(2)}, total;dur=${total.toFixed(2)}`);
         res.status(result.status).json(result.body);
         return undefined;
       },
