@@ -1,5 +1,6 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { seedConnection } from './support.js';
 
@@ -13,10 +14,7 @@ describe('admin console in Chromium', () => {
     await seedConnection(service, { sellerName: 'Sunrise Outfitters', merchantRef: 'acme-1042' });
     await seedConnection(service, { sellerName: 'Harbor Home', status: 'needs_reauth', merchantRef: 'acme-2210' });
     await seedConnection(service, { sellerName: 'Lumen Beauty', refreshTokenExpiresAt: new Date(Date.now() + 3 * day), lastRefreshError: 'TikTok is not answering', refreshFailureCount: 3 });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
