@@ -166,6 +166,13 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
   const { port } = server.address() as AddressInfo;
   const url = config.port === 0 ? `http://127.0.0.1:${port}` : config.publicUrl;
   refresher.start();
+  const housekeeping = setInterval(() => {
+    connections.purgeExpired().then(
+      (purged) => logger.debug(purged, 'expired connect sessions and OAuth states purged'),
+      (error: unknown) => logger.warn({ err: error }, 'purging expired connect sessions failed; will retry'),
+    );
+  }, 3_600_000);
+  housekeeping.unref();
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -175,6 +182,7 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
       const forced = setTimeout(() => server.closeAllConnections(), 8_000);
       await stopped;
       clearTimeout(forced);
+      clearInterval(housekeeping);
       await refresher.stop();
       await rateLimits.close();
       await audit.close();
