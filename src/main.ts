@@ -29,7 +29,8 @@ import { createApiClientStore } from './db/stores/api-client-store.js';
 import { createConnectionDirectory } from './db/stores/connection-directory.js';
 import { createShopAccessStore } from './db/stores/shop-access-store.js';
 import { createRefreshStore } from './db/stores/refresh-store.js';
-import { createRefresher, type Refresher } from './refresh/refresher.js';
+import type { Refresher } from './refresh/refresher.js';
+import { createRefresherForService } from './refresh/for-service.js';
 import { createNotificationHandler } from './refresh/notifications.js';
 import { createMetrics } from './shared/metrics.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -108,13 +109,8 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
   });
   const refreshStore = createRefreshStore(db.sql);
   const metrics = createMetrics({ connectionCounts: () => refreshStore.countByStatus() });
-  const refresher = createRefresher({
-    store: refreshStore,
-    // A refresh call must end well inside the claim lease, or another replica could take over mid-call.
-    auth: createAuthClient({
-      fetch: tiktokFetch, authBaseUrl: config.tiktok.authBaseUrl, ...tiktokApp,
-      timeoutMs: Math.min(10_000, config.refresh.claimSeconds * 500),
-    }),
+  const refresher = createRefresherForService({
+    sql: db.sql, fetch: tiktokFetch, tiktok: config.tiktok,
     vault, clock, logger, audit,
     metrics: metrics.refresh, problems: connections.problems, settings: config.refresh,
   });

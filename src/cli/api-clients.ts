@@ -5,15 +5,14 @@ import { createAuditLog } from '../db/audit-log.js';
 import { createApiClientStore } from '../db/stores/api-client-store.js';
 import { createConnectionDirectory } from '../db/stores/connection-directory.js';
 import { createProblemStore } from '../db/stores/problem-store.js';
-import { createRefreshStore } from '../db/stores/refresh-store.js';
 import { createProblems } from '../connections/problems.js';
 import { withDevelopmentSecrets } from '../dev-secrets.js';
-import { createRefresher } from '../refresh/refresher.js';
+import { createRefresherForService } from '../refresh/for-service.js';
 import { systemClock } from '../shared/clock.js';
 import { ValidationFailed } from '../shared/errors.js';
 import { createLogger } from '../shared/logger.js';
 import { createMetrics } from '../shared/metrics.js';
-import { createAuthClient } from '../tiktok/index.js';
+import { createTikTokHttp } from '../tiktok/index.js';
 import { parseKeyRing } from '../vault/key-ring.js';
 import { createVault } from '../vault/vault.js';
 import type { CliOutput, ParsedArguments } from './arguments.js';
@@ -83,9 +82,11 @@ export async function runAppCommand(command: string, args: ParsedArguments, out:
       const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
       const settled = config.env === 'production' ? config : withDevelopmentSecrets(config, logger);
       const audit = createAuditLog(db, { clock, logger });
-      const refresher = createRefresher({
-        store: createRefreshStore(db.sql),
-        auth: createAuthClient({ fetch: globalThis.fetch, authBaseUrl: settled.tiktok.authBaseUrl, appKey: settled.tiktok.appKey, appSecret: settled.tiktok.appSecret }),
+      const http = createTikTokHttp();
+      const refresher = createRefresherForService({
+        sql: db.sql,
+        fetch: http.fetch,
+        tiktok: settled.tiktok,
         vault: createVault(parseKeyRing(settled.encryptionKeys ?? '')),
         clock, logger, audit, metrics: createMetrics().refresh,
         problems: createProblems({ store: createProblemStore(db), clock }),
@@ -98,6 +99,7 @@ export async function runAppCommand(command: string, args: ParsedArguments, out:
       } finally {
         await refresher.stop();
         await audit.close();
+        await http.close();
       }
       return 0;
     }
