@@ -45,7 +45,7 @@ export async function benchTokenEndpoint(): Promise<void> {
       name: 'bench',
       rateLimitPerMinute: 1_000_000_000,
     });
-    const proxyShops = await connectSimulatorShops(db, vault, simulator.ready.url, 12);
+    const proxyShops = await connectSimulatorShops(db, vault, simulator.ready.url, 24);
     servers = await startChild('bench/support/token-servers.ts', {
       BENCH_PORT: String(await freePort()),
       BENCH_DATABASE_URL: url.toString(),
@@ -102,6 +102,7 @@ async function benchProxy(input: { service: string; simulatorUrl: string; shops:
     const latencies: number[] = [];
     const own: number[] = [];
     const db: number[] = [];
+    const tiktok: number[] = [];
     let failures = 0;
     for (let i = 0; i < count + 20; i++) {
       const target = targets[i % targets.length]!;
@@ -115,6 +116,7 @@ async function benchProxy(input: { service: string; simulatorUrl: string; shops:
         if (timing) {
           own.push(Number(timing[3]) - Number(timing[2]));
           db.push(Number(timing[1]));
+          tiktok.push(Number(timing[2]));
         }
       }
       if (response.statusCode !== 200) failures++;
@@ -122,13 +124,13 @@ async function benchProxy(input: { service: string; simulatorUrl: string; shops:
     }
     const median = (values: number[]) => values.sort((x, y) => x - y)[Math.floor(values.length * 0.5)] ?? Number.NaN;
     const p99 = [...latencies].sort((x, y) => x - y)[Math.floor(latencies.length * 0.99)]!;
-    return { p50: median(latencies), p99, failures, ownP50: median(own), dbP50: median(db) };
+    return { p50: median(latencies), p99, failures, ownP50: median(own), dbP50: median(db), tiktokP50: median(tiktok) };
   };
   const report = (label: string, hop: Awaited<ReturnType<typeof time>>, straight: Awaited<ReturnType<typeof time>>, through: Awaited<ReturnType<typeof time>>) => {
     console.log(`proxy, ${label}:`);
     console.log(`  one hop to the service (GET /healthz): p50 ${hop.p50.toFixed(2)} ms`);
     console.log(`  TikTok (simulator) directly: p50 ${straight.p50.toFixed(2)} ms, p99 ${straight.p99.toFixed(2)} ms (${straight.failures} not 200)`);
-    console.log(`  through the proxy:           p50 ${through.p50.toFixed(2)} ms, p99 ${through.p99.toFixed(2)} ms (${through.failures} not 200)`);
+    console.log(`  through the proxy:           p50 ${through.p50.toFixed(2)} ms, p99 ${through.p99.toFixed(2)} ms (${through.failures} not 200); TikTok as the service saw it: p50 ${through.tiktokP50.toFixed(2)} ms`);
     console.log(`  added p50, end to end: ${(through.p50 - straight.p50).toFixed(2)} ms (includes the extra network hop to the service)`);
     console.log(`  added p50, the service's own time (Server-Timing total − tiktok): ${through.ownP50.toFixed(2)} ms (goal ≤ 1 ms): ${through.ownP50 <= 1 ? 'met' : 'NOT met'}; of which the credential read (db): ${through.dbP50.toFixed(2)} ms`);
   };
