@@ -86,7 +86,8 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     assertUsable(state);
     if (state.accessTokenExpiresAt.getTime() <= clock.now().getTime()) {
       throw new TikTokUnavailable(
-        `The access token expired and refreshing it has not succeeded${state.lastRefreshError ? ` (last error: ${state.lastRefreshError})` : ''}` +
+        // The stored last error can be any internal failure: admins see it, API clients only the schedule.
+        `The access token expired and refreshing it has not succeeded yet` +
           `${state.refreshDueAt ? `; the next attempt is at ${state.refreshDueAt.toISOString()}` : ''}.`,
         { method: 'GET', apiPath: '/api/v2/token/refresh' },
       );

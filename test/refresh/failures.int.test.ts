@@ -55,6 +55,28 @@ describe('a refresh failing transiently (TikTok 5xx)', () => {
   });
 });
 
+describe('a token that expired while refreshes back off', () => {
+  it('answers tiktok_unavailable with the next attempt, never the stored error text or the expired token', async () => {
+    h.sim.control.setLifetimes({ accessTokenSeconds: 600 });
+    const { id } = await h.seed();
+    h.sim.control.failNext({ kind: 'server-error', count: 10_000 });
+    const refresher = h.refresher();
+    let row = await h.row(id);
+    while (row.refreshDueAt!.getTime() <= row.accessTokenExpiresAt.getTime()) {
+      h.clock.set(row.refreshDueAt!);
+      await refresher.sweepOnce();
+      row = await h.row(id);
+    }
+    expect(row.lastRefreshError).toMatch(/temporarily unavailable/);
+    h.clock.set(new Date(row.accessTokenExpiresAt.getTime() + 1000));
+    const error = await refresher.ensureFresh(id).catch((e: unknown) => e as Error & { code: string });
+    expect(error).toMatchObject({
+      code: 'tiktok_unavailable',
+      message: `The access token expired and refreshing it has not succeeded yet; the next attempt is at ${row.refreshDueAt!.toISOString()}.`,
+    });
+  });
+});
+
 describe('a dead grant', () => {
   it('(seller revoked: 36004005) moves the connection to needs_reauth with an outbox event and an audit event, and stops calling TikTok', async () => {
     const { id, seller } = await h.seed();
