@@ -28,6 +28,7 @@ import { createShopCredentialSource } from './apps/shop-credentials.js';
 import { createApiClientStore } from './db/stores/api-client-store.js';
 import { createConnectionDirectory } from './db/stores/connection-directory.js';
 import { createShopAccessStore } from './db/stores/shop-access-store.js';
+import { createEventFeedStore } from './db/stores/event-feed-store.js';
 import { createRefreshStore } from './db/stores/refresh-store.js';
 import type { Refresher } from './refresh/refresher.js';
 import { createRefresherForService } from './refresh/for-service.js';
@@ -137,6 +138,7 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
       problems: connections.problems,
       statusLink: (connectionId) => connections.merchantStatusLink(connectionId, 7 * 86_400),
     }),
+    events: createEventFeedStore(db),
     shopCalls: createShopCalls({
       credentials: createShopCredentialSource({ shopAccess: createShopAccessStore(db), vault, refresher, clock }),
       api: tiktok.api,

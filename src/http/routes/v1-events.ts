@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import type { EventFeedStore } from '../../db/stores/event-feed-store.js';
+import { defineEndpoint, type Endpoint } from '../endpoint.js';
+import { apiKeyGuard } from '../middleware/api-key.js';
+import { limitRate } from '../middleware/rate-limit.js';
+import type { V1Deps } from './v1-deps.js';
+import { apiKeyErrors, errorBodySchema } from './v1-schemas.js';
+
+const eventsQuery = z
+  .object({
+    after: z.string().regex(/^\d{1,18}$/, 'a nextCursor from an earlier answer').optional().describe('nextCursor of the previous answer; leave out to start at the beginning'),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+
+const eventSchema = z.object({
+  id: z.string(),
+  type: z.string().describe('connection.created, connection.reauthorized, connection.needs_reauth, connection.expired, connection.deauthorized, authorization.expiring, connection.suspended, connection.resumed, connection.revoked, connection.refresh_requested'),
+  connectionId: z.string().nullable(),
+  payload: z.unknown(),
+  createdAt: z.string(),
+});
+
+/**
+ * `GET /v1/events`: the outbox as a feed each app reads at its own pace: connections created or
+ * re-authorized, needing re-authorization, expiring, expired, suspended, revoked. Poll with the
+ * returned `nextCursor`; nothing is consumed, so any number of apps can follow it.
+ */
+export function eventEndpoints(deps: V1Deps & { events: EventFeedStore }): Endpoint[] {
+  const guard = apiKeyGuard(deps.verifier);
+  return [
+    defineEndpoint({
+      method: 'get',
+      path: '/v1/events',
+      summary: 'Connection events after a cursor, oldest first',
+      tag: 'connections',
+      auth: 'api-key',
+      audited: false,
+      scope: 'connections:read',
+      request: { query: eventsQuery },
+      responses: {
+        200: { description: 'Events, and the cursor to continue from', schema: z.object({ events: z.array(eventSchema), nextCursor: z.string() }) },
+        400: { description: 'validation_failed', schema: errorBodySchema },
+        ...apiKeyErrors,
+      },
+      middleware: [guard.requireApiKey('connections:read'), limitRate(deps.rateLimits)],
+      handler: async ({ query }, req) => {
+        const after = query.after ?? '0';
+        const events = await deps.events.after({ after: BigInt(after), limit: query.limit, shopIds: req.apiClient!.shopIds });
+        return {
+          events: events.map((event) => ({ ...event, createdAt: event.createdAt.toISOString() })),
+          nextCursor: events.at(-1)?.id ?? after,
+        };
+      },
+    }),
+  ];
+}
