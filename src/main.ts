@@ -119,14 +119,17 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
 
   // Internal apps (/v1): API keys verified from a short cache, rate limits counted in memory and
   // shared through the rate_limits table on Postgres, credentials from one indexed read.
-  const rateLimits = createRateLimits({
-    store: db.kind === 'postgres'
+  // Keys are windows (the minute, the day); `duration` is how long the store keeps a key.
+  const rateLimitStore = (duration: number) =>
+    db.kind === 'postgres'
       ? new RateLimiterPostgres({
           // db.sql over the service's pg pool, in the shape of a pg Pool (`query({ text, values })`).
           storeClient: { query: async (q: { text: string; values?: unknown[] }) => ({ rows: await db.sql.query(q.text, q.values ?? []) }) },
-          storeType: 'pool', tableName: 'rate_limits', tableCreated: true, points: 1, duration: 2 * 86_400,
+          storeType: 'pool', tableName: 'rate_limits', tableCreated: true, points: 1, duration,
         })
-      : new RateLimiterMemory({ points: 1, duration: 2 * 86_400 }),
+      : new RateLimiterMemory({ points: 1, duration });
+  const rateLimits = createRateLimits({
+    stores: { minute: rateLimitStore(120), day: rateLimitStore(2 * 86_400) },
     clock, logger, defaultPerMinute: config.rateLimit.defaultPerMinute,
   });
   const v1 = {

@@ -26,9 +26,10 @@ export interface RateLimits {
 export interface RateLimitsOptions {
   /**
    * Where counts are shared: `RateLimiterPostgres` over the `rate_limits` table (every replica), or
-   * `RateLimiterMemory` (one process, PGlite). Its `points`/`duration` are unused: windows are keys.
+   * `RateLimiterMemory` (one process, PGlite). Windows are keys; each store's `duration` is how long
+   * a key is kept, so minute keys go to one kept a little over a minute, day keys to one kept two days.
    */
-  store: Pick<RateLimiterAbstract, 'penalty'>;
+  stores: { minute: Pick<RateLimiterAbstract, 'penalty'>; day: Pick<RateLimiterAbstract, 'penalty'> };
   clock: Clock;
   logger: Logger;
   defaultPerMinute: number;
@@ -38,6 +39,7 @@ export interface RateLimitsOptions {
 
 interface Window {
   key: string;
+  kind: 'minute' | 'day';
   limit: number;
   endsAt: number;
   /** Total across replicas as of the last sync (this process's synced requests included). */
@@ -59,10 +61,10 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
   const syncIntervalMs = options.syncIntervalMs ?? 100;
   let syncing: Promise<void> = Promise.resolve();
 
-  function windowFor(key: string, limit: number, endsAt: number): Window {
+  function windowFor(kind: Window['kind'], key: string, limit: number, endsAt: number): Window {
     let window = windows.get(key);
     if (!window) {
-      window = { key, limit, endsAt, shared: 0, pending: 0, syncing: 0 };
+      window = { key, kind, limit, endsAt, shared: 0, pending: 0, syncing: 0 };
       windows.set(key, window);
     }
     window.limit = limit;
@@ -73,26 +75,32 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
 
   async function sync(): Promise<void> {
     const now = options.clock.now().getTime();
+    let failed = 0;
+    let lastError: unknown;
     await Promise.all(
       [...windows.values()].map(async (window) => {
-        if (window.pending === 0) {
-          if (window.endsAt <= now) windows.delete(window.key);
+        // A finished window decides nothing any more, on any replica: its counts need not be shared.
+        if (window.endsAt <= now) {
+          if (window.syncing === 0) windows.delete(window.key);
           return;
         }
+        if (window.pending === 0) return;
         const points = window.pending;
         window.pending = 0;
         window.syncing += points;
         try {
-          const result = await options.store.penalty(window.key, points);
+          const result = await options.stores[window.kind].penalty(window.key, points);
           window.shared = Math.max(window.shared + points, result.consumedPoints);
         } catch (error) {
           window.pending += points;
-          options.logger.warn({ err: error }, 'rate-limit counts could not be shared; retrying');
+          failed += 1;
+          lastError = error;
         } finally {
           window.syncing -= points;
         }
       }),
     );
+    if (failed > 0) options.logger.warn({ err: lastError, windows: failed }, 'rate-limit counts could not be shared; retrying');
   }
   const flush = (): Promise<void> => (syncing = syncing.then(sync));
   const timer = setInterval(() => void flush(), syncIntervalMs);
@@ -104,7 +112,7 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
       let day: Window | undefined;
       if (client.dailyQuota !== null) {
         const dayEnd = Math.floor(now / 86_400_000) * 86_400_000 + 86_400_000;
-        day = windowFor(`q:${client.id}:${dayEnd}`, client.dailyQuota, dayEnd);
+        day = windowFor('day', `q:${client.id}:${dayEnd}`, client.dailyQuota, dayEnd);
         if (used(day) >= day.limit) {
           throw new QuotaExhausted(
             `This API key has used its daily quota of ${day.limit} requests; it resets at ${new Date(dayEnd).toISOString()}.`,
@@ -116,7 +124,7 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
       }
       const limit = client.rateLimitPerMinute ?? options.defaultPerMinute;
       const minuteEnd = Math.floor(now / 60_000) * 60_000 + 60_000;
-      const minute = windowFor(`m:${client.id}:${minuteEnd}`, limit, minuteEnd);
+      const minute = windowFor('minute', `m:${client.id}:${minuteEnd}`, limit, minuteEnd);
       if (used(minute) >= limit) {
         throw new RateLimited(
           `Too many requests: this API key may make ${limit} requests per minute.`,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpErrors } from '../../src/http/errors.js';
 import { createClient } from '../apps/support.js';
+import { FakeClock } from '../support/clock.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 /** Every refusal of /v1 before any work is done: the key, its scopes and shops, and its limits. */
@@ -9,8 +10,11 @@ describe('API keys on /v1', () => {
   let key: string;
   const tokenPath = '/v1/shops/7000000000000000001/token';
 
+  // Half past a minute, so a test never straddles a rate-limit window.
+  const clock = new FakeClock('2026-11-23T10:00:30.000Z');
+
   beforeAll(async () => {
-    service = await startTestService();
+    service = await startTestService({}, { clock });
     ({ key } = await createClient(service));
   });
   afterAll(async () => {
@@ -118,15 +122,12 @@ describe('API keys on /v1', () => {
       const first = await refusal(tokenPath, { 'x-api-key': slow });
       expect(first.headers.get('x-ratelimit-limit')).toBe('2');
       expect(first.headers.get('x-ratelimit-remaining')).toBe('1');
-      const reset = Number(first.headers.get('x-ratelimit-reset'));
-      expect(reset * 1000).toBeGreaterThan(Date.now());
-      expect(reset * 1000 - Date.now()).toBeLessThanOrEqual(61_000);
+      expect(first.headers.get('x-ratelimit-reset')).toBe(String(Date.parse('2026-11-23T10:01:00.000Z') / 1000));
       expect((await refusal(tokenPath, { 'x-api-key': slow })).headers.get('x-ratelimit-remaining')).toBe('0');
       const limited = await refusal(tokenPath, { 'x-api-key': slow });
       expect(limited.status).toBe(429);
       expect(limited.body).toStrictEqual(error('rate_limited', 'Too many requests: this API key may make 2 requests per minute.'));
-      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+      expect(limited.headers.get('retry-after')).toBe('30');
       expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
     });
 
@@ -136,9 +137,12 @@ describe('API keys on /v1', () => {
       const { status, body, headers } = await refusal(tokenPath, { 'x-api-key': quota });
       expect(status).toBe(429);
       expect(body.code).toBe('quota_exhausted');
-      expect(body.error).toMatch(/^This API key has used its daily quota of 1 requests; it resets at \d{4}-\d\d-\d\dT00:00:00\.000Z\.$/);
+      expect(body.error).toBe('This API key has used its daily quota of 1 requests; it resets at 2026-11-24T00:00:00.000Z.');
       expect(body.hint).toBe(httpErrors.quota_exhausted.hint);
-      expect(Number(headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(headers.get('retry-after')).toBe(String(14 * 3600 - 30));
+      expect([headers.get('x-quota-limit'), headers.get('x-quota-remaining'), headers.get('x-quota-reset')]).toStrictEqual([
+        '1', '0', String(Date.parse('2026-11-24T00:00:00.000Z') / 1000),
+      ]);
     });
   });
 

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { RateLimits } from '../../apps/rate-limits.js';
-import { RateLimited } from '../../shared/errors.js';
+import { QuotaExhausted, RateLimited } from '../../shared/errors.js';
 
 /**
  * Counts the request against the API client's per-minute limit and daily quota (after
@@ -19,14 +19,16 @@ export function limitRate(limits: RateLimits) {
       setHeaders(res, state.limit, state.remaining, state.resetAt);
     } catch (error) {
       if (error instanceof RateLimited) setHeaders(res, error.limit, 0, error.resetAt);
+      if (error instanceof QuotaExhausted) setHeaders(res, error.limit, 0, error.resetAt, 'X-Quota');
       throw error;
     }
     next();
   };
 }
 
-function setHeaders(res: Response, limit: number, remaining: number, resetAt: Date): void {
-  res.setHeader('X-RateLimit-Limit', String(limit));
-  res.setHeader('X-RateLimit-Remaining', String(remaining));
-  res.setHeader('X-RateLimit-Reset', String(Math.ceil(resetAt.getTime() / 1000)));
+/** `X-RateLimit-*` for the per-minute limit; `X-Quota-*` for the daily quota when it is used up. */
+function setHeaders(res: Response, limit: number, remaining: number, resetAt: Date, prefix = 'X-RateLimit'): void {
+  res.setHeader(`${prefix}-Limit`, String(limit));
+  res.setHeader(`${prefix}-Remaining`, String(remaining));
+  res.setHeader(`${prefix}-Reset`, String(Math.ceil(resetAt.getTime() / 1000)));
 }
