@@ -91,6 +91,9 @@ export async function refreshClaimed(deps: AttemptDeps, claimed: RefreshState, t
   const seconds = (performance.now() - started) / 1000;
   deps.metrics.duration.observe(seconds);
   if (!written) {
+    // Newer tokens were stored meanwhile (e.g. the merchant re-authorized): ours are discarded and the
+    // lease given back at once, so the next claim does not take this attempt for one that died.
+    await deps.store.releaseClaim(guard).catch(() => undefined);
     count(deps, 'stale_write');
     deps.logger.warn({ connectionId: claimed.id, tokenVersion: claimed.tokenVersion }, 'refresh result discarded: newer tokens were stored meanwhile');
     record(deps, claimed.id, 'failure', { trigger, result: 'stale_write', expectedVersion: claimed.tokenVersion });

@@ -1,10 +1,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { unixSeconds, type Clock } from '../shared/clock.js';
 import { constantTimeEqual } from '../shared/secrets.js';
-import { sign } from '../tiktok/sign.js';
 import { sendError, tiktokErrors } from './envelope.js';
 import { matchEndpoint, type EndpointMatch } from './endpoints.js';
 import type { FaultState } from './faults.js';
+import { referenceSign } from './reference-signature.js';
 import { increment, type GrantRecord, type SimulatorState } from './state.js';
 import { firstValues } from './query.js';
 import type { SimulatedSeller, SimulatedShop } from './types.js';
@@ -31,7 +31,8 @@ const futureWindowSeconds = 30;
 
 /**
  * The open API gate, in order: path, app_key, sign present, timestamp window, signature (via the
- * service's own `sign()`, over the raw body bytes), access token, shop_cipher rules, scopes.
+ * simulator's own protocol-derived `referenceSign()`, never the service's signer, over the raw body
+ * bytes), access token, shop_cipher rules, scopes.
  * Expects `req.body` to be the raw Buffer (express.raw).
  */
 export function verifyRequest(deps: VerifyDeps): RequestHandler {
@@ -54,7 +55,8 @@ export function verifyRequest(deps: VerifyDeps): RequestHandler {
     }
     const rawBody = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body.toString('utf8') : undefined;
     const contentType = req.get('content-type');
-    const expected = sign({ appSecret: deps.appSecret, path: req.path, query, body: rawBody, contentType });
+    const body = Buffer.isBuffer(req.body) ? req.body : undefined;
+    const expected = referenceSign({ appSecret: deps.appSecret, path: req.path, query, body, contentType });
     if (!constantTimeEqual(query.sign, expected)) {
       state.counters.badSignatures += 1;
       return sendError(res, clock, tiktokErrors.badSign);

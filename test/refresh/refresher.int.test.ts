@@ -150,6 +150,8 @@ describe('a late writer', () => {
     const after = await h.row(id);
     expect(after.accessTokenSealed).toBe(newer.accessTokenSealed);
     expect(after.tokenVersion).toBe(newer.tokenVersion);
+    expect(after.claimOwner).toBeNull(); // the refused writer gave its lease back at once
+    expect(after.refreshOutcomeUnknownAt).toBeNull();
     expect(fresh.accessToken).toBe(newer.accessToken);
     expect(await h.metrics.registry.getSingleMetricAsString('tiktok_token_refreshes_total')).toContain('outcome="stale_write"} 1');
   });

@@ -1,6 +1,6 @@
-import { sign } from '../../src/tiktok/sign.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import type { Clock } from '../../src/shared/clock.js';
+import { referenceSign } from '../../src/simulator/reference-signature.js';
 
 export const appKey = 'sim-app-key';
 export const appSecret = 'sim-app-secret';
@@ -82,7 +82,10 @@ export interface SignedCall {
   base?: string;
 }
 
-/** Signs exactly like the service does, with `sign()` from src/tiktok/sign.ts. */
+/**
+ * Signs with the simulator's protocol-derived `referenceSign()`, not the service's signer, so these
+ * tests never depend on src/tiktok/sign.ts being right (reference-signature.test.ts cross-checks both).
+ */
 export function signedCall(baseUrl: string, clock: FakeClock, call: SignedCall) {
   const query: Record<string, string> = {
     app_key: appKey,
@@ -90,7 +93,7 @@ export function signedCall(baseUrl: string, clock: FakeClock, call: SignedCall) 
     ...call.query,
   };
   const contentType = call.body === undefined ? undefined : 'application/json';
-  const signature = sign({ appSecret, path: call.path, query, body: call.body, contentType });
+  const signature = referenceSign({ appSecret, path: call.path, query, body: call.body, contentType });
   const search = new URLSearchParams({ ...query, sign: call.tamperSign ? call.tamperSign(signature) : signature });
   const headers: Record<string, string> = {};
   if (contentType !== undefined) headers['content-type'] = contentType;

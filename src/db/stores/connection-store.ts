@@ -159,7 +159,7 @@ async function saveAuthorization(
          access_token_sealed = $7, refresh_token_sealed = $8, encryption_key_id = $9,
          access_token_expires_at = $10, refresh_token_expires_at = $11, refresh_due_at = $12,
          token_version = token_version + 1, refresh_failure_count = 0, last_refresh_error = NULL,
-         refresh_outcome_unknown_at = NULL,
+         refresh_outcome_unknown_at = NULL, claim_owner = NULL, claim_expires_at = NULL,
          expiry_warning_days = NULL, authorized_at = $13, updated_at = $13
        WHERE id = $1`,
       [

@@ -118,6 +118,11 @@ export function createRefreshStore(sql: SqlRunner) {
       return rows[0] ? { tokenVersion: Number(rows[0].token_version) } : undefined;
     },
 
+    /** Gives up a lease this owner still holds, changing nothing else (after a refused, stale write). */
+    async releaseClaim(guard: Pick<ClaimGuard, 'id' | 'owner'>): Promise<void> {
+      await sql.query('UPDATE connections SET claim_owner = NULL, claim_expires_at = NULL WHERE id = $1 AND claim_owner = $2', [guard.id, guard.owner]);
+    },
+
     /** Releases the lease after a failed attempt and schedules the next one; the old tokens stay. */
     async recordFailure(
       guard: ClaimGuard,
