@@ -33,7 +33,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const base = options.authBaseUrl.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 10_000;
 
-  async function exchange(apiPath: string, grant: Record<string, string>, secret: string): Promise<TokenSet> {
+  async function exchange(apiPath: string, grant: Record<string, string>, secret: string, requireIdentity: boolean): Promise<TokenSet> {
     const query = { app_key: options.appKey, app_secret: options.appSecret, ...grant };
     const { envelope, status } = await fetchEnvelope(
       options.fetch,
@@ -41,15 +41,15 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       { method: 'GET', headers: { accept: 'application/json' } },
       { method: 'GET', apiPath, timeoutMs, secrets: [options.appSecret, secret], keepBodyOnError: false },
     );
-    return toTokenSet(envelope.data, { method: 'GET', apiPath, httpStatus: status });
+    return toTokenSet(envelope.data, { method: 'GET', apiPath, httpStatus: status }, { requireIdentity });
   }
 
   return {
     getToken(authCode) {
-      return exchange('/api/v2/token/get', { auth_code: authCode, grant_type: 'authorized_code' }, authCode);
+      return exchange('/api/v2/token/get', { auth_code: authCode, grant_type: 'authorized_code' }, authCode, true);
     },
     refreshToken(refreshToken) {
-      return exchange('/api/v2/token/refresh', { refresh_token: refreshToken, grant_type: 'refresh_token' }, refreshToken);
+      return exchange('/api/v2/token/refresh', { refresh_token: refreshToken, grant_type: 'refresh_token' }, refreshToken, false);
     },
   };
 }

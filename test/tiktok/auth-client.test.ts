@@ -235,4 +235,27 @@ describe('createAuthClient', () => {
       });
     });
   });
+
+  describe('identity and expiry edge cases', () => {
+    it('refuses a token get that does not say who authorized (no open_id)', async () => {
+      const { open_id: _omitted, ...anonymous } = tokenData;
+      pool().intercept({ path: /^\/api\/v2\/token\/get\?/, method: 'GET' }).reply(200, envelope(anonymous));
+      const error = await auth.getToken('code').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TikTokBadResponse);
+      expect((error as Error).message).toBe("TikTok's token response to GET /api/v2/token/get is unusable: missing or invalid open_id.");
+    });
+
+    it('keeps a refresh whose answer leaves out open_id and user_type (the new refresh token must not be lost)', async () => {
+      const { open_id: _o, user_type: _u, ...grantOnly } = tokenData;
+      pool().intercept({ path: /^\/api\/v2\/token\/refresh\?/, method: 'GET' }).reply(200, envelope(grantOnly));
+      const tokens = await auth.refreshToken('ROW_old_refresh');
+      expect(tokens).toMatchObject({ accessToken: 'ROW_access_token_value', refreshToken: 'ROW_refresh_token_value', openId: '' });
+    });
+
+    it('clamps a "never expires" value beyond year 9999 to a storable date', async () => {
+      pool().intercept({ path: /^\/api\/v2\/token\/refresh\?/, method: 'GET' }).reply(200, envelope({ ...tokenData, refresh_token_expire_in: 10_000_000_000_000 }));
+      const tokens = await auth.refreshToken('ROW_old_refresh');
+      expect(tokens.refreshTokenExpiresAt.toISOString()).toBe('9999-12-31T23:59:59.000Z');
+    });
+  });
 });
