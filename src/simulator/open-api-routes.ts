@@ -63,8 +63,12 @@ export function openApiRoutes(deps: OpenApiDeps): Router {
   // The signature covers the body bytes as sent, so nothing may parse and re-serialize them first.
   router.use(express.raw({ type: () => true, limit: '2mb' }));
   router.use(verifyRequest(deps));
-  router.use((_req: Request, res: Response) => {
+  router.use((req: Request, res: Response) => {
     const verified = res.locals.verified as VerifiedRequest;
+    // Like TikTok: a body must be declared JSON (or multipart), whatever it looks like.
+    if (verified.rawBody !== undefined && !/^(application\/json|multipart\/form-data)\b/i.test(req.get('content-type') ?? '')) {
+      return sendError(res, deps.clock, tiktokErrors.invalidBody);
+    }
     const result = handlers[verified.endpoint.name](verified, unixSeconds(deps.clock.now()));
     if ('notFound' in result) return sendError(res, deps.clock, tiktokErrors.notFound);
     if ('badBody' in result) return sendError(res, deps.clock, tiktokErrors.invalidBody);

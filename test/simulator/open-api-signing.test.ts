@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../src/simulator/index.js';
-import { authorize, fakeClock, flipOneChar, signedCall, start, type TokenData } from './support.js';
+import { referenceSign } from '../../src/simulator/reference-signature.js';
+import { appKey, appSecret, authorize, fakeClock, flipOneChar, signedCall, start, type TokenData } from './support.js';
 
 const clock = fakeClock();
 let sim: RunningSimulator;
@@ -108,5 +109,36 @@ describe('signed open API requests', () => {
       expect(body.code).toBe(code);
       if (code !== 0) expect(body.message).toMatch(/^Invalid timestamp/);
     });
+  });
+});
+
+describe('stricter than lenient servers', () => {
+  const send = (search: string, init: RequestInit = {}) =>
+    fetch(`${sim.url}/authorization/202309/shops?${search}`, { ...init, headers: { 'x-tts-access-token': tokens.access_token, ...init.headers } }).then(
+      async (response) => ({ status: response.status, body: (await response.json()) as { code: number; message: string } }),
+    );
+  const signedSearch = (note: string, encodedNote: string) => {
+    const query = { app_key: appKey, timestamp: String(clock.seconds()), note };
+    const sign = referenceSign({ appSecret, path: '/authorization/202309/shops', query });
+    return `app_key=${appKey}&timestamp=${query.timestamp}&note=${encodedNote}&sign=${sign}`;
+  };
+
+  it('reads + in the query as a plus sign: a client that meant a space is refused (106001)', async () => {
+    expect((await send(signedSearch('a b', 'a+b'))).body.code).toBe(106001);
+    expect((await send(signedSearch('a+b', 'a%2Bb'))).body.code).toBe(0);
+    expect((await send(signedSearch('a b', 'a%20b'))).body.code).toBe(0);
+  });
+
+  it('refuses a body that is not declared JSON with 36009022', async () => {
+    const body = '{"order_status":"UNPAID"}';
+    const query = { app_key: appKey, timestamp: String(clock.seconds()), shop_cipher: cipher };
+    const sign = referenceSign({ appSecret, path: '/order/202309/orders/search', query, body });
+    const response = await fetch(`${sim.url}/order/202309/orders/search?${new URLSearchParams({ ...query, sign })}`, {
+      method: 'POST',
+      headers: { 'x-tts-access-token': tokens.access_token, 'content-type': 'text/plain' },
+      body,
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 36009022, message: 'The request body must be JSON.' });
   });
 });
