@@ -1,7 +1,7 @@
 import type { Database } from '../database.js';
-import type { AuditEvent as AuditEventRow, Problem as ProblemRow } from '../generated/client.js';
+import type { AuditEvent as AuditEventRow } from '../generated/client.js';
 import { toConnection, toShop, type ConnectionRecord, type ConnectionStatus, type ShopRecord } from './connection-records.js';
-import type { ProblemKind, ProblemRecord } from './problem-store.js';
+import { createProblemStore, type ProblemRecord } from './problem-store.js';
 
 /** A connection without its sealed tokens: what an admin may see. */
 export type UnsealedConnection = Omit<ConnectionRecord, 'accessTokenSealed' | 'refreshTokenSealed'>;
@@ -61,7 +61,8 @@ const counts = {
 } as const;
 
 /** The admin console's read side, over Prisma; rows are mapped here and never leave this module. */
-export function createAdminReviewStore(db: Pick<Database, 'prisma'>): AdminReviewStore {
+export function createAdminReviewStore(db: Pick<Database, 'prisma' | 'sql'>): AdminReviewStore {
+  const problems = createProblemStore(db);
   const { prisma } = db;
   type Row = Awaited<ReturnType<typeof prisma.connection.findMany<{ include: typeof counts }>>>[number];
   const toReviewed = (row: Row): ReviewedConnection => {
@@ -124,10 +125,7 @@ export function createAdminReviewStore(db: Pick<Database, 'prisma'>): AdminRevie
       return rows.map(toShop);
     },
 
-    async problems(connectionId, limit) {
-      const rows = await prisma.problem.findMany({ where: { connectionId }, orderBy: { lastSeenAt: 'desc' }, take: limit });
-      return rows.map(toProblem);
-    },
+    problems: (connectionId, limit) => problems.listRecent(connectionId, limit),
 
     async auditHistory(connectionId, page) {
       const rows = await prisma.auditEvent.findMany({
@@ -141,22 +139,6 @@ export function createAdminReviewStore(db: Pick<Database, 'prisma'>): AdminRevie
   };
 }
 
-function toProblem(row: ProblemRow): ProblemRecord {
-  return {
-    id: row.id,
-    connectionId: row.connectionId,
-    kind: row.kind as ProblemKind,
-    apiPath: row.apiPath,
-    scopeKeys: row.scopeKeys,
-    tiktokCode: row.tiktokCode,
-    tiktokMessage: row.tiktokMessage,
-    occurrences: row.occurrences,
-    firstSeenAt: row.firstSeenAt,
-    lastSeenAt: row.lastSeenAt,
-    resolvedAt: row.resolvedAt,
-    resolution: row.resolution,
-  };
-}
 
 function toAuditEntry(row: AuditEventRow): AuditEntry {
   return {

@@ -31,6 +31,8 @@ export interface ProblemStore {
   /** Opens the problem, or bumps `occurrences` and `last_seen_at` of the open one for this path. */
   upsertScopeMissing(input: ScopeMissingInput, at: Date): Promise<ProblemRecord>;
   listOpen(connectionId: string): Promise<ProblemRecord[]>;
+  /** Open and resolved problems, most recently seen first. */
+  listRecent(connectionId: string, limit: number): Promise<ProblemRecord[]>;
   /** Resolves the open problems whose ids are given; returns how many. */
   resolve(ids: string[], resolution: string, at: Date): Promise<number>;
 }
@@ -58,7 +60,7 @@ export function problemOpenKey(connectionId: string, kind: ProblemKind, apiPath:
   return `${connectionId}:${kind}:${apiPath}`;
 }
 
-export function createProblemStore(db: Database): ProblemStore {
+export function createProblemStore(db: Pick<Database, 'sql'>): ProblemStore {
   return {
     async upsertScopeMissing(input, at) {
       const [row] = await db.sql.query<ProblemRow>(
@@ -89,6 +91,13 @@ export function createProblemStore(db: Database): ProblemStore {
       const rows = await db.sql.query<ProblemRow>(
         `SELECT ${columns} FROM problems WHERE connection_id = $1 AND resolved_at IS NULL ORDER BY first_seen_at, id`,
         [connectionId],
+      );
+      return rows.map(toProblem);
+    },
+    async listRecent(connectionId, limit) {
+      const rows = await db.sql.query<ProblemRow>(
+        `SELECT ${columns} FROM problems WHERE connection_id = $1 ORDER BY last_seen_at DESC, id LIMIT $2`,
+        [connectionId, limit],
       );
       return rows.map(toProblem);
     },
