@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { AuditLog } from '../db/audit-log.js';
 import { ScopeMissing } from '../shared/errors.js';
-import { missingScopes, requiredScopesFor, scopeName, type ApiClient, type ApiRequest, type PreparedRequest } from '../tiktok/index.js';
+import { missingScopes, requiredScopesFor, scopeName, type ApiClient, type ApiRequest, type PreparedRequest, type RequiredScopes } from '../tiktok/index.js';
 import { TikTokTokenExpired } from '../tiktok/errors.js';
 import { audited } from './audited.js';
 import type { CallContext, ScopeProblems } from './ports.js';
@@ -80,7 +80,8 @@ export function createShopCalls(deps: {
       return audited(audit, { action: 'sign', context, shopId, detail }, async (note) => {
         const found = await credentials.forShop(shopId);
         note({ connectionId: found.connectionId });
-        const { method: _method, ...prepared } = api.prepare({ ...request, ...cipherAndToken(request, found) });
+        const required = requiredScopesFor(request.method, request.path);
+        const { method: _method, ...prepared } = api.prepare({ ...request, ...cipherAndToken(required, found) });
         return prepared;
       });
     },
@@ -108,7 +109,7 @@ export function createShopCalls(deps: {
         const send = async () => {
           const started = performance.now();
           try {
-            return await api.call({ ...request, method, ...cipherAndToken(request, found) });
+            return await api.call({ ...request, method, ...cipherAndToken(required, found) });
           } finally {
             tiktokMs += performance.now() - started;
           }
@@ -135,7 +136,7 @@ export function createShopCalls(deps: {
 }
 
 /** Shop-scoped calls carry the cipher unless TikTok documents the endpoint as taking none. */
-function cipherAndToken(request: SignInput, found: { accessToken: string; shopCipher: string }) {
-  const takesCipher = requiredScopesFor(request.method, request.path)?.requiresShopCipher !== false;
+function cipherAndToken(required: RequiredScopes | undefined, found: { accessToken: string; shopCipher: string }) {
+  const takesCipher = required?.requiresShopCipher !== false;
   return { accessToken: found.accessToken, ...(takesCipher ? { shopCipher: found.shopCipher } : {}) };
 }
