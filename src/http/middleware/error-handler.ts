@@ -9,6 +9,7 @@ import {
   type ServiceError,
 } from '../../shared/errors.js';
 import { errorBody } from '../errors.js';
+import { apiPaths, personalPages } from '../paths.js';
 import { errorPage } from '../views/error-page.js';
 
 /**
@@ -53,14 +54,15 @@ function toServiceError(err: unknown): ServiceError {
   return new InternalError('Unexpected failure.', { cause: err });
 }
 
-const machinePaths = /^\/(v1|webhooks|healthz|readyz|metrics|openapi\.json|simulator\/(api|_sim))(\/|$)/;
-const pagePaths = /^\/(connect|oauth|merchant|admin)(\/|$)|^\/$/;
+/** The simulator's machine endpoints, in development. */
+const simulatorApi = /^\/simulator\/(api|_sim)(\/|$)/;
 
 /**
  * The API, webhooks and operations endpoints always answer JSON. Merchant and admin pages answer
  * HTML unless the client asks for JSON; anything else answers JSON unless the client asks for HTML.
  */
 function wantsHtml(req: Request): boolean {
-  if (machinePaths.test(req.path)) return false;
-  return req.accepts(pagePaths.test(req.path) ? ['html', 'json'] : ['json', 'html']) === 'html';
+  if (apiPaths.test(req.path) || simulatorApi.test(req.path)) return false;
+  const page = req.path === '/' || personalPages.test(req.path);
+  return req.accepts(page ? ['html', 'json'] : ['json', 'html']) === 'html';
 }

@@ -1,10 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
-
-/** JSON API paths: answers carry credentials and are never rendered by a browser. */
-const apiPaths = /^\/(v1|webhooks|healthz|readyz|metrics|openapi\.json)(\/|$)/;
-/** People's pages that show personal data: not to be cached either. */
-const privatePages = /^\/(admin|merchant|connect|oauth)(\/|$)/;
+import { apiPaths, personalPages } from '../paths.js';
 
 /**
  * Security headers by kind of answer. Pages get helmet's full set (CSP and the rest). The JSON API
@@ -26,7 +22,7 @@ export function securityHeaders(options: { https: boolean }): RequestHandler {
       next();
       return;
     }
-    if (privatePages.test(req.path)) res.setHeader('Cache-Control', 'no-store');
+    if (personalPages.test(req.path)) res.setHeader('Cache-Control', 'no-store');
     pages(req, res, next);
   };
 }
