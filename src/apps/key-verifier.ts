@@ -36,7 +36,7 @@ export interface KeyVerifierOptions {
 interface Entry {
   expiresAt: number;
   /** `undefined`: no client has this prefix, or it is revoked. */
-  client: (ApiPrincipal & { keyHash: string }) | undefined;
+  client: { principal: ApiPrincipal; keyHash: string } | undefined;
 }
 
 /**
@@ -54,12 +54,14 @@ export function createKeyVerifier(options: KeyVerifierOptions): KeyVerifier {
     const client =
       record && record.revokedAt === null
         ? {
-            id: record.id,
-            name: record.name,
-            scopes: new Set(record.scopes),
-            shopIds: record.shopIds.length > 0 ? new Set(record.shopIds) : undefined,
-            rateLimitPerMinute: record.rateLimitPerMinute,
-            dailyQuota: record.dailyQuota,
+            principal: {
+              id: record.id,
+              name: record.name,
+              scopes: new Set(record.scopes),
+              shopIds: record.shopIds.length > 0 ? new Set(record.shopIds) : undefined,
+              rateLimitPerMinute: record.rateLimitPerMinute,
+              dailyQuota: record.dailyQuota,
+            },
             keyHash: record.keyHash,
           }
         : undefined;
@@ -88,8 +90,7 @@ export function createKeyVerifier(options: KeyVerifierOptions): KeyVerifier {
       if (!client || !constantTimeEqual(client.keyHash, hashApiKey(key))) {
         throw new ApiKeyInvalid('The API key is unknown or has been revoked.');
       }
-      const { keyHash: _keyHash, ...principal } = client;
-      return principal;
+      return client.principal;
     },
   };
 }
