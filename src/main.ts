@@ -24,6 +24,7 @@ import { createConnectionViews } from './apps/connection-views.js';
 import { createKeyVerifier } from './apps/key-verifier.js';
 import { createRateLimits } from './apps/rate-limits.js';
 import { createShopCalls } from './apps/shop-calls.js';
+import { createRefusalAudit } from './apps/audited.js';
 import { createShopCredentialSource } from './apps/shop-credentials.js';
 import { createApiClientStore } from './db/stores/api-client-store.js';
 import { createConnectionDirectory } from './db/stores/connection-directory.js';
@@ -146,18 +147,20 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
       credentials: createShopCredentialSource({ shopAccess: createShopAccessStore(db), vault, refresher, clock }),
       api: tiktok.api,
       problems: connections.problems,
+      grants: refresher,
       audit,
     }),
   };
 
   // Admin console: OpenID Connect sign-in (the development identity provider when no issuer is set).
-  const admin = { console: await createAdminConsole(config, { db, audit, clock, logger, refresher }), audit };
+  const admin = { console: await createAdminConsole(config, { db, audit, clock, logger, refresher, statusLinks: connections }), audit };
 
   const simulator = config.tiktok.mode === 'simulator' ? mountedSimulator(config, clock, logger, options) : undefined;
   const extraRouters = [...(options.extraRouters ?? [])];
   if (simulator) extraRouters.push({ path: simulatorMountPath, router: simulator.router });
 
-  const app = createApp({ config, logger, db, clock, extraRouters, connections, v1, metrics, notifications, admin });
+  const refusals = createRefusalAudit({ audit, clock, logger });
+  const app = createApp({ config, logger, db, clock, extraRouters, connections, v1, metrics, notifications, admin, refusals });
   const server = createServer({ maxHeaderSize: 64 * 1024 }, app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

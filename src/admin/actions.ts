@@ -21,9 +21,29 @@ export type StatusAction = 'suspend' | 'resume' | 'revoke';
 export type ActionOutcome = { result: 'changed' | 'unchanged' };
 export type RefreshOutcome = { result: 'refreshed' } | { result: 'failed'; code: ErrorCode; message: string };
 
+/** What the admin console needs from connections/: a signed, expiring link to a connection's merchant status page. */
+export interface MerchantStatusLinks {
+  merchantStatusLink(connectionId: string, ttlSeconds: number): Promise<string>;
+}
+
+/** A link an admin hands to the merchant: the status page with its **Re-authorize** button. */
+export interface ReauthorizationLink {
+  url: string;
+  expiresAt: Date;
+}
+
+/** As long as the status links internal apps get (`statusPageUrl`): time enough for e-mail or a support ticket. */
+export const reauthorizationLinkTtlSeconds = 7 * 86_400;
+
 export interface AdminActions {
   changeStatus(action: StatusAction, connectionId: string, actor: AdminActor): Promise<ActionOutcome>;
   refreshNow(connectionId: string, actor: AdminActor): Promise<RefreshOutcome>;
+  /**
+   * A signed merchant status link for the connection (valid {@link reauthorizationLinkTtlSeconds}),
+   * whose **Re-authorize** button sends the merchant through TikTok again for this connection.
+   * Audited; the link itself is never stored or logged. Throws ConnectionNotFound.
+   */
+  reauthorizationLink(connectionId: string, actor: AdminActor): Promise<ReauthorizationLink>;
 }
 
 /**
@@ -48,7 +68,13 @@ const reasons: Record<StatusAction, (email: string) => string | null> = {
   revoke: (email) => `Revoked by an administrator (${email}).`,
 };
 
-export function createAdminActions(deps: { store: AdminActionStore; audit: AuditLog; clock: Clock; refresher: RefreshNow | undefined }): AdminActions {
+export function createAdminActions(deps: {
+  store: AdminActionStore;
+  audit: AuditLog;
+  clock: Clock;
+  refresher: RefreshNow | undefined;
+  statusLinks: MerchantStatusLinks;
+}): AdminActions {
   const { store } = deps;
 
   return {
@@ -109,6 +135,24 @@ export function createAdminActions(deps: { store: AdminActionStore; audit: Audit
       });
       await deps.audit.flush();
       return outcome;
+    },
+
+    async reauthorizationLink(connectionId, actor) {
+      if (!(await store.exists(connectionId))) throw new ConnectionNotFound(connectionId);
+      const url = await deps.statusLinks.merchantStatusLink(connectionId, reauthorizationLinkTtlSeconds);
+      const expiresAt = new Date(deps.clock.now().getTime() + reauthorizationLinkTtlSeconds * 1000);
+      deps.audit.record({
+        actorType: 'admin',
+        actorId: actor.email,
+        action: 'connection.reauthorization_link_created',
+        outcome: 'success',
+        connectionId,
+        requestId: actor.requestId,
+        // The link is a bearer credential: the audit keeps when it stops working, never the link.
+        detail: { expiresAt: expiresAt.toISOString() },
+      });
+      await deps.audit.flush();
+      return { url, expiresAt };
     },
   };
 }

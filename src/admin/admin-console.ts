@@ -5,7 +5,7 @@ import { createAdminActionStore } from '../db/stores/admin-action-store.js';
 import { createAdminReviewStore } from '../db/stores/admin-review-store.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { createAdminActions, type AdminActions, type RefreshNow } from './actions.js';
+import { createAdminActions, type AdminActions, type MerchantStatusLinks, type RefreshNow } from './actions.js';
 import { createAdmission, type Admission } from './admission.js';
 import { createDevIdentityProvider, type DevIdentityProvider } from './dev-identity-provider.js';
 import { createReview, type Review } from './review.js';
@@ -35,6 +35,8 @@ export interface AdminConsoleDeps {
   logger: Logger;
   /** refresh/'s refresher; without it "Refresh now" answers that it is unavailable. */
   refresher: RefreshNow | undefined;
+  /** connections/'s signed merchant status links, for "Re-authorization link". */
+  statusLinks: MerchantStatusLinks;
   fetch?: typeof fetch;
 }
 
@@ -74,7 +76,13 @@ export async function createAdminConsole(config: Config, deps: AdminConsoleDeps)
     sessions: createAdminSessions(config.cookieSecret, deps.clock),
     admission: createAdmission({ emails: config.admin.emails, env: config.env, logger: deps.logger }),
     review: createReview({ store: createAdminReviewStore(deps.db), clock: deps.clock }),
-    actions: createAdminActions({ store: createAdminActionStore(deps.db), audit: deps.audit, clock: deps.clock, refresher: deps.refresher }),
+    actions: createAdminActions({
+      store: createAdminActionStore(deps.db),
+      audit: deps.audit,
+      clock: deps.clock,
+      refresher: deps.refresher,
+      statusLinks: deps.statusLinks,
+    }),
     devIdentityProvider,
     publicUrl: config.publicUrl,
     secureCookies: config.publicUrl.startsWith('https:'),

@@ -6,7 +6,7 @@ import { apiScopes, isApiScope, type ApiScope } from './scopes.js';
 
 export interface NewClientInput {
   name: string;
-  /** Default: every scope. */
+  /** Left out: every scope. Empty: refused (a key with no scope could do nothing). */
   scopes?: string[];
   /** Default: every shop. */
   shopIds?: string[];
@@ -38,24 +38,9 @@ export interface ApiClientAdmin {
 export function createApiClientAdmin(deps: { store: ApiClientStore; clock: Clock }): ApiClientAdmin {
   return {
     async create(input) {
-      const name = input.name.trim();
-      if (name === '') throw new ValidationFailed('--name is required.');
-      const scopes = input.scopes ?? [...apiScopes];
-      const unknown = scopes.filter((scope) => !isApiScope(scope));
-      if (unknown.length > 0) throw new ValidationFailed(`Unknown scope ${unknown.join(', ')}; scopes are ${apiScopes.join(', ')}.`);
-      for (const [flag, value] of [['--rate-limit', input.rateLimitPerMinute], ['--daily-quota', input.dailyQuota]] as const) {
-        if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new ValidationFailed(`${flag} must be a positive whole number.`);
-      }
+      const checked = checkNewClient(input);
       const issued = issueApiKey();
-      const record = await deps.store.insert({
-        name,
-        keyPrefix: issued.prefix,
-        keyHash: issued.hash,
-        scopes: [...new Set(scopes as ApiScope[])],
-        shopIds: [...new Set(input.shopIds ?? [])],
-        rateLimitPerMinute: input.rateLimitPerMinute ?? null,
-        dailyQuota: input.dailyQuota ?? null,
-      });
+      const record = await deps.store.insert({ ...checked, keyPrefix: issued.prefix, keyHash: issued.hash });
       return { ...summarize(record), key: issued.key };
     },
     async list() {
@@ -65,6 +50,47 @@ export function createApiClientAdmin(deps: { store: ApiClientStore; clock: Clock
       const record = await deps.store.revoke(id, deps.clock.now());
       return record ? summarize(record) : undefined;
     },
+  };
+}
+
+/** What `create` stores, once checked. */
+export interface CheckedClientInput {
+  name: string;
+  scopes: ApiScope[];
+  shopIds: string[];
+  rateLimitPerMinute: number | null;
+  dailyQuota: number | null;
+}
+
+/**
+ * Checks a new client's input without touching storage, so callers can refuse it before opening
+ * anything: a name, at least one known scope (left out: every scope), positive whole limits.
+ * @throws {ValidationFailed} naming the CLI flag at fault, with a hint when the fix is not obvious.
+ */
+export function checkNewClient(input: NewClientInput): CheckedClientInput {
+  const name = input.name.trim();
+  if (name === '') throw new ValidationFailed('--name is required.');
+  const scopes = input.scopes ?? [...apiScopes];
+  if (scopes.length === 0) {
+    throw new ValidationFailed('--scopes is empty: a key with no scope could do nothing.', [], {
+      hint: `Give at least one of ${apiScopes.join(', ')} (comma-separated), or leave --scopes out for every scope.`,
+    });
+  }
+  const unknown = scopes.filter((scope) => !isApiScope(scope));
+  if (unknown.length > 0) {
+    throw new ValidationFailed(`Unknown scope ${unknown.join(', ')}; scopes are ${apiScopes.join(', ')}.`, [], {
+      hint: 'Separate several scopes with commas, e.g. --scopes tokens:read,sign.',
+    });
+  }
+  for (const [flag, value] of [['--rate-limit', input.rateLimitPerMinute], ['--daily-quota', input.dailyQuota]] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new ValidationFailed(`${flag} must be a positive whole number.`);
+  }
+  return {
+    name,
+    scopes: [...new Set(scopes as ApiScope[])],
+    shopIds: [...new Set(input.shopIds ?? [])],
+    rateLimitPerMinute: input.rateLimitPerMinute ?? null,
+    dailyQuota: input.dailyQuota ?? null,
   };
 }
 

@@ -1,5 +1,7 @@
-import type { AuditLog } from '../db/audit-log.js';
+import type { AuditEventInput, AuditLog } from '../db/audit-log.js';
+import type { Clock } from '../shared/clock.js';
 import { isServiceError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
 import type { CallContext } from './ports.js';
 
 export type AuditedAction = 'token.read' | 'sign' | 'proxy';
@@ -30,4 +32,86 @@ export async function audited<T>(
     audit.record({ ...base, outcome, connectionId: connectionId ?? (error as { connectionId?: string }).connectionId ?? null, detail: { ...detail, code } });
     throw error;
   }
+}
+
+/** A call refused before its use case ran (authentication, scope, shop limit, rate limit, validation). */
+export interface Refusal {
+  actorType: AuditEventInput['actorType'];
+  /** The API client or admin behind the call; null when the caller is not known (no or bad key). */
+  actorId: string | null;
+  /** `METHOD /path/template` of the endpoint. */
+  route: string;
+  /** The error code answered, e.g. `scope_forbidden`. */
+  code: string;
+  status: number;
+  shopId: string | null;
+  requestId: string;
+}
+
+export interface RefusalAudit {
+  /** Queues a `request.refused` audit event (outcome `denied`), within the caller's budget. */
+  record(refusal: Refusal): void;
+}
+
+export interface RefusalBudget {
+  /** Refusals of unknown callers recorded per minute by one process, per kind of caller (API, merchant, admin, TikTok). */
+  anonymousPerMinute: number;
+  /** Refusals of one known API client or admin recorded per minute by one process. */
+  perActorPerMinute: number;
+}
+
+export const defaultRefusalBudget: RefusalBudget = { anonymousPerMinute: 60, perActorPerMinute: 60 };
+
+/**
+ * Audits refused calls through the batched audit log (a push onto an array, no write on the request
+ * path). Anyone can send requests without a valid key at wire speed, so each process records at
+ * most `anonymousPerMinute` refusals of unknown callers of each kind, and `perActorPerMinute` of
+ * each known caller; beyond that it counts, and writes one `request.refusals_suppressed` event per
+ * caller with the count when the next refusal arrives after the minute (the trail stays bounded,
+ * the gap visible).
+ */
+export function createRefusalAudit(deps: {
+  audit: Pick<AuditLog, 'record'>;
+  clock: Clock;
+  logger: Logger;
+  budget?: RefusalBudget;
+}): RefusalAudit {
+  const budget = deps.budget ?? defaultRefusalBudget;
+  let minute = -1;
+  const callers = new Map<string, { actorType: Refusal['actorType']; actorId: string | null; recorded: number; suppressed: number }>();
+
+  const turnMinute = (now: number) => {
+    const current = Math.floor(now / 60_000);
+    if (current === minute) return;
+    for (const caller of callers.values()) {
+      if (caller.suppressed === 0) continue;
+      deps.audit.record({
+        actorType: caller.actorType, actorId: caller.actorId, action: 'request.refusals_suppressed', outcome: 'denied',
+        detail: { suppressed: caller.suppressed, minuteStartedAt: new Date(minute * 60_000).toISOString() },
+      });
+    }
+    callers.clear();
+    minute = current;
+  };
+
+  return {
+    record(refusal) {
+      turnMinute(deps.clock.now().getTime());
+      const key = `${refusal.actorType}:${refusal.actorId ?? ''}`;
+      let caller = callers.get(key);
+      if (!caller) callers.set(key, (caller = { actorType: refusal.actorType, actorId: refusal.actorId, recorded: 0, suppressed: 0 }));
+      const limit = refusal.actorId === null ? budget.anonymousPerMinute : budget.perActorPerMinute;
+      if (caller.recorded >= limit) {
+        if (caller.suppressed === 0) deps.logger.warn({ actorType: refusal.actorType, actorId: refusal.actorId, limit }, 'refused calls beyond the audit budget this minute; counting only');
+        caller.suppressed += 1;
+        return;
+      }
+      caller.recorded += 1;
+      deps.audit.record({
+        actorType: refusal.actorType, actorId: refusal.actorId, action: 'request.refused', outcome: 'denied',
+        shopId: refusal.shopId, requestId: refusal.requestId,
+        detail: { route: refusal.route, code: refusal.code, status: refusal.status },
+      });
+    },
+  };
 }

@@ -1,3 +1,5 @@
+import type { TikTokDetail } from '../shared/errors.js';
+
 /**
  * What apps/ needs from the services to its right (refresh, connections), as narrow structural
  * types: main.ts passes the real services, which satisfy them.
@@ -24,6 +26,22 @@ export interface ScopeProblems {
     tiktokMessage: string | null;
   }): Promise<unknown>;
   resolve(connectionId: string, apiPath: string, resolution: string): Promise<unknown>;
+}
+
+/**
+ * Where an API call reports that TikTok will never accept the shop's grant again (105001
+ * "deauthorized", or 105001 again right after a refresh). The refresher marks the connection
+ * `needs_reauth` (or `expired`) as it does for a dead refresh token: status, reason, outbox event,
+ * audit. Answers the connection's status afterwards; still `active` when the refused token was
+ * replaced meanwhile or another process is refreshing it.
+ */
+export interface GrantLoss {
+  markGrantDead(input: {
+    connectionId: string;
+    accessToken: string;
+    tiktok?: TikTokDetail;
+    requestId?: string;
+  }): Promise<{ status: 'active' | 'needs_reauth' | 'expired' | 'suspended' | 'revoked'; statusReason: string | null } | undefined>;
 }
 
 /** Who is calling, for the audit trail. */

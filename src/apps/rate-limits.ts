@@ -10,13 +10,24 @@ export interface RateLimitState {
   resetAt: Date;
 }
 
+export interface RateLimitedClient {
+  id: string;
+  rateLimitPerMinute: number | null;
+  dailyQuota: number | null;
+}
+
 export interface RateLimits {
   /**
    * Counts one request of the client. Throws {@link RateLimited} past the per-minute limit and
    * {@link QuotaExhausted} past the daily quota; otherwise resolves the per-minute state.
    * Synchronous work only: no database round trip on the request path.
    */
-  consume(client: { id: string; rateLimitPerMinute: number | null; dailyQuota: number | null }): RateLimitState;
+  consume(client: RateLimitedClient): RateLimitState;
+  /**
+   * Where the client stands in the current minute window, without counting a request: for the
+   * X-RateLimit-* headers of an answer refused by the daily quota.
+   */
+  minuteState(client: RateLimitedClient): RateLimitState;
   /** Pushes the counts not yet shared to the store now. */
   flush(): Promise<void>;
   /** Flushes and stops the timer. */
@@ -106,7 +117,21 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
   const timer = setInterval(() => void flush(), syncIntervalMs);
   timer.unref();
 
+  function minuteWindow(client: RateLimitedClient, now: number): Window {
+    const limit = client.rateLimitPerMinute ?? options.defaultPerMinute;
+    const minuteEnd = Math.floor(now / 60_000) * 60_000 + 60_000;
+    return windowFor('minute', `m:${client.id}:${minuteEnd}`, limit, minuteEnd);
+  }
+  const stateOf = (minute: Window): RateLimitState => ({
+    limit: minute.limit,
+    remaining: Math.max(0, minute.limit - used(minute)),
+    resetAt: new Date(minute.endsAt),
+  });
+
   return {
+    minuteState(client) {
+      return stateOf(minuteWindow(client, options.clock.now().getTime()));
+    },
     consume(client) {
       const now = options.clock.now().getTime();
       let day: Window | undefined;
@@ -122,20 +147,18 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
           );
         }
       }
-      const limit = client.rateLimitPerMinute ?? options.defaultPerMinute;
-      const minuteEnd = Math.floor(now / 60_000) * 60_000 + 60_000;
-      const minute = windowFor('minute', `m:${client.id}:${minuteEnd}`, limit, minuteEnd);
-      if (used(minute) >= limit) {
+      const minute = minuteWindow(client, now);
+      if (used(minute) >= minute.limit) {
         throw new RateLimited(
-          `Too many requests: this API key may make ${limit} requests per minute.`,
-          (minuteEnd - now) / 1000,
-          limit,
-          new Date(minuteEnd),
+          `Too many requests: this API key may make ${minute.limit} requests per minute.`,
+          (minute.endsAt - now) / 1000,
+          minute.limit,
+          new Date(minute.endsAt),
         );
       }
       minute.pending += 1;
       if (day) day.pending += 1;
-      return { limit, remaining: Math.max(0, limit - used(minute)), resetAt: new Date(minuteEnd) };
+      return stateOf(minute);
     },
     flush,
     async close() {

@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import type { AuditLog } from '../db/audit-log.js';
-import { ScopeMissing } from '../shared/errors.js';
+import { ConnectionUnusable, ScopeMissing } from '../shared/errors.js';
 import { missingScopes, requiredScopesFor, scopeName, type ApiClient, type ApiRequest, type PreparedRequest, type RequiredScopes } from '../tiktok/index.js';
-import { TikTokTokenExpired } from '../tiktok/errors.js';
+import { TikTokGrantDead, TikTokTokenExpired } from '../tiktok/errors.js';
 import { audited } from './audited.js';
-import type { CallContext, ScopeProblems } from './ports.js';
-import type { ShopCredentialSource } from './shop-credentials.js';
+import type { CallContext, GrantLoss, ScopeProblems } from './ports.js';
+import { sameAccess, type ShopCredentials, type ShopCredentialSource } from './shop-credentials.js';
 
 export interface ShopToken {
   shopId: string;
@@ -21,11 +21,18 @@ export type ProxyInput = SignInput;
 export interface ProxyResult {
   status: number;
   body: unknown;
+  /** TikTok's body exactly as sent, passed on unchanged (ids past 2^53 keep every digit). */
+  text: string;
   requestId: string | undefined;
   /** Time spent waiting for TikTok (all attempts), in milliseconds. */
   tiktokMs: number;
   /** Time spent reading the shop's credentials (the indexed read and decryption), in milliseconds. */
   credentialsMs: number;
+  /**
+   * Time spent waiting for either, in milliseconds: less than their sum when a GET went to TikTok
+   * while the read ran. The rest of the request's time is this service's own work.
+   */
+  waitedMs: number;
 }
 
 /** The credential use cases of internal apps: read a token, sign a request, make a signed call. */
@@ -36,7 +43,12 @@ export interface ShopCalls {
    * Calls TikTok for the shop. Answers {@link ScopeMissing} without calling when the endpoint's
    * documented scope is not granted, and after TikTok's 105005; both open a problem on the
    * connection, which the next successful call to the path closes. On 105002 it refreshes once
-   * and retries once.
+   * and retries once. A GET is sent with the shop's last-read credentials while the credential read
+   * runs, and its answer kept only if the read finds the same connection, token, cipher and grant
+   * (otherwise it is dropped and the call sent again): the read stays authoritative, and its round
+   * trip no longer adds to TikTok's. When TikTok says the grant is dead (105001 "deauthorized", or
+   * 105001 again after that refresh), the connection becomes `needs_reauth` and the answer is
+   * {@link ConnectionUnusable}, as for every later token, sign or proxy call.
    */
   proxy(context: CallContext, shopId: string, request: ProxyInput): Promise<ProxyResult>;
 }
@@ -45,9 +57,23 @@ export function createShopCalls(deps: {
   credentials: ShopCredentialSource;
   api: Pick<ApiClient, 'prepare' | 'call'>;
   problems: ScopeProblems;
+  /** Where a dead grant is reported (the refresher). */
+  grants: GrantLoss;
   audit: AuditLog;
 }): ShopCalls {
-  const { credentials, api, problems, audit } = deps;
+  const { credentials, api, problems, grants, audit } = deps;
+
+  /** Marks the connection (see {@link GrantLoss}); answers its new status, or TikTok's error when it stayed active. */
+  async function grantDead(context: CallContext, found: ShopCredentials, error: TikTokGrantDead | TikTokTokenExpired): Promise<never> {
+    const after = await grants.markGrantDead({
+      connectionId: found.connectionId,
+      accessToken: found.accessToken,
+      requestId: context.requestId,
+      ...(error.tiktok ? { tiktok: error.tiktok } : {}),
+    });
+    if (after && after.status !== 'active') throw new ConnectionUnusable(found.connectionId, after.status, after.statusReason);
+    throw error;
+  }
 
   async function scopeMissing(connectionId: string, error: ScopeMissing, problemPath: string): Promise<never> {
     await problems.recordScopeMissing({
@@ -90,12 +116,33 @@ export function createShopCalls(deps: {
       const method = request.method.toUpperCase();
       const detail = { route: `${method} /v1/shops/:shopId/proxy/*path`, method, path: request.path };
       return audited(audit, { action: 'proxy', context, shopId, detail }, async (note) => {
-        const readStarted = performance.now();
-        let found = await credentials.forShop(shopId, { withProblems: true });
-        const credentialsMs = performance.now() - readStarted;
-        note({ connectionId: found.connectionId });
         const required = requiredScopesFor(method, request.path);
         const problemPath = required?.pathTemplate ?? request.path;
+        let tiktokMs = 0;
+        let waitedMs = 0;
+        const send = async (using: ShopCredentials) => {
+          const started = performance.now();
+          try {
+            return await api.call({ ...request, method, ...cipherAndToken(required, using) });
+          } finally {
+            tiktokMs += performance.now() - started;
+          }
+        };
+        const waitFor = async <T>(work: Promise<T>): Promise<T> => {
+          const started = performance.now();
+          try {
+            return await work;
+          } finally {
+            waitedMs += performance.now() - started;
+          }
+        };
+        // A GET is safe to send early and to drop: it starts with what this process last read for the
+        // shop while the authoritative read runs, and its answer is used only if that read agrees.
+        const early = method === 'GET' ? startEarly(credentials.lastSeen(shopId), required, send) : undefined;
+        const readStarted = performance.now();
+        let found = await waitFor(credentials.forShop(shopId, { withProblems: true, remember: true }));
+        const credentialsMs = performance.now() - readStarted;
+        note({ connectionId: found.connectionId });
         const lacking = required ? missingScopes(required.scopeKeys, found.grantedScopes) : [];
         if (lacking.length > 0) {
           const names = lacking.map(scopeName).join(' or ');
@@ -105,34 +152,53 @@ export function createShopCalls(deps: {
             problemPath,
           );
         }
-        let tiktokMs = 0;
-        const send = async () => {
-          const started = performance.now();
-          try {
-            return await api.call({ ...request, method, ...cipherAndToken(required, found) });
-          } finally {
-            tiktokMs += performance.now() - started;
-          }
-        };
         let response;
+        let refreshed = false;
         try {
           try {
-            response = await send();
+            response = await waitFor(early && sameAccess(early.credentials, found) ? early.response : send(found));
           } catch (error) {
             if (!(error instanceof TikTokTokenExpired)) throw error;
-            found = await credentials.forShop(shopId, { force: true, withProblems: found.hasOpenProblems });
-            response = await send();
+            found = await waitFor(credentials.forShop(shopId, { force: true, withProblems: found.hasOpenProblems, remember: true }));
+            refreshed = true;
+            response = await waitFor(send(found));
           }
         } catch (error) {
           if (error instanceof ScopeMissing) await scopeMissing(found.connectionId, error, problemPath);
+          if (grantIsDead(error, refreshed)) await grantDead(context, found, error);
           throw error;
         }
         if (found.hasOpenProblems) await problems.resolve(found.connectionId, problemPath, 'a later call succeeded');
         note({ detail: { tiktokStatus: response.status } });
-        return { status: response.status, body: response.body, requestId: response.requestId, tiktokMs, credentialsMs };
+        return { status: response.status, body: response.body, text: response.text, requestId: response.requestId, tiktokMs, credentialsMs, waitedMs };
       });
     },
   };
+}
+
+/**
+ * Sends a call with the credentials this process last read for the shop, if any, and if they grant
+ * what the endpoint needs. The promise is marked handled: its outcome matters only if it is used.
+ */
+function startEarly<T>(
+  hint: ShopCredentials | undefined,
+  required: RequiredScopes | undefined,
+  send: (using: ShopCredentials) => Promise<T>,
+): { credentials: ShopCredentials; response: Promise<T> } | undefined {
+  if (!hint || (required && missingScopes(required.scopeKeys, hint.grantedScopes).length > 0)) return undefined;
+  const response = send(hint);
+  response.catch(() => undefined);
+  return { credentials: hint, response };
+}
+
+/**
+ * TikTok will never accept this grant again: 105001 "deauthorized", or, after the one refresh, an
+ * invalid-token answer (105001, 36009004) again, the error catalog's remedy for a repeated 105001.
+ * A repeated 105002 (expired) is not: the fresh token's clock is in doubt, not the grant.
+ */
+function grantIsDead(error: unknown, afterRefresh: boolean): error is TikTokGrantDead | TikTokTokenExpired {
+  if (error instanceof TikTokGrantDead) return true;
+  return afterRefresh && error instanceof TikTokTokenExpired && error.tiktok !== undefined && error.tiktok.code !== 105002;
 }
 
 /** Shop-scoped calls carry the cipher unless TikTok documents the endpoint as taking none. */

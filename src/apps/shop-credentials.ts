@@ -1,4 +1,4 @@
-import type { ShopAccessStore } from '../db/stores/shop-access-store.js';
+import type { ShopAccess, ShopAccessStore } from '../db/stores/shop-access-store.js';
 import type { Clock } from '../shared/clock.js';
 import { ConnectionUnusable, ShopNotFound } from '../shared/errors.js';
 import { openAccessToken } from '../vault/tokens.js';
@@ -21,39 +21,103 @@ export interface ShopCredentialSource {
    * One indexed read and a decryption; the refresher only when the token is due (or `force`).
    * Throws {@link ShopNotFound}, or {@link ConnectionUnusable} for a connection that is not active.
    */
-  forShop(shopId: string, options?: { force?: boolean; withProblems?: boolean }): Promise<ShopCredentials>;
+  forShop(shopId: string, options?: { force?: boolean; withProblems?: boolean; remember?: boolean }): Promise<ShopCredentials>;
+  /**
+   * What this process's latest {@link forShop} read of the shop with `remember` found (any read
+   * that finds the connection unusable or the shop gone forgets it), if the connection was active
+   * then and its token is not due now; otherwise undefined. No database read. A hint for starting a
+   * safe call while the authoritative read runs, never an answer on its own: the caller must
+   * compare it with what `forShop` returns ({@link sameAccess}) before using anything it produced.
+   */
+  lastSeen(shopId: string): ShopCredentials | undefined;
+}
+
+/** Whether two reads would sign a call identically: same connection, token, cipher and grant. */
+export function sameAccess(a: ShopCredentials, b: ShopCredentials): boolean {
+  return (
+    a.connectionId === b.connectionId &&
+    a.accessToken === b.accessToken &&
+    a.shopCipher === b.shopCipher &&
+    a.grantedScopes.length === b.grantedScopes.length &&
+    a.grantedScopes.every((scope, index) => scope === b.grantedScopes[index])
+  );
 }
 
 /** Tokens closer than this to expiry are refreshed before they are handed out, whatever the schedule says. */
 const minimumValidityMs = 60_000;
+
+/** How many shops' latest reads one process remembers (sealed tokens only; a few hundred bytes each). */
+const defaultRememberedShops = 10_000;
 
 export function createShopCredentialSource(deps: {
   shopAccess: ShopAccessStore;
   vault: Vault;
   refresher: TokenRefresher;
   clock: Clock;
+  rememberedShops?: number;
 }): ShopCredentialSource {
+  const capacity = deps.rememberedShops ?? defaultRememberedShops;
+  /** Latest usable read per shop, least recently read first (a Map keeps insertion order). */
+  const latest = new Map<string, ShopAccess>();
+
+  function remember(shopId: string, access: ShopAccess | undefined): void {
+    latest.delete(shopId);
+    if (!access || access.status !== 'active' || capacity <= 0) return;
+    latest.set(shopId, access);
+    if (latest.size > capacity) latest.delete(latest.keys().next().value!);
+  }
+
+  const isDue = (access: ShopAccess, now: number) =>
+    access.accessTokenExpiresAt.getTime() - now <= minimumValidityMs || (access.refreshDueAt !== null && access.refreshDueAt.getTime() <= now);
+
+  const opened = (shopId: string, access: ShopAccess): ShopCredentials => ({
+    shopId,
+    shopCipher: access.shopCipher,
+    connectionId: access.connectionId,
+    hasOpenProblems: access.hasOpenProblems,
+    accessToken: openAccessToken(deps.vault, access.connectionId, access.accessTokenSealed),
+    accessTokenExpiresAt: access.accessTokenExpiresAt,
+    grantedScopes: access.grantedScopes,
+  });
+
   return {
     async forShop(shopId, options = {}) {
       const access = await deps.shopAccess.find(shopId, { withProblems: options.withProblems ?? false });
-      if (!access) throw new ShopNotFound(shopId);
-      if (access.status !== 'active') throw new ConnectionUnusable(access.connectionId, access.status, access.statusReason);
-      const now = deps.clock.now().getTime();
-      const due =
-        options.force === true ||
-        access.accessTokenExpiresAt.getTime() - now <= minimumValidityMs ||
-        (access.refreshDueAt !== null && access.refreshDueAt.getTime() <= now);
-      const base = { shopId, shopCipher: access.shopCipher, connectionId: access.connectionId, hasOpenProblems: access.hasOpenProblems };
-      if (due) {
-        const fresh = await deps.refresher.ensureFresh(access.connectionId, options.force ? { force: true } : undefined);
-        return { ...base, accessToken: fresh.accessToken, accessTokenExpiresAt: fresh.accessTokenExpiresAt, grantedScopes: fresh.grantedScopes };
+      if (!access) {
+        remember(shopId, undefined);
+        throw new ShopNotFound(shopId);
       }
-      return {
-        ...base,
-        accessToken: openAccessToken(deps.vault, access.connectionId, access.accessTokenSealed),
-        accessTokenExpiresAt: access.accessTokenExpiresAt,
-        grantedScopes: access.grantedScopes,
-      };
+      if (access.status !== 'active') {
+        remember(shopId, undefined);
+        throw new ConnectionUnusable(access.connectionId, access.status, access.statusReason);
+      }
+      if (options.force === true || isDue(access, deps.clock.now().getTime())) {
+        // The refresher's answer is not the row just read: forget it, and let the next read remember.
+        if (options.remember) remember(shopId, undefined);
+        const fresh = await deps.refresher.ensureFresh(access.connectionId, options.force ? { force: true } : undefined);
+        return {
+          shopId,
+          shopCipher: access.shopCipher,
+          connectionId: access.connectionId,
+          hasOpenProblems: access.hasOpenProblems,
+          accessToken: fresh.accessToken,
+          accessTokenExpiresAt: fresh.accessTokenExpiresAt,
+          grantedScopes: fresh.grantedScopes,
+        };
+      }
+      if (options.remember) remember(shopId, access);
+      return opened(shopId, access);
+    },
+
+    lastSeen(shopId) {
+      const access = latest.get(shopId);
+      if (!access || isDue(access, deps.clock.now().getTime())) return undefined;
+      try {
+        return opened(shopId, access);
+      } catch {
+        // A ciphertext this process can no longer open (keys rotated away): no hint, just the read.
+        return undefined;
+      }
     },
   };
 }

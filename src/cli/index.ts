@@ -1,63 +1,64 @@
 import 'dotenv/config';
-import { ConfigError, loadConfig } from '../config.js';
+import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrate, readMigrations } from '../db/migrate.js';
 import { databaseTarget, migrationsDirectory } from '../db/target.js';
-import { apiClientCommandNames, runAppCommand } from './api-clients.js';
-import { parseArguments, type CliOutput } from './arguments.js';
-import { keysCommandNames, runKeysCommand } from './keys.js';
+import { apiClientCommands } from './api-clients.js';
+import { parseCommandLine } from './arguments.js';
+import type { CliOutput, Command } from './command.js';
+import { connectionCommands } from './connections.js';
+import { describeFailure, renderFailure } from './errors.js';
+import { keysCommands } from './keys.js';
+import { commandHelp, generalHelp } from './usage.js';
 
-/** The operator CLI: `npm run cli -- <group> <command> [--flags] [--json]`. */
+const dbMigrate: Command = {
+  name: 'db migrate',
+  summary: 'Applies pending migrations.',
+  flags: {},
+  prepare: () => async ({ out, db }) => {
+    const result = await migrate(db.sql, await readMigrations(migrationsDirectory));
+    out.print(result.applied.length ? `Applied: ${result.applied.join(', ')}` : 'Nothing to apply: the database is up to date.', result);
+    return 0;
+  },
+};
+
+const commands: Command[] = [...apiClientCommands, ...connectionCommands, ...keysCommands, dbMigrate];
+
+/**
+ * The operator CLI: `npm run cli -- <group> <command> [--flags] [--json]`. The command line is checked
+ * before anything is opened; every other command first applies pending migrations. Answers the exit code.
+ */
 async function main(argv: string[]): Promise<number> {
-  const args = parseArguments(argv);
+  // Decided from the raw arguments, so that even a command line that cannot be parsed fails as JSON.
+  const json = argv.includes('--json');
   const out: CliOutput = {
-    json: args.flags.json === true,
-    print(human: string, machine: unknown) {
-      process.stdout.write(this.json ? `${JSON.stringify(machine)}\n` : `${human}\n`);
+    json,
+    print(human, machine) {
+      process.stdout.write(json ? `${JSON.stringify(machine)}\n` : `${human}\n`);
     },
   };
-  const config = loadConfig();
-  const command = args.positional.join(' ');
-  if (command === 'db migrate') {
+  let command: Command | undefined;
+  try {
+    const invocation = parseCommandLine(argv, commands);
+    if (invocation.kind === 'help') {
+      process.stdout.write(`${invocation.command ? commandHelp(invocation.command) : generalHelp(commands)}\n`);
+      return 0;
+    }
+    command = invocation.command;
+    const run = command.prepare(invocation.flags);
+    const config = loadConfig();
     const db = await openDatabase(databaseTarget(config));
     try {
-      const result = await migrate(db.sql, await readMigrations(migrationsDirectory));
-      out.print(
-        result.applied.length ? `Applied: ${result.applied.join(', ')}` : 'Nothing to apply: the database is up to date.',
-        result,
-      );
+      if (command !== dbMigrate) await migrate(db.sql, await readMigrations(migrationsDirectory));
+      return await run({ out, db, config });
     } finally {
       await db.close();
     }
-    return 0;
+  } catch (error) {
+    const failure = describeFailure(error, command?.name);
+    process.stderr.write(renderFailure(failure, json));
+    return failure.exitCode;
   }
-  if (apiClientCommandNames.includes(command)) {
-    const db = await openDatabase(databaseTarget(config));
-    try {
-      await migrate(db.sql, await readMigrations(migrationsDirectory));
-      return await runAppCommand(command, args, out, db, config);
-    } finally {
-      await db.close();
-    }
-  }
-  if (keysCommandNames.includes(command)) {
-    const db = await openDatabase(databaseTarget(config));
-    try {
-      await migrate(db.sql, await readMigrations(migrationsDirectory));
-      return await runKeysCommand(args, out, db, config);
-    } finally {
-      await db.close();
-    }
-  }
-  process.stderr.write(`Unknown command "${command}". Commands: db migrate, ${[...apiClientCommandNames, ...keysCommandNames].join(', ')}\n`);
-  return 2;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const message = error instanceof ConfigError ? `Configuration error: ${error.message}` : `Error: ${(error as Error).message}`;
-    process.stderr.write(`${message}\n`);
-    process.exit(1);
-  },
-);
+main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -5,7 +5,17 @@ export type { ProblemRecord } from '../db/stores/problem-store.js';
 
 /**
  * Problems a person must fix on a connection. Today one kind: `scope_missing` (TikTok 105005), one
- * open problem per connection and API path.
+ * open problem per connection and API path. Paths are stored as templates ({@link apiPathTemplate}),
+ * so calls for different resource ids count on one problem.
+ *
+ * How problems close:
+ * - a later successful call to the same path (template): `resolve`;
+ * - a re-authorization: `resolveGranted` closes those one of whose scopes is now granted, and those
+ *   that name no scope (TikTok did not say which, and the scope table does not know the path): a
+ *   fresh grant supersedes them, and if TikTok still refuses, the next call opens the problem again;
+ * - a successful token refresh: `resolveAfterRefresh` closes those one of whose scopes the refresh
+ *   newly granted, and those recorded by refreshing (the refresh path), which the success disproves.
+ *   A scope the grant already held does not close a problem: TikTok refused a call despite it.
  */
 export interface Problems {
   /**
@@ -21,8 +31,44 @@ export interface Problems {
   listOpen(connectionId: string): Promise<ProblemRecord[]>;
   /** Resolves the open problem of `apiPath` (e.g. resolution `call_succeeded`); false when none was open. */
   resolve(connectionId: string, apiPath: string, resolution: string): Promise<boolean>;
-  /** Resolves every open scope problem one of whose scopes is now granted; returns how many. */
+  /**
+   * After a (re-)authorization: resolves every open scope problem one of whose scopes is now granted
+   * (`scope_granted`), and those that name no scope (`reauthorized`); returns how many.
+   */
   resolveGranted(connectionId: string, grantedScopes: readonly string[]): Promise<number>;
+  /**
+   * After a successful token refresh: resolves the open scope problems one of whose scopes the
+   * refresh newly granted (`scope_granted`) and those recorded on `refreshPath` (`refresh_succeeded`);
+   * returns how many.
+   */
+  resolveAfterRefresh(connectionId: string, input: { newlyGranted: readonly string[]; refreshPath: string }): Promise<number>;
+}
+
+/** A version segment of TikTok's paths (`/order/202309/orders`): part of the endpoint, never an id. */
+const versionSegment = /^\d{6}$/;
+
+/** A numeric id, a UUID, or a long token mixing letters and digits (hex ids, ciphers). */
+function isIdLike(segment: string): boolean {
+  return (
+    /^\d+$/.test(segment) ||
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(segment) ||
+    (segment.length >= 16 && /\d/.test(segment) && /[A-Za-z]/.test(segment))
+  );
+}
+
+/**
+ * The path as an endpoint template: id-like segments become `{id}`, so that
+ * `/product/202309/products/1729382476852921560` and `…/products/1729382476852921561` are one
+ * problem. Templates from the scope table (`…/products/{product_id}`) come through unchanged.
+ *
+ * @example
+ * apiPathTemplate('/product/202309/products/1729382476852921560/inventory') // '/product/202309/products/{id}/inventory'
+ */
+export function apiPathTemplate(apiPath: string): string {
+  return apiPath
+    .split('/')
+    .map((segment, index) => (index === 2 && versionSegment.test(segment)) || !isIdLike(segment) ? segment : '{id}')
+    .join('/');
 }
 
 export function createProblems(options: { store: ProblemStore; clock: Clock }): Problems {
@@ -31,7 +77,7 @@ export function createProblems(options: { store: ProblemStore; clock: Clock }): 
     recordScopeMissing(input) {
       const record: ScopeMissingInput = {
         connectionId: input.connectionId,
-        apiPath: input.apiPath,
+        apiPath: apiPathTemplate(input.apiPath),
         scopeKeys: [...input.scopeKeys],
         tiktokCode: input.tiktokCode ?? null,
         tiktokMessage: input.tiktokMessage ?? null,
@@ -40,15 +86,28 @@ export function createProblems(options: { store: ProblemStore; clock: Clock }): 
     },
     listOpen: (connectionId) => store.listOpen(connectionId),
     async resolve(connectionId, apiPath, resolution) {
-      const open = (await store.listOpen(connectionId)).filter((problem) => problem.apiPath === apiPath);
+      const template = apiPathTemplate(apiPath);
+      const open = (await store.listOpen(connectionId)).filter((problem) => problem.apiPath === template);
       return (await store.resolve(open.map((problem) => problem.id), resolution, clock.now())) > 0;
     },
-    async resolveGranted(connectionId, grantedScopes) {
-      const granted = new Set(grantedScopes);
-      const fixed = (await store.listOpen(connectionId)).filter(
-        (problem) => problem.kind === 'scope_missing' && problem.scopeKeys.some((key) => granted.has(key)),
-      );
-      return store.resolve(fixed.map((problem) => problem.id), 'scope_granted', clock.now());
-    },
+    resolveGranted: (connectionId, grantedScopes) =>
+      resolveWhere(connectionId, grantedScopes, { resolution: 'reauthorized', also: (problem) => problem.scopeKeys.length === 0 }),
+    resolveAfterRefresh: (connectionId, { newlyGranted, refreshPath }) =>
+      resolveWhere(connectionId, newlyGranted, { resolution: 'refresh_succeeded', also: (problem) => problem.apiPath === refreshPath }),
   };
+
+  /** Resolves open scope problems with a granted scope (`scope_granted`), then those `also` picks (`resolution`). */
+  async function resolveWhere(
+    connectionId: string,
+    grantedScopes: readonly string[],
+    other: { resolution: string; also: (problem: ProblemRecord) => boolean },
+  ): Promise<number> {
+    const granted = new Set(grantedScopes);
+    const open = (await store.listOpen(connectionId)).filter((problem) => problem.kind === 'scope_missing');
+    const fixed = open.filter((problem) => problem.scopeKeys.some((key) => granted.has(key)));
+    const superseded = open.filter((problem) => !fixed.includes(problem) && other.also(problem));
+    const now = clock.now();
+    return (await store.resolve(fixed.map((problem) => problem.id), 'scope_granted', now)) +
+      (await store.resolve(superseded.map((problem) => problem.id), other.resolution, now));
+  }
 }

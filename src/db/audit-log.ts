@@ -42,7 +42,7 @@ const insertBatch = `INSERT INTO audit_events
       outcome text, connection_id text, shop_id text, request_id text, detail jsonb)`;
 
 function rowsOf(batch: { occurredAt: Date; event: AuditEventInput }[]): string {
-  return JSON.stringify(
+  const json = JSON.stringify(
     batch.map(({ occurredAt, event }) => ({
       occurred_at: occurredAt.toISOString(),
       actor_type: event.actorType,
@@ -54,9 +54,10 @@ function rowsOf(batch: { occurredAt: Date; event: AuditEventInput }[]): string {
       request_id: event.requestId ?? null,
       detail: event.detail ?? null,
     })),
-    // jsonb cannot hold U+0000; whatever a caller sent, the event must still be written.
-    (_key, value: unknown) => (typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value),
   );
+  // jsonb cannot hold U+0000; whatever a caller sent, the event must still be written. JSON writes
+  // it as the escape \u0000, unless that backslash is itself escaped (a literal "\u0000" in the text).
+  return json.includes('\\u0000') ? json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd') : json;
 }
 
 /** Postgres "data exception" (SQLSTATE class 22): this batch can never be written as it is. */

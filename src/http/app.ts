@@ -26,6 +26,7 @@ import type { NotificationHandler } from '../refresh/notifications.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { AdminConsole } from '../admin/admin-console.js';
 import type { AuditLog } from '../db/audit-log.js';
+import type { RefusalAudit } from '../apps/audited.js';
 import { adminEndpoints, devIdentityProviderRouter } from './routes/admin.js';
 
 export interface AppDeps {
@@ -43,6 +44,8 @@ export interface AppDeps {
   notifications?: NotificationHandler;
   /** The admin console (/admin) and, in development, its identity provider (/dev-idp). */
   admin?: { console: AdminConsole; audit: AuditLog };
+  /** Audits calls to audited endpoints that are refused before their handler runs. */
+  refusals?: RefusalAudit;
   /** Routers mounted before the service's own routes (the simulator in development). */
   extraRouters?: { path: string; router: Router }[];
 }
@@ -85,6 +88,6 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(router);
 
   app.use(notFound(endpoints));
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, deps.refusals));
   return app;
 }

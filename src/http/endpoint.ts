@@ -4,6 +4,23 @@ import { ValidationFailed } from '../shared/errors.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
+/** Set on every call of an audited endpoint, for the error handler to audit refusals. */
+export interface AuditedCall {
+  /** `METHOD /path/template`, e.g. `POST /v1/shops/:shopId/sign`. */
+  route: string;
+  auth: EndpointAuth;
+  tag: string;
+  shopId: string | null;
+  /** Whether the handler ran: from then on the use case audits its own outcome. */
+  reachedHandler: boolean;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    auditedCall?: AuditedCall;
+  }
+}
+
 /** How a route is protected, for the OpenAPI description. */
 export type EndpointAuth = 'api-key' | 'admin' | 'none';
 
@@ -18,7 +35,10 @@ export interface Endpoint<Params = unknown, Query = unknown, Body = unknown> {
   summary: string;
   tag: string;
   auth: EndpointAuth;
-  /** Whether each call is written to the audit log. */
+  /**
+   * Whether each call is written to the audit log. The handler's use case audits what it does;
+   * a call refused before the handler (middleware, validation) is audited by the error handler.
+   */
   audited: boolean;
   /** Scope an API key needs (documentation; enforce it in `middleware`). */
   scope?: string;
@@ -40,8 +60,19 @@ export function defineEndpoint<P = Record<string, never>, Q = Record<string, nev
 
 export function mountEndpoints(router: Router | Express, endpoints: Endpoint[]): void {
   for (const endpoint of endpoints) {
-    (router as Router)[endpoint.method](endpoint.path, ...(endpoint.middleware ?? []), run(endpoint));
+    const marker = endpoint.audited ? [markAudited(endpoint)] : [];
+    (router as Router)[endpoint.method](endpoint.path, ...marker, ...(endpoint.middleware ?? []), run(endpoint));
   }
+}
+
+/** First on an audited endpoint: notes the route and shop before any middleware can refuse the call. */
+function markAudited(endpoint: Endpoint): RequestHandler {
+  const route = `${endpoint.method.toUpperCase()} ${endpoint.path}`;
+  return function markAuditedCall(req: Request, _res: Response, next: NextFunction): void {
+    const shopId = req.params.shopId;
+    req.auditedCall = { route, auth: endpoint.auth, tag: endpoint.tag, shopId: typeof shopId === 'string' ? shopId : null, reachedHandler: false };
+    next();
+  };
 }
 
 function run(endpoint: Endpoint): RequestHandler {
@@ -52,6 +83,7 @@ function run(endpoint: Endpoint): RequestHandler {
       query: parse(endpoint.request?.query, req.query, 'query'),
       body: parse(endpoint.request?.body, req.body, 'body'),
     };
+    if (req.auditedCall) req.auditedCall.reachedHandler = true;
     const result = await endpoint.handler(input, req, res);
     if (res.headersSent || result === undefined) return;
     res.status(endpoint.status ?? 200).json(result);

@@ -1,10 +1,11 @@
-import type { ErrorCode, ServiceError, TikTokDetail } from '../shared/errors.js';
+import { ValidationFailed, type ErrorCode, type ServiceError, type TikTokDetail } from '../shared/errors.js';
 
 /** The one place where failure kinds become HTTP: status and the default hint for each code. */
 export const httpErrors: Record<ErrorCode, { status: number; hint: string }> = {
   validation_failed: { status: 400, hint: 'Fix the fields named in the message and send the request again.' },
   malformed_json: { status: 400, hint: 'Send a valid JSON body with Content-Type: application/json.' },
-  payload_too_large: { status: 413, hint: 'Send a smaller body (at most 1 MB).' },
+  payload_too_large: { status: 413, hint: 'Send a smaller body.' },
+  unsupported_media_type: { status: 415, hint: 'Send the body as JSON with Content-Type: application/json.' },
   uri_too_long: { status: 414, hint: 'The URL is too long: send the data with POST in a JSON body instead of the query string.' },
   route_not_found: { status: 404, hint: 'Check the path against GET /openapi.json.' },
   method_not_allowed: { status: 405, hint: 'Use one of the methods listed in the Allow header.' },
@@ -69,10 +70,18 @@ export function errorBody(error: ServiceError, requestId: string): { status: num
     success: false,
     error: exposed ? error.message : 'Something went wrong on our side.',
     code: exposed ? error.code : 'internal_error',
-    hint: exposed ? (error.hint ?? hint) : httpErrors.internal_error.hint,
+    hint: exposed ? (error.hint ?? fieldsHint(error) ?? hint) : httpErrors.internal_error.hint,
     requestId,
   };
   const tiktok = (error as { tiktok?: TikTokDetail }).tiktok;
   if (exposed && tiktok) body.tiktok = { code: tiktok.code, message: tiktok.message, ...(tiktok.requestId ? { requestId: tiktok.requestId } : {}) };
   return { status, body };
+}
+
+/** A validation failure's hint names the fields to fix (`body.method`, `query.limit`), when it knows them. */
+function fieldsHint(error: ServiceError): string | undefined {
+  if (!(error instanceof ValidationFailed)) return undefined;
+  const fields = [...new Set(error.issues.map((issue) => issue.path).filter((path) => path !== ''))];
+  if (fields.length === 0) return undefined;
+  return `Fix ${fields.slice(0, 3).join(', ')} as the message says, and send the request again.`;
 }

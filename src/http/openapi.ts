@@ -66,8 +66,10 @@ function responses(endpoint: Endpoint): JsonObject {
   const result: JsonObject = {};
   for (const [status, response] of Object.entries(endpoint.responses ?? { [endpoint.status ?? 200]: { description: 'OK' } })) {
     const isError = Number(status) >= 400;
+    const headers = endpoint.auth === 'api-key' ? limitHeaders(Number(status)) : undefined;
     result[status] = {
       description: response.description,
+      ...(headers ? { headers } : {}),
       ...(response.schema || isError
         ? { content: { 'application/json': { schema: isError ? { $ref: '#/components/schemas/Error' } : schemaOf(response.schema!, 'output') } } }
         : {}),
@@ -75,4 +77,24 @@ function responses(endpoint: Endpoint): JsonObject {
   }
   if (!('500' in result)) result['500'] = { description: 'internal_error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
   return result;
+}
+
+const header = (description: string): JsonObject => ({ description, schema: { type: 'integer' } });
+const rateLimitHeaders = {
+  'X-RateLimit-Limit': header('Requests this key may make per minute'),
+  'X-RateLimit-Remaining': header('Requests left in the current minute'),
+  'X-RateLimit-Reset': header('Unix seconds when the current minute window ends'),
+};
+
+/** What an API-key answer says about the key's limits: on success, and on every 429. */
+function limitHeaders(status: number): JsonObject | undefined {
+  if (status >= 200 && status < 300) return rateLimitHeaders;
+  if (status !== 429) return undefined;
+  return {
+    'Retry-After': header('Seconds to wait before retrying'),
+    ...rateLimitHeaders,
+    'X-Quota-Limit': header('quota_exhausted only: requests this key may make per UTC day'),
+    'X-Quota-Remaining': header('quota_exhausted only: 0'),
+    'X-Quota-Reset': header('quota_exhausted only: Unix seconds when the UTC day ends'),
+  };
 }

@@ -36,7 +36,7 @@ export interface AttemptDeps {
   logger: Logger;
   audit: Pick<AuditLog, 'record'>;
   metrics: RefreshMetrics;
-  problems?: Pick<Problems, 'recordScopeMissing' | 'resolveGranted'>;
+  problems?: Pick<Problems, 'recordScopeMissing' | 'resolveAfterRefresh'>;
   policy: RefreshPolicy;
   backoff: BackoffPolicy;
   owner: string;
@@ -110,7 +110,10 @@ export async function refreshClaimed(deps: AttemptDeps, claimed: RefreshState, t
     seconds,
   });
   if (deps.problems) {
-    deps.problems.resolveGranted(claimed.id, tokens.grantedScopes).catch((error: unknown) => {
+    // Closes what scopes new in this grant fix, and the permission problem an earlier refresh recorded
+    // here. A scope granted before stays suspect: TikTok refused a call with it (say, the app's package).
+    const newlyGranted = tokens.grantedScopes.filter((scope) => !claimed.grantedScopes.includes(scope));
+    deps.problems.resolveAfterRefresh(claimed.id, { newlyGranted, refreshPath }).catch((error: unknown) => {
       deps.logger.warn({ err: error, connectionId: claimed.id }, 'could not resolve scope problems after a refresh');
     });
   }

@@ -1,6 +1,11 @@
+import type { AuditLog } from '../db/audit-log.js';
 import type { ConnectionStatus } from '../db/stores/connection-records.js';
-import type { OutboxEventInput, RefreshState } from '../db/stores/refresh-store.js';
+import type { OutboxEventInput, RefreshState, RefreshStore } from '../db/stores/refresh-store.js';
+import type { Clock } from '../shared/clock.js';
 import type { TikTokDetail } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { openAccessToken } from '../vault/tokens.js';
+import type { Vault } from '../vault/vault.js';
 
 /** The status a dead grant leaves the connection in, and the reason people read. */
 export interface GrantDeadVerdict {
@@ -21,8 +26,14 @@ export function grantDeadVerdict(state: RefreshState, now: Date, tiktok: TikTokD
       reason: `The authorization ended on ${state.refreshTokenExpiresAt.toISOString()}${said}; the merchant must re-authorize.`,
     };
   }
-  if (tiktok?.code === 105001) {
+  if (tiktok?.code === 105001 && /deauthori[sz]ed/i.test(tiktok.message)) {
     return { status: 'needs_reauth', reason: `The seller removed the app in TikTok Shop${said}; the merchant must re-authorize.` };
+  }
+  if (tiktok?.code === 105001 || tiktok?.code === 36009004) {
+    return {
+      status: 'needs_reauth',
+      reason: `TikTok refuses the connection's access token even right after a refresh${said}; the merchant must re-authorize.`,
+    };
   }
   if (state.refreshOutcomeUnknownAt) {
     return {
@@ -44,4 +55,71 @@ export function statusEvent(state: Pick<RefreshState, 'id' | 'openId' | 'merchan
     type: `connection.${status}`,
     payload: { connectionId: state.id, openId: state.openId, merchantRef: state.merchantRef, status, reason, occurredAt: now.toISOString() },
   };
+}
+
+export interface AccessRefusedDeps {
+  store: RefreshStore;
+  vault: Vault;
+  clock: Clock;
+  audit: Pick<AuditLog, 'record'>;
+  logger: Logger;
+  /** Names this process in claims. */
+  owner: string;
+  claimSeconds: number;
+}
+
+/** What TikTok said about an access token on an API call, and which token it was. */
+export interface AccessRefused {
+  connectionId: string;
+  /** The access token TikTok refused, as it was sent. */
+  accessToken: string;
+  tiktok?: TikTokDetail;
+  /** The request that learned it, for the audit trail. */
+  requestId?: string;
+}
+
+/**
+ * An API call learned that the grant is dead (105001 "deauthorized", or 105001 again right after a
+ * refresh): the connection gets the refresher's verdict, status change and outbox event, in one
+ * statement under the refresh claim, so it never races a refresh or a re-authorization. A token
+ * refreshed or re-authorized meanwhile is not condemned by an answer about its predecessor: then,
+ * or while another process holds the claim, nothing changes. Answers the status afterwards
+ * (undefined for an unknown connection).
+ *
+ * @example
+ * const after = await markAccessRefused(deps, { connectionId, accessToken, tiktok: error.tiktok });
+ * if (after && after.status !== 'active') throw new ConnectionUnusable(connectionId, after.status, after.statusReason);
+ */
+export async function markAccessRefused(
+  deps: AccessRefusedDeps,
+  input: AccessRefused,
+): Promise<Pick<RefreshState, 'status' | 'statusReason'> | undefined> {
+  const { connectionId: id } = input;
+  const now = deps.clock.now();
+  const current = async () => {
+    const state = await deps.store.read(id);
+    return state && { status: state.status, statusReason: state.statusReason };
+  };
+  const claimed = await deps.store.claim({ id, owner: deps.owner, now, leaseUntil: new Date(now.getTime() + deps.claimSeconds * 1000), force: true });
+  if (!claimed) return current();
+  const guard = { id, owner: deps.owner, expectedVersion: claimed.tokenVersion };
+  let changed = false;
+  let verdict: GrantDeadVerdict | undefined;
+  try {
+    if (openAccessToken(deps.vault, id, claimed.accessTokenSealed) === input.accessToken) {
+      verdict = grantDeadVerdict(claimed, now, input.tiktok);
+      changed = await deps.store.changeStatus({
+        id, from: ['active'], to: verdict.status, reason: verdict.reason, now, guard, event: statusEvent(claimed, verdict.status, verdict.reason, now),
+      });
+    }
+  } finally {
+    if (!changed) await deps.store.releaseClaim(guard);
+  }
+  if (!changed || !verdict) return current();
+  deps.audit.record({
+    actorType: 'system', actorId: deps.owner, action: `connection.${verdict.status}`, outcome: 'success', connectionId: id,
+    requestId: input.requestId ?? null, detail: { source: 'api_call', tiktokCode: input.tiktok?.code ?? null, reason: verdict.reason },
+  });
+  deps.logger.warn({ connectionId: id, status: verdict.status, tiktokCode: input.tiktok?.code }, 'TikTok refused the access token for good; connection needs re-authorization');
+  return { status: verdict.status, statusReason: verdict.reason };
 }

@@ -8,6 +8,7 @@ import { openAccessToken } from '../vault/tokens.js';
 import { refreshClaimed, type AttemptDeps, type FreshToken, type Trigger } from './attempt.js';
 import { sweepAuthorizationExpiry } from './authorization-expiry.js';
 import { defaultBackoff, type BackoffPolicy } from './failure.js';
+import { markAccessRefused, type AccessRefused } from './grant-dead.js';
 import { createSingleFlight } from './single-flight.js';
 import { createSweeper, type SweepReport } from './sweeper.js';
 
@@ -40,6 +41,14 @@ export interface Refresher {
   ensureFresh(connectionId: string, options?: { force?: boolean }): Promise<FreshToken>;
   /** An operator's "refresh now": refreshes whatever the due time and backoff say. */
   refreshNow(connectionId: string): Promise<FreshToken>;
+  /**
+   * An API call learned that TikTok will never accept the grant again: marks the connection as a dead
+   * refresh token does (see `markAccessRefused` in grant-dead.ts) and answers its status afterwards.
+   *
+   * @example
+   * const after = await refresher.markGrantDead({ connectionId, accessToken, tiktok: error.tiktok, requestId });
+   */
+  markGrantDead(input: AccessRefused): Promise<Pick<RefreshState, 'status' | 'statusReason'> | undefined>;
   /** Refreshes every due connection (bounded concurrency), then authorization expiry warnings and ends. */
   sweepOnce(): Promise<SweepReport>;
   /** Starts the background sweeper (an unref'd timer). */
@@ -170,6 +179,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   return {
     ensureFresh: (connectionId, options) => ensureFresh(connectionId, options),
     refreshNow: (connectionId) => ensureFresh(connectionId, { force: true }, 'operator'),
+    markGrantDead: (input) => markAccessRefused({ ...attemptDeps, claimSeconds: settings.claimSeconds }, input),
     sweepOnce: () => sweeper.sweepOnce(),
     start: () => sweeper.start(),
     async stop() {

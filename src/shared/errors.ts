@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'validation_failed'
   | 'malformed_json'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'uri_too_long'
   | 'route_not_found'
   | 'method_not_allowed'
@@ -94,6 +95,9 @@ export class MalformedJson extends ServiceError {
 }
 export class PayloadTooLarge extends ServiceError {
   readonly code = 'payload_too_large';
+}
+export class UnsupportedMediaType extends ServiceError {
+  readonly code = 'unsupported_media_type';
 }
 export class UriTooLong extends ServiceError {
   readonly code = 'uri_too_long';

@@ -8,11 +8,12 @@ export type EndpointName =
   | 'orderDetail'
   | 'searchProducts'
   | 'productDetail'
+  | 'deleteProducts'
   | 'statements';
 
 export interface Endpoint {
   name: EndpointName;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** The path template exactly as in /work/shared/tiktok-scopes.json. */
   path: string;
   /** Any one of these scopes suffices (tiktok-scopes.json `scope_keys`, else `inferred_scope_keys`). */
@@ -27,6 +28,7 @@ export const endpoints: readonly Endpoint[] = [
   { name: 'orderDetail', method: 'GET', path: '/order/202309/orders', scopes: ['seller.order.info'], cipher: 'required' },
   { name: 'searchProducts', method: 'POST', path: '/product/202309/products/search', scopes: ['seller.product.basic'], cipher: 'required' },
   { name: 'productDetail', method: 'GET', path: '/product/202309/products/{product_id}', scopes: ['seller.product.basic'], cipher: 'required' },
+  { name: 'deleteProducts', method: 'DELETE', path: '/product/202309/products', scopes: ['seller.product.delete'], cipher: 'required' },
   { name: 'statements', method: 'GET', path: '/finance/202309/statements', scopes: ['seller.finance.info'], cipher: 'required' },
 ];
 

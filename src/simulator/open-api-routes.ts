@@ -51,6 +51,16 @@ const handlers: Record<EndpointName, Handler> = {
     const product = (shop === undefined ? [] : productsOf(shop, now)).find((candidate) => candidate.id === params.product_id);
     return product === undefined ? { notFound: true } : { data: product };
   },
+  // Delete Products: a JSON body `{ product_ids }` (a DELETE with a body); ids the shop does not have come back in `errors`.
+  deleteProducts: ({ shop, rawBody }, now) => {
+    const ids = productIdsIn(rawBody);
+    if (ids === undefined) return { badBody: true };
+    const known = new Set((shop === undefined ? [] : productsOf(shop, now)).map((product) => product.id));
+    const errors = ids
+      .filter((id) => !known.has(id))
+      .map((id) => ({ code: 12052004, message: 'The product does not exist in this shop (simulator).', detail: { product_id: id } }));
+    return { data: { errors } };
+  },
   statements: ({ shop }, now) => {
     const statements = shop === undefined ? [] : statementsOf(shop, now);
     return { data: { statements, next_page_token: '' } };
@@ -75,6 +85,17 @@ export function openApiRoutes(deps: OpenApiDeps): Router {
     sendSuccess(res, deps.clock, result.data);
   });
   return router;
+}
+
+/** `product_ids` of a Delete Products body: a non-empty list of strings, or undefined for anything else. */
+function productIdsIn(rawBody: string | undefined): string[] | undefined {
+  if (rawBody === undefined) return undefined;
+  try {
+    const ids = (JSON.parse(rawBody) as { product_ids?: unknown } | null)?.product_ids;
+    return Array.isArray(ids) && ids.length > 0 && ids.every((id) => typeof id === 'string') ? ids : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isJsonOrEmpty(rawBody: string | undefined): boolean {

@@ -30,6 +30,8 @@ export interface ApiClientOptions {
 export interface ApiResponse<T = unknown> {
   status: number;
   body: TikTokEnvelope<T>;
+  /** The body exactly as TikTok sent it, for passing on unchanged. */
+  text: string;
   requestId: string | undefined;
   headers: Record<string, string>;
 }
@@ -82,7 +84,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
           { method, headers: prepared.headers, ...(prepared.body === undefined ? {} : { body: prepared.body }) },
           { method, apiPath: request.path, timeoutMs, secrets, keepBodyOnError: true },
         );
-        return { status: result.status, body: result.envelope as TikTokEnvelope<T>, requestId: result.requestId, headers: result.headers };
+        return { status: result.status, body: result.envelope as TikTokEnvelope<T>, text: result.text, requestId: result.requestId, headers: result.headers };
       } catch (error) {
         if (attempt >= maxAttempts || !isRetryable(error, method)) throw error;
         await sleep(backoffDelay(attempt, { baseDelayMs, random }));

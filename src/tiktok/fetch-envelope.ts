@@ -22,6 +22,8 @@ export interface ResponseLike {
 export interface EnvelopeResult {
   status: number;
   envelope: TikTokEnvelope;
+  /** The body exactly as TikTok sent it (numbers as written, e.g. ids past 2^53). */
+  text: string;
   requestId: string | undefined;
   headers: Record<string, string>;
 }
@@ -71,7 +73,7 @@ export async function fetchEnvelope(
   if (envelope.code !== 0 || status < 200 || status >= 300) {
     throw toTikTokError(envelope, { ...context, httpStatus: status, response: raw });
   }
-  return { status, envelope, requestId: envelope.request_id, headers };
+  return { status, envelope, text, requestId: envelope.request_id, headers };
 }
 
 function headerRecord(response: ResponseLike): Record<string, string> {

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClientAdmin } from '../../src/apps/api-clients.js';
 import { createApiClientStore } from '../../src/db/stores/api-client-store.js';
 import { systemClock } from '../../src/shared/clock.js';
+import { formWithButton, submission, textOf } from '../support/html.js';
 import { startTestService, type TestService } from '../support/service.js';
-import { browse, csrfOf, postForm, seedConnection, signIn, type CookieJar } from './support.js';
+import { browse, CookieJar, csrfOf, postForm, seedConnection, signIn } from './support.js';
 
 const day = 86_400_000;
 
@@ -220,6 +221,107 @@ describe('admin connection pages and actions', () => {
       expect(html).toContain('The refresh failed');
       const audit = await auditOf(seeded.id);
       expect(audit.at(-1)).toMatchObject({ action: 'connection.refresh_requested', outcome: 'failure', actorId: 'ops@example.com' });
+    });
+  });
+
+  describe('POST /admin/connections/:id/reauthorization-link', () => {
+    /** The admin clicks "Re-authorization link" on the connection page; answers the page shown. */
+    const createLink = async (id: string) => {
+      const form = formWithButton(await page(`/admin/connections/${id}`), 'Re-authorization link');
+      expect(form.method).toBe('post');
+      expect(form.action).toBe(`/admin/connections/${id}/reauthorization-link`);
+      return postForm(jar, `${service.url}${form.action}`, Object.fromEntries(submission(form, 'Re-authorization link')));
+    };
+    const linkOf = (html: string) => /<input type="text" id="reauthorization-link" name="link" value="([^"]+)" readonly/.exec(html)?.[1]?.replaceAll('&amp;', '&');
+
+    it('shows a merchant link that leads through TikTok Shop to re-authorizing this same connection, and audits it', async () => {
+      const seeded = await seedConnection(service, { sellerName: 'Lapsed Goods', merchantRef: 'm-lapsed', status: 'needs_reauth', fromSimulator: true });
+      const response = await createLink(seeded.id);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      const shown = await response.text();
+      const link = linkOf(shown);
+      expect(link).toMatch(new RegExp(`^${service.url}/merchant/connections/${seeded.id}\\?sig=[\\w-]+\\.[\\w-]+\\.[\\w-]+$`));
+      expect(textOf(shown)).toContain('Send this link to Lapsed Goods (m-lapsed). It opens their connection\'s status page');
+
+      // The merchant opens the link in their own browser, with no cookie of this service.
+      const merchant = new CookieJar();
+      const status = await browse(merchant, link!);
+      expect(status.response.status).toBe(200);
+      const statusPage = await status.response.text();
+      expect(textOf(statusPage)).toContain('Status: Needs re-authorization');
+      const reauthorize = formWithButton(statusPage, 'Re-authorize on TikTok Shop');
+      expect(reauthorize.action).toBe(`/merchant/connections/${seeded.id}/reauthorize`);
+      const connect = await browse(merchant, `${service.url}${reauthorize.action}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(submission(reauthorize, 'Re-authorize on TikTok Shop')).toString(),
+      });
+      expect(connect.response.status).toBe(200);
+      const connectPage = await connect.response.text();
+      expect(textOf(connectPage)).toContain('Re-authorize your TikTok Shop App Demo Merchant reference m-lapsed');
+      const [session] = await service.db.sql.query<{ connection_id: string }>(
+        'SELECT connection_id FROM connect_sessions WHERE connection_id = $1', [seeded.id],
+      );
+      expect(session).toStrictEqual({ connection_id: seeded.id });
+
+      const button = formWithButton(connectPage, 'Connect with TikTok Shop');
+      const authorize = await browse(merchant, new URL(button.action, connect.url).href, { method: 'POST' });
+      expect(authorize.response.status).toBe(200);
+      expect(new URL(authorize.url).pathname).toBe('/simulator/open/authorize');
+      const authorizePage = await authorize.response.text();
+      expect(textOf(authorizePage)).toContain('Authorize app');
+
+      const approve = formWithButton(authorizePage, 'Approve');
+      const back = await browse(merchant, new URL(approve.action, authorize.url).href, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(submission(approve, 'Approve', { choose: { open_id: seeded.openId } })).toString(),
+      });
+      expect(back.url).toBe(`${service.url}/merchant/connections/${seeded.id}`);
+      expect(textOf(await back.response.text())).toContain('Status: Active');
+      expect(await statusOf(seeded.id)).toBe('active');
+      expect((await outboxOf(seeded.id)).map((e) => e.type)).toStrictEqual(['connection.reauthorized']);
+
+      const audit = await auditOf(seeded.id);
+      expect(audit.map((e) => [e.action, e.outcome, e.actorId, e.requestId !== null])).toStrictEqual([
+        ['connection.reauthorization_link_created', 'success', 'ops@example.com', true],
+      ]);
+      const { expiresAt } = audit[0]!.detail as { expiresAt: string };
+      expect(Object.keys(audit[0]!.detail as object)).toStrictEqual(['expiresAt']);
+      expect(new Date(expiresAt).getTime() - audit[0]!.occurredAt.getTime()).toBeCloseTo(7 * day, -4);
+      expect(textOf(shown)).toContain(`It works for 7 days, until ${expiresAt.slice(0, 16).replace('T', ' ')} UTC. Anyone who has it`);
+      const rows = await service.db.prisma.auditEvent.findMany({ where: { connectionId: seeded.id } });
+      const everything = JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value));
+      expect(everything).not.toContain(new URL(link!).searchParams.get('sig')!);
+    });
+
+    it('is offered on every connection page, revoked ones included (re-authorizing is how the merchant connects again)', async () => {
+      const revoked = await seedConnection(service, { status: 'revoked' });
+      expect(formWithButton(await page(`/admin/connections/${revoked.id}`), 'Re-authorization link').action).toBe(`/admin/connections/${revoked.id}/reauthorization-link`);
+    });
+
+    it('refuses a missing CSRF token with 403 and gives out no link', async () => {
+      const seeded = await seedConnection(service);
+      const response = await postForm(jar, `${service.url}/admin/connections/${seeded.id}/reauthorization-link`, {});
+      expect(response.status).toBe(403);
+      const body = await response.text();
+      expect(body).toContain('security token is missing or wrong');
+      expect(body).not.toContain('sig=');
+      expect(await auditOf(seeded.id)).toStrictEqual([]);
+    });
+
+    it('answers 404 for an unknown connection', async () => {
+      const csrf = csrfOf(await page('/admin'));
+      const response = await postForm(jar, `${service.url}/admin/connections/nope/reauthorization-link`, { _csrf: csrf });
+      expect(response.status).toBe(404);
+      expect(await response.text()).toContain('No connection has id nope.');
+    });
+
+    it('requires a signed-in admin', async () => {
+      const response = await postForm(new CookieJar(), `${service.url}/admin/connections/nope/reauthorization-link`, { _csrf: 'x' });
+      expect(response.status).toBe(401);
     });
   });
 

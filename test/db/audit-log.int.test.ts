@@ -62,13 +62,15 @@ describe('createAuditLog with events Postgres cannot store as they are', () => {
     const db = await createTestDatabase();
     try {
       const audit = createAuditLog(db, { clock: new FakeClock(), logger: createLogger('silent'), flushIntervalMs: 60_000 });
-      audit.record({ actorType: 'merchant', action: 'before', outcome: 'denied', detail: { error: 'a\u0000b' } });
+      audit.record({ actorType: 'merchant', action: 'before', outcome: 'denied', detail: { error: 'a\u0000b', [`key\u0000`]: '\\\u0000' } });
+      audit.record({ actorType: 'merchant', action: 'escaped', outcome: 'denied', detail: { literal: 'a \\u0000 and \\\\u0000 stay as written' } });
       audit.record({ actorType: 'merchant', action: 'unstorable', outcome: 'denied', detail: { text: 'lone \ud800 surrogate' } });
       audit.record({ actorType: 'merchant', action: 'after', outcome: 'success' });
       await audit.close();
       const rows = await db.prisma.auditEvent.findMany({ orderBy: { id: 'asc' } });
       expect(rows.map((r) => [r.action, r.detail])).toStrictEqual([
-        ['before', { error: 'a\uFFFDb' }],
+        ['before', { error: 'a\uFFFDb', [`key\uFFFD`]: '\\\uFFFD' }],
+        ['escaped', { literal: 'a \\u0000 and \\\\u0000 stay as written' }],
         ['after', null],
       ]);
     } finally {

@@ -97,7 +97,7 @@ describe('HTTP basics', () => {
         body: JSON.stringify({ merchantRef: 'x'.repeat(1_100_000) }),
       });
       expect(response.status).toBe(413);
-      expect(await response.json()).toMatchObject({ code: 'payload_too_large', hint: 'Send a smaller body (at most 1 MB).' });
+      expect(await response.json()).toMatchObject({ code: 'payload_too_large', hint: 'Send a smaller JSON body (at most 1 MB) with POST; split a large batch into several requests.' });
     });
 
     it('answers a very long URL with 414 and a hint to use POST', async () => {

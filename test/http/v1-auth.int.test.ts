@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiClientAdmin } from '../../src/apps/api-clients.js';
+import { apiScopes, type ApiScope } from '../../src/apps/scopes.js';
+import { createApiClientStore } from '../../src/db/stores/api-client-store.js';
 import { httpErrors } from '../../src/http/errors.js';
+import { systemClock } from '../../src/shared/clock.js';
 import { createClient } from '../apps/support.js';
 import { FakeClock } from '../support/clock.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -8,10 +12,12 @@ import { startTestService, type TestService } from '../support/service.js';
 describe('API keys on /v1', () => {
   let service: TestService;
   let key: string;
-  const tokenPath = '/v1/shops/7000000000000000001/token';
+  const shopId = '7000000000000000001';
+  const tokenPath = `/v1/shops/${shopId}/token`;
 
   // Half past a minute, so a test never straddles a rate-limit window.
-  const clock = new FakeClock('2026-11-23T10:00:30.000Z');
+  const start = '2026-11-23T10:00:30.000Z';
+  const clock = new FakeClock(start);
 
   beforeAll(async () => {
     service = await startTestService({}, { clock });
@@ -45,56 +51,137 @@ describe('API keys on /v1', () => {
   });
 
   describe('with a malformed header', () => {
+    const useOneOf = 'Send the key as `X-API-Key: <key>` or `Authorization: Bearer <key>`.';
+    const authorizationWhitespace =
+      'Write `Authorization: Bearer <key>` with exactly one space after "Bearer", and the key as one unbroken token (copy it without spaces or line breaks).';
     const cases: [string, Record<string, string>, string, string][] = [
       ['Authorization: <key> without Bearer', { authorization: 'KEY' }, 'The Authorization header has no "Bearer " scheme.',
         'Write `Authorization: Bearer <key>` (the word Bearer, one space, then the key), not `Authorization: <key>`; or use `X-API-Key: <key>`.'],
       ['another scheme', { authorization: 'Basic KEY' }, 'The Authorization header uses the "Basic" scheme.',
         'Only Bearer is accepted: `Authorization: Bearer <key>`, or `X-API-Key: <key>`.'],
-      ['two spaces after Bearer', { authorization: 'Bearer  KEY' }, 'The Authorization header has stray whitespace around or inside the key.',
-        'Send the key as one unbroken token, with exactly one space after "Bearer" (copy it without line breaks).'],
+      ['a colon after Bearer', { authorization: 'Bearer: KEY' }, 'The Authorization header has a colon after "Bearer".',
+        'Write `Authorization: Bearer <key>`: the word Bearer, one space, then the key (no colon).'],
+      ['two spaces after Bearer', { authorization: 'Bearer  KEY' }, 'The Authorization header has stray whitespace around or inside the key.', authorizationWhitespace],
+      ['a tab after Bearer', { authorization: 'Bearer\tKEY' }, 'The Authorization header has stray whitespace around or inside the key.', authorizationWhitespace],
+      ['whitespace inside the key after Bearer', { authorization: 'Bearer KEY tail' }, 'The Authorization header has stray whitespace around or inside the key.', authorizationWhitespace],
       ['whitespace inside the key', { 'x-api-key': 'KEY tail' }, 'The X-API-Key header has stray whitespace around or inside the key.',
-        'Send the key as one unbroken token, with exactly one space after "Bearer" (copy it without line breaks).'],
+        'Send the key as one unbroken token, nothing else in the header (copy it without spaces or line breaks).'],
+      ['X-API-Key: Bearer <key>', { 'x-api-key': 'Bearer KEY' }, 'The X-API-Key header starts with "Bearer".',
+        'X-API-Key takes the bare key: `X-API-Key: <key>`. The Bearer scheme belongs in the other header: `Authorization: Bearer <key>`.'],
+      ['X-API-Key: bearer <key> (any case)', { 'x-api-key': 'bearer KEY' }, 'The X-API-Key header starts with "Bearer".',
+        'X-API-Key takes the bare key: `X-API-Key: <key>`. The Bearer scheme belongs in the other header: `Authorization: Bearer <key>`.'],
+      ['the header name repeated in the value', { 'x-api-key': 'X-API-Key: KEY' }, 'The X-API-Key header value repeats the header name.',
+        'Put only the key in the value: the header is `X-API-Key`, its value `<key>`.'],
+      ['two keys in X-API-Key', { 'x-api-key': 'KEY, KEY' }, 'The X-API-Key header carries more than one value.', 'Send one X-API-Key header with one key.'],
       ['quotes around the key', { 'x-api-key': '"KEY"' }, 'The key in X-API-Key is wrapped in quotes.', 'Send the key without quotation marks around it.'],
       ['quotes after Bearer', { authorization: "Bearer 'KEY'" }, 'The key in Authorization is wrapped in quotes.', 'Send the key without quotation marks around it.'],
       ['Bearer with no key', { authorization: 'Bearer' }, 'Authorization: Bearer carries no key.', 'Put the key after "Bearer ": `Authorization: Bearer <key>`.'],
+      ['an empty X-API-Key', { 'x-api-key': '' }, 'The X-API-Key header carries no key.', useOneOf],
+      ['an empty Authorization', { authorization: '' }, 'The Authorization header is empty.', useOneOf],
       ['both headers disagreeing', { 'x-api-key': 'KEY', authorization: 'Bearer tsc_000000000000_other' }, 'X-API-Key and Authorization carry different keys.',
         'Send the key in one header only (X-API-Key or Authorization: Bearer), or the same key in both.'],
     ];
     for (const [name, headers, message, hint] of cases) {
       it(`responds 401 api_key_malformed naming the problem: ${name}`, async () => {
-        const concrete = Object.fromEntries(Object.entries(headers).map(([header, value]) => [header, value.replace('KEY', key)]));
+        const concrete = Object.fromEntries(Object.entries(headers).map(([header, value]) => [header, value.replaceAll('KEY', key)]));
         const { status, body } = await refusal(tokenPath, concrete);
         expect(status).toBe(401);
         expect(body).toStrictEqual(error('api_key_malformed', message, hint));
       });
     }
-  });
 
-  describe('with an unknown or revoked key', () => {
-    it('responds 401 api_key_invalid for a key this service never issued', async () => {
-      const { status, body } = await refusal(tokenPath, { 'x-api-key': 'tsc_0123456789ab_' + 'A'.repeat(43) });
-      expect(status).toBe(401);
-      expect(body).toStrictEqual(error('api_key_invalid', 'The API key is unknown or has been revoked.'));
-    });
-
-    it('responds 401 api_key_invalid for a right prefix with a wrong secret', async () => {
-      const forged = key.slice(0, -4) + (key.endsWith('AAAA') ? 'BBBB' : 'AAAA');
-      expect((await refusal(tokenPath, { authorization: `Bearer ${forged}` })).status).toBe(401);
-    });
-
-    it('accepts the same key in both headers, any header-name case', async () => {
+    it('accepts the same key in both headers, any header-name case and a lowercase bearer', async () => {
       const { status, body } = await refusal(tokenPath, { 'X-Api-KEY': key, Authorization: `bearer ${key}` });
       expect(status).toBe(404);
       expect(body.code).toBe('shop_not_found');
     });
   });
 
+  describe('with an unknown, forged or revoked key', () => {
+    const unknownOrRevoked = 'The API key is unknown or has been revoked.';
+
+    it('responds 401 api_key_invalid for a key this service never issued', async () => {
+      const { status, body } = await refusal(tokenPath, { 'x-api-key': 'tsc_0123456789ab_' + 'A'.repeat(43) });
+      expect(status).toBe(401);
+      expect(body).toStrictEqual(error('api_key_invalid', unknownOrRevoked));
+    });
+
+    it('responds 401 api_key_invalid for a right prefix with a wrong secret, saying no more than for an unknown key', async () => {
+      const forged = key.slice(0, -4) + (key.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+      const { status, body } = await refusal(tokenPath, { authorization: `Bearer ${forged}` });
+      expect(status).toBe(401);
+      expect(body).toStrictEqual(
+        error('api_key_invalid', unknownOrRevoked, 'The key is unknown or revoked; ask an operator for a new one (npm run cli -- api-clients create).'),
+      );
+    });
+
+    it('responds 401 api_key_invalid for something that is not shaped like a key', async () => {
+      const { status, body } = await refusal(tokenPath, { 'x-api-key': 'my-password' });
+      expect(status).toBe(401);
+      expect(body).toStrictEqual(error('api_key_invalid', 'The API key is not valid.'));
+    });
+
+    describe('revocation (api-clients revoke)', () => {
+      const operator = () => createApiClientAdmin({ store: createApiClientStore(service.db.prisma), clock: systemClock });
+
+      it('refuses a key revoked before this process saw it at once', async () => {
+        const { id, key: revoked } = await createClient(service);
+        await operator().revoke(id);
+        expect(await refusal(tokenPath, { 'x-api-key': revoked })).toMatchObject({ status: 401, body: error('api_key_invalid', unknownOrRevoked) });
+      });
+
+      it('refuses a key in use within 5 seconds of its revocation (the verifier cache), on every later call', async () => {
+        const { id, key: inUse } = await createClient(service);
+        try {
+          expect((await refusal(tokenPath, { 'x-api-key': inUse })).status).toBe(404);
+          await operator().revoke(id);
+          clock.advance(4_999);
+          // The documented bound: a replica may still accept the key until its cached check is 5 s old.
+          expect((await refusal(tokenPath, { 'x-api-key': inUse })).status).toBe(404);
+          clock.advance(1);
+          expect(await refusal(tokenPath, { 'x-api-key': inUse })).toMatchObject({ status: 401, body: error('api_key_invalid', unknownOrRevoked) });
+          expect(await refusal(tokenPath, { authorization: `Bearer ${inUse}` })).toMatchObject({ status: 401, body: error('api_key_invalid', unknownOrRevoked) });
+        } finally {
+          clock.set(start);
+        }
+      });
+    });
+  });
+
   describe('scopes and shops', () => {
-    it('responds 403 scope_forbidden for a key without the scope', async () => {
-      const { key: narrow } = await createClient(service, { scopes: ['connections:read'] });
-      const { status, body } = await refusal(tokenPath, { 'x-api-key': narrow });
-      expect(status).toBe(403);
-      expect(body).toStrictEqual(error('scope_forbidden', 'This API key lacks the "tokens:read" scope.'));
+    const scopeForbidden = (scope: ApiScope) => error('scope_forbidden', `This API key lacks the "${scope}" scope.`, 'Ask an operator for a key with this scope.');
+    const json = { 'content-type': 'application/json' };
+    // Every route that needs a scope, called by a key holding every other scope.
+    const routes: [string, string, ApiScope, RequestInit][] = [
+      ['POST', '/v1/connect-sessions', 'connect', { body: JSON.stringify({ merchantRef: 'm-1' }), headers: json }],
+      ['GET', '/v1/connections', 'connections:read', {}],
+      ['GET', '/v1/connections/{id}', 'connections:read', {}],
+      ['GET', '/v1/events', 'connections:read', {}],
+      ['GET', '/v1/shops/{shopId}/token', 'tokens:read', {}],
+      ['POST', '/v1/shops/{shopId}/sign', 'sign', { body: JSON.stringify({ method: 'GET', path: '/order/202309/orders' }), headers: json }],
+      ['GET', '/v1/shops/{shopId}/proxy/{path}', 'proxy', {}],
+      ['POST', '/v1/shops/{shopId}/proxy/{path}', 'proxy', { body: '{}', headers: json }],
+      ['PUT', '/v1/shops/{shopId}/proxy/{path}', 'proxy', { body: '{}', headers: json }],
+      ['DELETE', '/v1/shops/{shopId}/proxy/{path}', 'proxy', { body: '{"product_ids":["1"]}', headers: json }],
+    ];
+    const concrete = (path: string) =>
+      path.replace('{id}', '00000000-0000-4000-8000-000000000000').replace('{shopId}', shopId).replace('{path}', 'product/202309/products');
+
+    for (const [method, path, scope, init] of routes) {
+      it(`responds 403 scope_forbidden on ${method} ${path} for a key without ${scope}`, async () => {
+        const { key: lacking } = await createClient(service, { scopes: apiScopes.filter((other) => other !== scope) });
+        const { status, body } = await refusal(concrete(path), { 'x-api-key': lacking, ...(init.headers as Record<string, string>) }, { ...init, method });
+        expect(status).toBe(403);
+        expect(body).toStrictEqual(scopeForbidden(scope));
+      });
+    }
+
+    it('covers every route that /openapi.json says needs a scope', async () => {
+      const document = (await (await service.request('/openapi.json')).json()) as { paths: Record<string, Record<string, { 'x-required-scope'?: string }>> };
+      const scoped = Object.entries(document.paths).flatMap(([path, operations]) =>
+        Object.entries(operations).flatMap(([method, operation]) => (operation['x-required-scope'] ? [`${method.toUpperCase()} ${path} ${operation['x-required-scope']}`] : [])),
+      );
+      expect(scoped.sort()).toStrictEqual(routes.map(([method, path, scope]) => `${method} ${path} ${scope}`).sort());
     });
 
     it('responds 403 shop_forbidden for a key limited to other shops', async () => {
@@ -117,50 +204,39 @@ describe('API keys on /v1', () => {
   });
 
   describe('rate limits', () => {
+    const minuteEnd = String(Date.parse('2026-11-23T10:01:00.000Z') / 1000);
+    const rateLimitHeaders = (headers: Headers) => ['limit', 'remaining', 'reset'].map((name) => headers.get(`x-ratelimit-${name}`));
+
     it('answers X-RateLimit-* and then 429 rate_limited with Retry-After past the per-minute limit', async () => {
       const { key: slow } = await createClient(service, { rateLimitPerMinute: 2 });
       const first = await refusal(tokenPath, { 'x-api-key': slow });
-      expect(first.headers.get('x-ratelimit-limit')).toBe('2');
-      expect(first.headers.get('x-ratelimit-remaining')).toBe('1');
-      expect(first.headers.get('x-ratelimit-reset')).toBe(String(Date.parse('2026-11-23T10:01:00.000Z') / 1000));
+      expect(rateLimitHeaders(first.headers)).toStrictEqual(['2', '1', minuteEnd]);
       expect((await refusal(tokenPath, { 'x-api-key': slow })).headers.get('x-ratelimit-remaining')).toBe('0');
       const limited = await refusal(tokenPath, { 'x-api-key': slow });
       expect(limited.status).toBe(429);
       expect(limited.body).toStrictEqual(error('rate_limited', 'Too many requests: this API key may make 2 requests per minute.'));
       expect(limited.headers.get('retry-after')).toBe('30');
-      expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
+      expect(rateLimitHeaders(limited.headers)).toStrictEqual(['2', '0', minuteEnd]);
     });
 
-    it('answers 429 quota_exhausted, with another message, past the daily quota', async () => {
-      const { key: quota } = await createClient(service, { dailyQuota: 1 });
+    it('answers 429 quota_exhausted past the daily quota with Retry-After, X-Quota-* and the minute window in X-RateLimit-*', async () => {
+      const { key: quota } = await createClient(service, { dailyQuota: 1, rateLimitPerMinute: 5 });
       expect((await refusal(tokenPath, { 'x-api-key': quota })).status).toBe(404);
       const { status, body, headers } = await refusal(tokenPath, { 'x-api-key': quota });
       expect(status).toBe(429);
-      expect(body.code).toBe('quota_exhausted');
-      expect(body.error).toBe('This API key has used its daily quota of 1 requests; it resets at 2026-11-24T00:00:00.000Z.');
-      expect(body.hint).toBe(httpErrors.quota_exhausted.hint);
+      expect(body).toStrictEqual(
+        error(
+          'quota_exhausted',
+          'This API key has used its daily quota of 1 requests; it resets at 2026-11-24T00:00:00.000Z.',
+          'The quota for this key is used up until it resets (see Retry-After); ask an operator for a larger quota.',
+        ),
+      );
       expect(headers.get('retry-after')).toBe(String(14 * 3600 - 30));
       expect([headers.get('x-quota-limit'), headers.get('x-quota-remaining'), headers.get('x-quota-reset')]).toStrictEqual([
         '1', '0', String(Date.parse('2026-11-24T00:00:00.000Z') / 1000),
       ]);
-    });
-  });
-
-  describe('oversized requests', () => {
-    it('responds 414 with a hint to use POST with a JSON body', async () => {
-      const { status, body } = await refusal(`${tokenPath}?q=${'x'.repeat(9000)}`, { 'x-api-key': key });
-      expect(status).toBe(414);
-      expect(body.code).toBe('uri_too_long');
-      expect(body.hint).toBe('The URL is too long: send the data with POST in a JSON body instead of the query string.');
-    });
-
-    it('responds 413 for a body over 1 MB', async () => {
-      const { status, body } = await refusal('/v1/shops/7000000000000000001/sign', { 'x-api-key': key, 'content-type': 'application/json' }, {
-        method: 'POST',
-        body: JSON.stringify({ method: 'POST', path: '/x', body: 'y'.repeat(1_100_000) }),
-      });
-      expect(status).toBe(413);
-      expect(body.code).toBe('payload_too_large');
+      // The refused call is not counted against the minute: 1 of 5 used.
+      expect(rateLimitHeaders(headers)).toStrictEqual(['5', '4', minuteEnd]);
     });
   });
 });

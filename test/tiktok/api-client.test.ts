@@ -125,16 +125,19 @@ describe('createApiClient', () => {
 
   describe('call', () => {
     describe('when TikTok answers code 0', () => {
-      it('returns status, envelope, request id and headers', async () => {
+      it('returns status, envelope, the body exactly as sent, request id and headers', async () => {
+        // An id past 2^53: the envelope rounds it, the text keeps every digit.
+        const sent = '{"code":0,"message":"success","request_id":"req-ok","data":{"orders":[],"next_id":7000000000000000123}}';
         pool()
           .intercept({ path: /^\/order\/202309\/orders\/search\?/, method: 'POST' })
-          .reply(200, ok({ orders: [] }), { headers: { 'content-type': 'application/json', 'x-tt-logid': 'log1' } });
+          .reply(200, sent, { headers: { 'content-type': 'application/json', 'x-tt-logid': 'log1' } });
 
         const response = await api.call({ method: 'POST', path: '/order/202309/orders/search', body: { page_size: 1 }, accessToken, shopCipher });
 
         expect(response).toStrictEqual({
           status: 200,
-          body: ok({ orders: [] }),
+          body: JSON.parse(sent),
+          text: sent,
           requestId: 'req-ok',
           headers: { 'content-type': 'application/json', 'x-tt-logid': 'log1' },
         });

@@ -23,8 +23,9 @@ export function apiKeyGuard(verifier: KeyVerifier): ApiKeyGuard {
     requireApiKey(scope) {
       return async function requireApiKey(req: Request, _res: Response, next: NextFunction): Promise<void> {
         const client = await verifier.verify(presentedKey(req));
-        if (!client.scopes.has(scope)) throw new ScopeForbidden(scope);
+        // Known before the scope check, so a scope_forbidden refusal is audited with the client.
         req.apiClient = client;
+        if (!client.scopes.has(scope)) throw new ScopeForbidden(scope);
         next();
       };
     },
@@ -72,6 +73,11 @@ function bearer(value: string): string {
     });
   }
   const [, scheme, space, rest] = match as unknown as [string, string, string, string];
+  if (/^bearer:$/i.test(scheme)) {
+    throw new ApiKeyMalformed('The Authorization header has a colon after "Bearer".', {
+      hint: 'Write `Authorization: Bearer <key>`: the word Bearer, one space, then the key (no colon).',
+    });
+  }
   if (!/^bearer$/i.test(scheme)) {
     throw new ApiKeyMalformed(`The Authorization header uses the "${scheme.slice(0, 20)}" scheme.`, {
       hint: `Only Bearer is accepted: \`Authorization: Bearer <key>\`, or \`X-API-Key: <key>\`.`,
@@ -86,12 +92,31 @@ function checked(value: string, header: 'X-API-Key' | 'Authorization'): string {
   if (/^(["'`]).*\1$/s.test(value) || /^["'`]|["'`]$/.test(value)) {
     throw new ApiKeyMalformed(`The key in ${header} is wrapped in quotes.`, { hint: 'Send the key without quotation marks around it.' });
   }
+  if (header === 'X-API-Key' && /^bearer(\s|$)/i.test(value)) {
+    throw new ApiKeyMalformed('The X-API-Key header starts with "Bearer".', {
+      hint: 'X-API-Key takes the bare key: `X-API-Key: <key>`. The Bearer scheme belongs in the other header: `Authorization: Bearer <key>`.',
+    });
+  }
+  if (header === 'X-API-Key' && /^x-api-key\s*:/i.test(value)) {
+    throw new ApiKeyMalformed('The X-API-Key header value repeats the header name.', {
+      hint: 'Put only the key in the value: the header is `X-API-Key`, its value `<key>`.',
+    });
+  }
+  // Repeated headers arrive joined with ", "; a key never contains a comma.
+  if (value.includes(',')) {
+    throw new ApiKeyMalformed(`The ${header} header carries more than one value.`, {
+      hint: `Send one ${header} header with one key.`,
+    });
+  }
   if (/\s/.test(value)) throw strayWhitespace(header);
   return value;
 }
 
-function strayWhitespace(header: string): ApiKeyMalformed {
+function strayWhitespace(header: 'X-API-Key' | 'Authorization'): ApiKeyMalformed {
   return new ApiKeyMalformed(`The ${header} header has stray whitespace around or inside the key.`, {
-    hint: 'Send the key as one unbroken token, with exactly one space after "Bearer" (copy it without line breaks).',
+    hint:
+      header === 'Authorization'
+        ? 'Write `Authorization: Bearer <key>` with exactly one space after "Bearer", and the key as one unbroken token (copy it without spaces or line breaks).'
+        : 'Send the key as one unbroken token, nothing else in the header (copy it without spaces or line breaks).',
   });
 }

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import type { Refusal, RefusalAudit } from '../../apps/audited.js';
 import {
   InternalError,
   isServiceError,
@@ -14,9 +15,11 @@ import { errorPage } from '../views/error-page.js';
 
 /**
  * The one error handler: every failure leaves as interface.md's JSON shape, or as an HTML page for
- * people on merchant and admin pages. Details of unexpected errors go only to the log.
+ * people on merchant and admin pages. Details of unexpected errors go only to the log. A call to an
+ * audited endpoint refused before its handler ran (4xx from authentication, scope, shop limit, rate
+ * limit or validation) is audited here through `refusals`, once for every endpoint.
  */
-export function errorHandler(logger: Logger) {
+export function errorHandler(logger: Logger, refusals?: RefusalAudit) {
   return function handleError(err: unknown, req: Request, res: Response, next: NextFunction): void {
     if (res.headersSent) {
       next(err);
@@ -26,6 +29,10 @@ export function errorHandler(logger: Logger) {
     const { status, body } = errorBody(error, req.id);
     if (status >= 500) logger.error({ err, requestId: req.id, code: error.code }, 'request failed');
     else logger.debug({ requestId: req.id, code: error.code }, 'request refused');
+    const call = req.auditedCall;
+    if (refusals && call && !call.reachedHandler && status < 500) {
+      refusals.record({ ...callerOf(req), route: call.route, code: error.code, status, shopId: call.shopId, requestId: req.id });
+    }
     if ('retryAfterSeconds' in error && typeof error.retryAfterSeconds === 'number') {
       res.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
     }
@@ -36,6 +43,15 @@ export function errorHandler(logger: Logger) {
     }
     res.json(body);
   };
+}
+
+/** Who made a refused call: the API client or admin when known, otherwise the kind of caller the endpoint serves. */
+function callerOf(req: Request): Pick<Refusal, 'actorType' | 'actorId'> {
+  if (req.apiClient) return { actorType: 'api_client', actorId: req.apiClient.id };
+  if (req.admin) return { actorType: 'admin', actorId: req.admin.email };
+  const call = req.auditedCall!;
+  const actorType = call.auth === 'api-key' ? 'api_client' : call.auth === 'admin' ? 'admin' : call.tag === 'webhooks' ? 'tiktok' : 'merchant';
+  return { actorType, actorId: null };
 }
 
 function toServiceError(err: unknown): ServiceError {

@@ -1,11 +1,13 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { RateLimits } from '../../apps/rate-limits.js';
 import { QuotaExhausted, RateLimited } from '../../shared/errors.js';
+import { TikTokRateLimited } from '../../tiktok/index.js';
 
 /**
  * Counts the request against the API client's per-minute limit and daily quota (after
  * requireApiKey) and says where it stands in X-RateLimit-Limit / -Remaining / -Reset (Unix seconds
- * when the window resets), on success and on 429 alike.
+ * when the minute window resets), on success and on every 429 alike; a 429 for the daily quota adds
+ * X-Quota-Limit / -Remaining / -Reset. The error handler adds Retry-After.
  */
 export function limitRate(limits: RateLimits) {
   return function limitRateOfClient(req: Request, res: Response, next: NextFunction): void {
@@ -19,7 +21,11 @@ export function limitRate(limits: RateLimits) {
       setHeaders(res, state.limit, state.remaining, state.resetAt);
     } catch (error) {
       if (error instanceof RateLimited) setHeaders(res, error.limit, 0, error.resetAt);
-      if (error instanceof QuotaExhausted) setHeaders(res, error.limit, 0, error.resetAt, 'X-Quota');
+      if (error instanceof QuotaExhausted) {
+        const minute = limits.minuteState(client);
+        setHeaders(res, minute.limit, minute.remaining, minute.resetAt);
+        setHeaders(res, error.limit, 0, error.resetAt, 'X-Quota');
+      }
       throw error;
     }
     next();
@@ -31,4 +37,20 @@ function setHeaders(res: Response, limit: number, remaining: number, resetAt: Da
   res.setHeader(`${prefix}-Limit`, String(limit));
   res.setHeader(`${prefix}-Remaining`, String(remaining));
   res.setHeader(`${prefix}-Reset`, String(Math.ceil(resetAt.getTime() / 1000)));
+}
+
+/**
+ * Awaits `work`; when TikTok rate-limited it (429 `tiktok_rate_limited`), the answer gets a
+ * Retry-After like every other 429: TikTok's own value, or 1 second (its limits are per second).
+ */
+export async function tiktokRetryAfter<T>(res: Response, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof TikTokRateLimited) {
+      const sent = Number(error.response?.headers['retry-after']);
+      res.setHeader('Retry-After', String(Number.isInteger(sent) && sent > 0 ? sent : 1));
+    }
+    throw error;
+  }
 }

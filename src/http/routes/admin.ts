@@ -19,7 +19,7 @@ import {
   sessionCookie,
 } from '../middleware/admin-session.js';
 import type { AdminFrame } from '../views/admin-common.js';
-import { connectionPage, revokeConfirmPage, type Notice } from '../views/admin-connection.js';
+import { connectionPage, reauthorizationLinkPage, revokeConfirmPage, type Notice } from '../views/admin-connection.js';
 import { connectionsPage } from '../views/admin-connections.js';
 import { devSignInPage, signedOutPage } from '../views/admin-sign-in.js';
 
@@ -190,6 +190,17 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
         const outcome = await admin.actions.refreshNow(params.id, actorOf(req));
         const query = outcome.result === 'refreshed' ? 'notice=refreshed' : `notice=refresh_failed&code=${encodeURIComponent(outcome.code)}`;
         res.redirect(303, `/admin/connections/${encodeURIComponent(params.id)}?${query}`);
+      },
+    }),
+    defineEndpoint<{ id: string }, Record<string, never>, { _csrf: string }>({
+      ...post('/admin/connections/:id/reauthorization-link', 'A link for the merchant to re-authorize a connection'),
+      request: { params: idParams, body: formBody },
+      // Answered with a page, not a redirect: the link is a credential and stays out of URLs and history.
+      handler: async ({ params }, req, res) => {
+        const detail = await admin.review.detail(params.id, 1);
+        if (!detail) throw new ConnectionNotFound(params.id);
+        const link = await admin.actions.reauthorizationLink(params.id, actorOf(req));
+        res.type('html').send(reauthorizationLinkPage(detail, frameOf(req, clock), link));
       },
     }),
     statusAction('suspend', 'suspended'),

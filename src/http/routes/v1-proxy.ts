@@ -3,7 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { defineEndpoint, type Endpoint, type HttpMethod } from '../endpoint.js';
 import { apiKeyGuard } from '../middleware/api-key.js';
-import { limitRate } from '../middleware/rate-limit.js';
+import { requireJsonBody } from '../middleware/parse-bodies.js';
+import { limitRate, tiktokRetryAfter } from '../middleware/rate-limit.js';
 import type { V1Deps } from './v1-deps.js';
 import { apiKeyErrors, errorBodySchema } from './v1-schemas.js';
 
@@ -22,10 +23,21 @@ const reserved = new Set(['app_key', 'timestamp', 'sign', 'access_token', 'shop_
 const params = z.object({ shopId: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/), path: z.array(z.string().min(1)).min(1) }).strict();
 const query = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 
+/** The refusals of a body itself. */
+const bodyErrors: NonNullable<Endpoint['responses']> = {
+  400: { description: 'malformed_json (the body is not valid JSON) or validation_failed', schema: errorBodySchema },
+  413: { description: 'payload_too_large (over 1 MB)', schema: errorBodySchema },
+  415: { description: 'unsupported_media_type: a body that is not Content-Type: application/json', schema: errorBodySchema },
+};
+
+/** Methods whose JSON body is forwarded (TikTok's DELETE endpoints, such as Delete Products, take one too). */
+const takesBody = (method: HttpMethod): boolean => method !== 'get';
+
 /** `GET|POST|PUT|DELETE /v1/shops/:shopId/proxy/<TikTok path>`: the call, signed and sent for you. */
 export function proxyEndpoints(deps: V1Deps): Endpoint[] {
   const guard = apiKeyGuard(deps.verifier);
   const middleware = [guard.requireApiKey('proxy'), limitRate(deps.rateLimits), guard.requireShopAccess];
+  const bodyMiddleware = [...middleware, requireJsonBody];
   return (['get', 'post', 'put', 'delete'] as HttpMethod[]).map((method) =>
     defineEndpoint({
       method,
@@ -35,31 +47,37 @@ export function proxyEndpoints(deps: V1Deps): Endpoint[] {
       auth: 'api-key',
       audited: true,
       scope: 'proxy',
-      request: { params, query, ...(method === 'post' || method === 'put' ? { body: z.json().optional() } : {}) },
+      request: { params, query, ...(takesBody(method) ? { body: z.json().optional().describe('Forwarded byte for byte (Content-Type: application/json)') } : {}) },
       responses: {
-        200: { description: "TikTok's JSON envelope; its request id is in X-TikTok-Request-Id, and Server-Timing gives `db`, `tiktok` and `total` durations", schema: z.object({ code: z.number(), message: z.string(), request_id: z.string().optional(), data: z.unknown() }) },
+        200: { description: "TikTok's JSON envelope; its request id is in X-TikTok-Request-Id, and Server-Timing gives `db`, `tiktok`, `wait` (either; they overlap for GET) and `total` durations", schema: z.object({ code: z.number(), message: z.string(), request_id: z.string().optional(), data: z.unknown() }) },
         403: { description: 'scope_missing (TikTok 105005, or a scope the grant lacks), scope_forbidden or shop_forbidden', schema: errorBodySchema },
         404: { description: 'shop_not_found', schema: errorBodySchema },
         409: { description: 'the connection cannot be used (needs_reauth, expired, suspended, revoked)', schema: errorBodySchema },
         502: { description: 'TikTok rejected the call (tiktok_request_rejected …); see tiktok.code', schema: errorBodySchema },
         401: apiKeyErrors[401],
         429: apiKeyErrors[429],
+        ...(takesBody(method) ? bodyErrors : {}),
       },
-      middleware,
+      middleware: takesBody(method) ? bodyMiddleware : middleware,
       handler: async ({ params: input, query: callerQuery }, req, res) => {
         const forwarded = Object.fromEntries(Object.entries(callerQuery).filter(([name]) => !reserved.has(name.toLowerCase())));
         const body = (req as unknown as WithRawBody)[rawBody];
-        const result = await deps.shopCalls.proxy({ clientId: req.apiClient!.id, requestId: req.id }, input.shopId, {
+        const result = await tiktokRetryAfter(res, deps.shopCalls.proxy({ clientId: req.apiClient!.id, requestId: req.id }, input.shopId, {
           method,
           path: `/${input.path.join('/')}`,
           query: forwarded,
-          ...(body !== undefined && body !== '' && (method === 'post' || method === 'put') ? { body } : {}),
-        });
+          ...(body !== undefined && body !== '' && takesBody(method) ? { body } : {}),
+        }));
         if (result.requestId) res.setHeader('X-TikTok-Request-Id', result.requestId);
-        // How long the credential read and TikTok took, and the whole request so far (total − tiktok is this service's share).
+        // How long the credential read and TikTok took, how long the request waited for either (they
+        // overlap for a GET), and the whole request so far: total − wait is this service's own share.
         const total = performance.now() - req.receivedAt;
-        res.setHeader('Server-Timing', `db;dur=${result.credentialsMs.toFixed(2)}, tiktok;dur=${result.tiktokMs.toFixed(2)}, total;dur=${total.toFixed(2)}`);
-        res.status(result.status).json(result.body);
+        res.setHeader(
+          'Server-Timing',
+          `db;dur=${result.credentialsMs.toFixed(2)}, tiktok;dur=${result.tiktokMs.toFixed(2)}, wait;dur=${result.waitedMs.toFixed(2)}, total;dur=${total.toFixed(2)}`,
+        );
+        // TikTok's bytes as they came: re-serializing would round ids past 2^53.
+        res.status(result.status).type('application/json').send(result.text);
         return undefined;
       },
     }),

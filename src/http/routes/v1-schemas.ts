@@ -50,5 +50,8 @@ export const connectionSchema = z
 export const apiKeyErrors = {
   401: { description: 'api_key_missing, api_key_malformed or api_key_invalid', schema: errorBodySchema },
   403: { description: 'scope_forbidden (or shop_forbidden on shop routes)', schema: errorBodySchema },
-  429: { description: 'rate_limited (per minute) or quota_exhausted (per day); see Retry-After', schema: errorBodySchema },
+  429: {
+    description: 'rate_limited (per minute), quota_exhausted (per UTC day) or, on shop routes, tiktok_rate_limited; every 429 carries Retry-After and X-RateLimit-*',
+    schema: errorBodySchema,
+  },
 } as const;

@@ -1,16 +1,32 @@
 import { z } from 'zod';
 import { defineEndpoint, type Endpoint } from '../endpoint.js';
 import { apiKeyGuard } from '../middleware/api-key.js';
-import { limitRate } from '../middleware/rate-limit.js';
+import { requireJsonBody } from '../middleware/parse-bodies.js';
+import { limitRate, tiktokRetryAfter } from '../middleware/rate-limit.js';
 import type { V1Deps } from './v1-deps.js';
 import { apiKeyErrors, errorBodySchema, noQuery, shopParams } from './v1-schemas.js';
 
 const queryValue = z.union([z.string(), z.number(), z.boolean()]);
+/** Query names the signature adds itself (the access token goes in the x-tts-access-token header). */
+const reservedQueryNames = new Set(['app_key', 'timestamp', 'sign', 'access_token', 'shop_cipher']);
+const signQuery = z.record(z.string(), z.union([queryValue, z.array(queryValue)])).superRefine((query, ctx) => {
+  for (const name of Object.keys(query)) {
+    if (reservedQueryNames.has(name.toLowerCase())) {
+      ctx.addIssue({ code: 'custom', path: [name], message: 'leave it out: app_key, timestamp, sign and shop_cipher are added by the service, and the token goes in a header' });
+    }
+  }
+});
+const tiktokPath = 'must be a TikTok API path such as /order/202309/orders/search (letters, digits, _ - . ~ and /)';
 const signBody = z
   .object({
-    method: z.string().regex(/^(get|post|put|delete|patch)$/i, 'GET, POST, PUT, DELETE or PATCH'),
-    path: z.string().min(2).max(512).regex(/^\//, 'a TikTok API path such as /order/202309/orders/search'),
-    query: z.record(z.string(), z.union([queryValue, z.array(queryValue)])).optional(),
+    method: z.string().regex(/^(get|post|put|delete|patch)$/i, 'must be GET, POST, PUT, DELETE or PATCH'),
+    path: z
+      .string()
+      .min(2, tiktokPath)
+      .max(512)
+      .regex(/^\/[A-Za-z0-9_\-./~]*$/, tiktokPath)
+      .refine((path) => !path.split('/').some((segment) => segment === '.' || segment === '..'), 'must not contain . or .. segments'),
+    query: signQuery.optional(),
     body: z.json().optional().describe('A JSON value (serialized once), or the exact string to send'),
   })
   .strict();
@@ -51,7 +67,7 @@ export function shopEndpoints(deps: V1Deps): Endpoint[] {
       middleware: [guard.requireApiKey('tokens:read'), rateLimit, guard.requireShopAccess],
       handler: ({ params }, req, res) => {
         res.setHeader('Cache-Control', 'no-store');
-        return deps.shopCalls.readToken({ clientId: req.apiClient!.id, requestId: req.id }, params.shopId);
+        return tiktokRetryAfter(res, deps.shopCalls.readToken({ clientId: req.apiClient!.id, requestId: req.id }, params.shopId));
       },
     }),
     defineEndpoint({
@@ -73,18 +89,20 @@ export function shopEndpoints(deps: V1Deps): Endpoint[] {
             body: z.string().optional().describe('The exact string that was signed'),
           }),
         },
-        400: { description: 'validation_failed', schema: errorBodySchema },
+        400: { description: 'validation_failed (the hint names the field) or malformed_json', schema: errorBodySchema },
+        413: { description: 'payload_too_large (over 1 MB)', schema: errorBodySchema },
+        415: { description: 'unsupported_media_type: a body that is not Content-Type: application/json', schema: errorBodySchema },
         ...shopErrors,
       },
-      middleware: [guard.requireApiKey('sign'), rateLimit, guard.requireShopAccess],
+      middleware: [guard.requireApiKey('sign'), rateLimit, guard.requireShopAccess, requireJsonBody],
       handler: ({ params, body }, req, res) => {
         res.setHeader('Cache-Control', 'no-store');
-        return deps.shopCalls.sign({ clientId: req.apiClient!.id, requestId: req.id }, params.shopId, {
+        return tiktokRetryAfter(res, deps.shopCalls.sign({ clientId: req.apiClient!.id, requestId: req.id }, params.shopId, {
           method: body.method,
           path: body.path,
           ...(body.query ? { query: body.query } : {}),
           ...(body.body === undefined ? {} : { body: body.body as string }),
-        });
+        }));
       },
     }),
   ];

@@ -1,3 +1,4 @@
+import { reauthorizationLinkTtlSeconds, type ReauthorizationLink } from '../../admin/actions.js';
 import type { ConnectionDetail } from '../../admin/review.js';
 import { describeProblem } from '../../connections/merchant-status.js';
 import type { ProblemRecord } from '../../db/stores/problem-store.js';
@@ -48,6 +49,7 @@ ${notice ? html`<div class="card ${notice.tone === 'ok' ? 'notice' : 'error'}" r
     ${c.status === 'active' ? action('suspend', 'Suspend') : ''}
     ${c.status === 'suspended' ? action('resume', 'Resume') : ''}
     ${c.status === 'revoked' ? html`<p>This connection is revoked; the merchant must connect again.</p>` : html`<a class="button secondary" href="${base}/revoke">Revoke…</a>`}
+    ${action('reauthorization-link', 'Re-authorization link')}
   </div>
 </section>
 <section class="card" aria-labelledby="shops-title">
@@ -113,6 +115,33 @@ export function revokeConfirmPage(detail: ConnectionDetail, frame: AdminFrame): 
     <input type="hidden" name="confirm" value="yes">
     <div class="actions"><button type="submit" class="danger">Yes, revoke</button> <a class="button secondary" href="/admin/connections/${c.id}">Cancel</a></div>
   </form>
+</section>`,
+  );
+}
+
+/**
+ * The answer to "Re-authorization link": the merchant's status link, to copy into an e-mail or a
+ * support ticket. It opens the connection's status page (problems in plain words and a
+ * **Re-authorize on TikTok Shop** button) without signing in.
+ */
+export function reauthorizationLinkPage(detail: ConnectionDetail, frame: AdminFrame, link: ReauthorizationLink): string {
+  const c = detail.connection;
+  return adminPage(
+    `Re-authorization link for ${c.sellerName}`,
+    frame,
+    html`<p><a href="/admin/connections/${c.id}">← Back to ${c.sellerName}</a></p>
+<section class="card" aria-labelledby="link-title">
+  <h1 id="link-title">Re-authorization link</h1>
+  <p>Send this link to ${c.sellerName} (${c.merchantRef ?? 'no merchant ref'}). It opens their connection's status page,
+  which shows what is wrong and a <strong>Re-authorize on TikTok Shop</strong> button that takes them through TikTok Shop
+  again for this connection.</p>
+  <p><label for="reauthorization-link">Link (select it and copy)</label><br>
+  <input type="text" id="reauthorization-link" name="link" value="${link.url}" readonly size="100"></p>
+  <p>It works for ${Math.round(reauthorizationLinkTtlSeconds / 86_400)} days, until <time datetime="${link.expiresAt.toISOString()}">${link.expiresAt
+    .toISOString()
+    .slice(0, 16)
+    .replace('T', ' ')} UTC</time>. Anyone who has it can see this connection's status and start
+  re-authorizing it, so send it only to the merchant; this page shows it once and it is not stored.</p>
 </section>`,
   );
 }
