@@ -166,6 +166,7 @@ export function createShopCalls(deps: {
         } catch (error) {
           if (error instanceof ScopeMissing) await scopeMissing(found.connectionId, error, problemPath);
           if (grantIsDead(error, refreshed)) await grantDead(context, found, error);
+          if (refreshed && error instanceof TikTokTokenExpired) throw expiredAfterRefresh(error);
           throw error;
         }
         if (found.hasOpenProblems) await problems.resolve(found.connectionId, problemPath, 'a later call succeeded');
@@ -199,6 +200,24 @@ function startEarly<T>(
 function grantIsDead(error: unknown, afterRefresh: boolean): error is TikTokGrantDead | TikTokTokenExpired {
   if (error instanceof TikTokGrantDead) return true;
   return afterRefresh && error instanceof TikTokTokenExpired && error.tiktok !== undefined && error.tiktok.code !== 105002;
+}
+
+/**
+ * TikTok called the freshly refreshed token expired too. Its remedy ("refresh, then retry once") is
+ * what the service just did, so the app is told what is left to try.
+ */
+function expiredAfterRefresh(error: TikTokTokenExpired): TikTokTokenExpired {
+  const remedy =
+    'The service already refreshed the token and retried once, and TikTok still calls it expired. Retry in a minute; if it keeps happening, check the service clock and have the merchant re-authorize.';
+  return new TikTokTokenExpired(error.message, {
+    method: error.method,
+    apiPath: error.apiPath,
+    cause: error,
+    ...(error.httpStatus === undefined ? {} : { httpStatus: error.httpStatus }),
+    ...(error.tiktok ? { tiktok: error.tiktok } : {}),
+    ...(error.entry ? { entry: { ...error.entry, remedy } } : {}),
+    ...(error.response ? { response: error.response } : {}),
+  });
 }
 
 /** Shop-scoped calls carry the cipher unless TikTok documents the endpoint as taking none. */

@@ -142,8 +142,8 @@ describe('a grant that TikTok declares dead on a proxied call', () => {
       expect(response.status).toBe(502);
       expect(await response.json()).toMatchObject({
         code: 'tiktok_token_expired',
-        // TikTok's catalog remedy for 105002 (the service already did refresh once and retry once).
-        hint: 'Refresh the token (single-flight per seller), then retry the call once.',
+        // Not TikTok's catalog remedy for 105002 ("refresh, then retry once"): the service did that already.
+        hint: 'The service already refreshed the token and retried once, and TikTok still calls it expired. Retry in a minute; if it keeps happening, check the service clock and have the merchant re-authorize.',
         tiktok: { code: 105002 },
       });
       expect(await connection()).toMatchObject({ status: 'active', statusReason: null });

@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../apps/support.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -107,10 +108,38 @@ describe('request shape refusals on /v1', () => {
       });
     });
 
+    it('responds 415 to a text/plain body on connect-sessions', async () => {
+      expect(await send('/v1/connect-sessions', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"merchantRef":"m-1"}' })).toStrictEqual({
+        status: 415,
+        body: error('unsupported_media_type', 'The request body is text/plain; only JSON bodies are accepted.', hint),
+      });
+    });
+
     it('still asks for the key first', async () => {
       const { status, body } = await send(proxyPath, { method: 'POST', headers: { 'x-api-key': '', 'content-type': 'text/plain' }, body: 'hello' });
       expect(status).toBe(401);
       expect(body.code).toBe('api_key_malformed');
+    });
+  });
+
+  describe('a body on a proxied GET', () => {
+    it('responds 400 validation_failed: TikTok would never see it', async () => {
+      // fetch refuses to send a GET with a body; undici's request sends what it is given.
+      const response = await request(`${service.url}/v1/shops/${shopId}/proxy/order/202309/orders?ids=1`, {
+        method: 'GET',
+        headers: { ...json, 'x-api-key': key, 'x-request-id': 'req-0000002' },
+        body: '{"ids":["1"]}',
+      });
+      expect({ status: response.statusCode, body: await response.body.json() }).toStrictEqual({
+        status: 400,
+        body: expect.objectContaining(
+          error(
+            'validation_failed',
+            'A GET request carries no body, and this one has one; it would not reach TikTok.',
+            'Send the parameters in the query string, or use POST for a TikTok endpoint that takes a JSON body.',
+          ),
+        ),
+      });
     });
   });
 

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { PayloadTooLarge, UnsupportedMediaType } from '../../shared/errors.js';
+import { PayloadTooLarge, UnsupportedMediaType, ValidationFailed } from '../../shared/errors.js';
 
 /**
  * Runs the body parsers only for requests that announce a body (Content-Length or
@@ -51,9 +51,7 @@ function bytes(count: number): string {
  * handler as no body at all. Requests without a body pass.
  */
 export function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
-  const length = req.headers['content-length'];
-  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-  if (hasBody && !req.is('application/json')) {
+  if (carriesBody(req) && !req.is('application/json')) {
     const type = req.headers['content-type'];
     throw new UnsupportedMediaType(
       type === undefined
@@ -62,4 +60,22 @@ export function requireJsonBody(req: Request, _res: Response, next: NextFunction
     );
   }
   next();
+}
+
+/**
+ * 400 for a body on a route that takes none (a proxied GET): TikTok's GET endpoints read no body,
+ * so it would be dropped without a word. An empty body (`Content-Length: 0`) passes.
+ */
+export function refuseBody(req: Request, _res: Response, next: NextFunction): void {
+  if (carriesBody(req)) {
+    throw new ValidationFailed('A GET request carries no body, and this one has one; it would not reach TikTok.', [
+      { path: 'body', message: 'not allowed on GET' },
+    ], { hint: 'Send the parameters in the query string, or use POST for a TikTok endpoint that takes a JSON body.' });
+  }
+  next();
+}
+
+function carriesBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineEndpoint, type Endpoint } from '../endpoint.js';
 import { apiKeyGuard } from '../middleware/api-key.js';
+import { requireJsonBody } from '../middleware/parse-bodies.js';
 import { limitRate } from '../middleware/rate-limit.js';
 import type { V1Deps } from './v1-deps.js';
 import { apiKeyErrors, errorBodySchema, noQuery } from './v1-schemas.js';
@@ -32,9 +33,10 @@ export function connectSessionEndpoints(deps: V1Deps): Endpoint[] {
           schema: z.object({ id: z.string(), url: z.url(), expiresAt: z.iso.datetime() }),
         },
         400: { description: 'validation_failed or return_url_not_allowed', schema: errorBodySchema },
+        415: { description: 'unsupported_media_type: a body that is not Content-Type: application/json', schema: errorBodySchema },
         ...apiKeyErrors,
       },
-      middleware: [guard.requireApiKey('connect'), limitRate(deps.rateLimits)],
+      middleware: [guard.requireApiKey('connect'), limitRate(deps.rateLimits), requireJsonBody],
       handler: async ({ body: input }, req) => {
         const session = await deps.connectSessions.create(
           { merchantRef: input.merchantRef, ...(input.returnUrl ? { returnUrl: input.returnUrl } : {}), apiClientId: req.apiClient!.id },

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { defineEndpoint, type Endpoint, type HttpMethod } from '../endpoint.js';
 import { apiKeyGuard } from '../middleware/api-key.js';
-import { requireJsonBody } from '../middleware/parse-bodies.js';
+import { refuseBody, requireJsonBody } from '../middleware/parse-bodies.js';
 import { limitRate, tiktokRetryAfter } from '../middleware/rate-limit.js';
 import type { V1Deps } from './v1-deps.js';
 import { apiKeyErrors, errorBodySchema } from './v1-schemas.js';
@@ -38,6 +38,7 @@ export function proxyEndpoints(deps: V1Deps): Endpoint[] {
   const guard = apiKeyGuard(deps.verifier);
   const middleware = [guard.requireApiKey('proxy'), limitRate(deps.rateLimits), guard.requireShopAccess];
   const bodyMiddleware = [...middleware, requireJsonBody];
+  const noBodyMiddleware = [...middleware, refuseBody];
   return (['get', 'post', 'put', 'delete'] as HttpMethod[]).map((method) =>
     defineEndpoint({
       method,
@@ -56,9 +57,9 @@ export function proxyEndpoints(deps: V1Deps): Endpoint[] {
         502: { description: 'TikTok rejected the call (tiktok_request_rejected …); see tiktok.code', schema: errorBodySchema },
         401: apiKeyErrors[401],
         429: apiKeyErrors[429],
-        ...(takesBody(method) ? bodyErrors : {}),
+        ...(takesBody(method) ? bodyErrors : { 400: { description: 'validation_failed: a GET sent with a body (it would not reach TikTok)', schema: errorBodySchema } }),
       },
-      middleware: takesBody(method) ? bodyMiddleware : middleware,
+      middleware: takesBody(method) ? bodyMiddleware : noBodyMiddleware,
       handler: async ({ params: input, query: callerQuery }, req, res) => {
         const forwarded = Object.fromEntries(Object.entries(callerQuery).filter(([name]) => !reserved.has(name.toLowerCase())));
         const body = (req as unknown as WithRawBody)[rawBody];
