@@ -9,6 +9,7 @@ import {
   PayloadTooLarge,
   type ServiceError,
 } from '../../shared/errors.js';
+import { TikTokRateLimited } from '../../tiktok/index.js';
 import { errorBody } from '../errors.js';
 import { apiPaths, personalPages } from '../paths.js';
 import { errorPage } from '../views/error-page.js';
@@ -33,9 +34,8 @@ export function errorHandler(logger: Logger, refusals?: RefusalAudit) {
     if (refusals && call && !call.reachedHandler && status < 500) {
       refusals.record({ ...callerOf(req), route: call.route, code: error.code, status, shopId: call.shopId, requestId: req.id });
     }
-    if ('retryAfterSeconds' in error && typeof error.retryAfterSeconds === 'number') {
-      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
-    }
+    const retryAfter = retryAfterSeconds(error);
+    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
     res.status(status);
     if (wantsHtml(req)) {
       res.type('html').send(errorPage({ status, message: body.error, hint: body.hint, code: body.code, requestId: body.requestId }));
@@ -43,6 +43,19 @@ export function errorHandler(logger: Logger, refusals?: RefusalAudit) {
     }
     res.json(body);
   };
+}
+
+/**
+ * Seconds a 429 asks the caller to wait: our own limits know; when TikTok limited the shop, its
+ * Retry-After, or 1 second (its limits are per second).
+ */
+function retryAfterSeconds(error: ServiceError): number | undefined {
+  if ('retryAfterSeconds' in error && typeof error.retryAfterSeconds === 'number') return Math.max(1, Math.ceil(error.retryAfterSeconds));
+  if (error instanceof TikTokRateLimited) {
+    const sent = Number(error.response?.headers['retry-after']);
+    return Number.isInteger(sent) && sent > 0 ? sent : 1;
+  }
+  return undefined;
 }
 
 /** Who made a refused call: the API client or admin when known, otherwise the kind of caller the endpoint serves. */

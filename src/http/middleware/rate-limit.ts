@@ -1,7 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { RateLimits } from '../../apps/rate-limits.js';
 import { QuotaExhausted, RateLimited } from '../../shared/errors.js';
-import { TikTokRateLimited } from '../../tiktok/index.js';
 
 /**
  * Counts the request against the API client's per-minute limit and daily quota (after
@@ -37,20 +36,4 @@ function setHeaders(res: Response, limit: number, remaining: number, resetAt: Da
   res.setHeader(`${prefix}-Limit`, String(limit));
   res.setHeader(`${prefix}-Remaining`, String(remaining));
   res.setHeader(`${prefix}-Reset`, String(Math.ceil(resetAt.getTime() / 1000)));
-}
-
-/**
- * Awaits `work`; when TikTok rate-limited it (429 `tiktok_rate_limited`), the answer gets a
- * Retry-After like every other 429: TikTok's own value, or 1 second (its limits are per second).
- */
-export async function tiktokRetryAfter<T>(res: Response, work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if (error instanceof TikTokRateLimited) {
-      const sent = Number(error.response?.headers['retry-after']);
-      res.setHeader('Retry-After', String(Number.isInteger(sent) && sent > 0 ? sent : 1));
-    }
-    throw error;
-  }
 }

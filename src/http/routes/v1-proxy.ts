@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { defineEndpoint, type Endpoint, type HttpMethod } from '../endpoint.js';
 import { apiKeyGuard } from '../middleware/api-key.js';
 import { refuseBody, requireJsonBody } from '../middleware/parse-bodies.js';
-import { limitRate, tiktokRetryAfter } from '../middleware/rate-limit.js';
+import { limitRate } from '../middleware/rate-limit.js';
 import type { V1Deps } from './v1-deps.js';
 import { apiKeyErrors, errorBodySchema } from './v1-schemas.js';
 
@@ -63,12 +63,12 @@ export function proxyEndpoints(deps: V1Deps): Endpoint[] {
       handler: async ({ params: input, query: callerQuery }, req, res) => {
         const forwarded = Object.fromEntries(Object.entries(callerQuery).filter(([name]) => !reserved.has(name.toLowerCase())));
         const body = (req as unknown as WithRawBody)[rawBody];
-        const result = await tiktokRetryAfter(res, deps.shopCalls.proxy({ clientId: req.apiClient!.id, requestId: req.id }, input.shopId, {
+        const result = await deps.shopCalls.proxy({ clientId: req.apiClient!.id, requestId: req.id }, input.shopId, {
           method,
           path: `/${input.path.join('/')}`,
           query: forwarded,
           ...(body !== undefined && body !== '' && takesBody(method) ? { body } : {}),
-        }));
+        });
         if (result.requestId) res.setHeader('X-TikTok-Request-Id', result.requestId);
         // How long the credential read and TikTok took, how long the request waited for either (they
         // overlap for a GET), and the whole request so far: total − wait is this service's own share.

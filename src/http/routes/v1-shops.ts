@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineEndpoint, type Endpoint } from '../endpoint.js';
 import { apiKeyGuard } from '../middleware/api-key.js';
 import { requireJsonBody } from '../middleware/parse-bodies.js';
-import { limitRate, tiktokRetryAfter } from '../middleware/rate-limit.js';
+import { limitRate } from '../middleware/rate-limit.js';
 import type { V1Deps } from './v1-deps.js';
 import { apiKeyErrors, errorBodySchema, noQuery, shopParams } from './v1-schemas.js';
 
@@ -67,7 +67,7 @@ export function shopEndpoints(deps: V1Deps): Endpoint[] {
       middleware: [guard.requireApiKey('tokens:read'), rateLimit, guard.requireShopAccess],
       handler: ({ params }, req, res) => {
         res.setHeader('Cache-Control', 'no-store');
-        return tiktokRetryAfter(res, deps.shopCalls.readToken({ clientId: req.apiClient!.id, requestId: req.id }, params.shopId));
+        return deps.shopCalls.readToken({ clientId: req.apiClient!.id, requestId: req.id }, params.shopId);
       },
     }),
     defineEndpoint({
@@ -97,12 +97,12 @@ export function shopEndpoints(deps: V1Deps): Endpoint[] {
       middleware: [guard.requireApiKey('sign'), rateLimit, guard.requireShopAccess, requireJsonBody],
       handler: ({ params, body }, req, res) => {
         res.setHeader('Cache-Control', 'no-store');
-        return tiktokRetryAfter(res, deps.shopCalls.sign({ clientId: req.apiClient!.id, requestId: req.id }, params.shopId, {
+        return deps.shopCalls.sign({ clientId: req.apiClient!.id, requestId: req.id }, params.shopId, {
           method: body.method,
           path: body.path,
           ...(body.query ? { query: body.query } : {}),
           ...(body.body === undefined ? {} : { body: body.body as string }),
-        }));
+        });
       },
     }),
   ];
