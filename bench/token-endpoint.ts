@@ -115,9 +115,10 @@ interface ProxyShop {
 /**
  * The proxy against the simulator called directly with pre-signed requests, through the same undici
  * client, one request at a time, each timed in microseconds (autocannon's percentiles are whole
- * milliseconds). Two cases: quiet (one shop at 40 calls a second, so every process idles between
- * calls) and busy (calls back to back, rotating over several shops so that each stays under TikTok's
- * 50 a second per shop and API).
+ * milliseconds), with GET /healthz (one hop to the service: what any proxy adds at the least)
+ * interleaved. Two cases: busy (calls back to back, rotating over several shops so that each stays
+ * under TikTok's 50 a second per shop and API) and quiet (one shop, 25 ms between calls, so every
+ * process idles between calls and each hop pays for waking it).
  */
 async function benchProxy(input: { service: string; simulatorUrl: string; shops: ProxyShop[]; key: string; seconds: number }) {
   const path = '/order/202309/orders';
@@ -125,35 +126,47 @@ async function benchProxy(input: { service: string; simulatorUrl: string; shops:
   const agent = new Agent({ keepAliveTimeout: 30_000 });
   const direct = (shop: ProxyShop) => signer.prepare({ method: 'GET', path, query: { ids: '1' }, accessToken: shop.accessToken, shopCipher: shop.shop.cipher });
   const proxied = (shop: ProxyShop) => ({ url: `${input.service}/v1/shops/${shop.shop.id}/proxy${path}?ids=1`, headers: { 'x-api-key': input.key } });
-  const time = async (targets: { url: string; headers: Record<string, string> }[], count: number, paceMs: number) => {
-    const latencies: number[] = [];
-    const own: number[] = [];
-    const db: number[] = [];
-    const tiktok: number[] = [];
-    let failures = 0;
+  type Target = { url: string; headers: Record<string, string> };
+  /**
+   * The series in turn, one call each per round (hop, direct, proxied, hop, …), so that whatever the
+   * shared machine does meanwhile falls on all of them alike.
+   */
+  const time = async (series: Target[][], count: number, paceMs: number) => {
+    const samples = series.map(() => ({ latencies: [] as number[], own: [] as number[], db: [] as number[], tiktok: [] as number[], failures: 0 }));
     for (let i = 0; i < count + 20; i++) {
-      const target = targets[i % targets.length]!;
-      const started = performance.now();
-      const response = await undiciRequest(target.url, { headers: target.headers, dispatcher: agent });
-      await response.body.text();
-      const timing = /db;dur=([\d.]+), tiktok;dur=([\d.]+), wait;dur=([\d.]+), total;dur=([\d.]+)/.exec(String(response.headers['server-timing'] ?? ''));
-      if (i >= 20) {
-        // the first 20 warm up connections and code
-        latencies.push(performance.now() - started);
-        if (timing) {
-          own.push(Number(timing[4]) - Number(timing[3]));
-          db.push(Number(timing[1]));
-          tiktok.push(Number(timing[2]));
+      for (const [index, targets] of series.entries()) {
+        const target = targets[i % targets.length]!;
+        const sample = samples[index]!;
+        const started = performance.now();
+        const response = await undiciRequest(target.url, { headers: target.headers, dispatcher: agent });
+        await response.body.text();
+        const elapsed = performance.now() - started;
+        const timing = /db;dur=([\d.]+), tiktok;dur=([\d.]+), wait;dur=([\d.]+), total;dur=([\d.]+)/.exec(String(response.headers['server-timing'] ?? ''));
+        if (i >= 20) {
+          // the first 20 rounds warm up connections and code
+          sample.latencies.push(elapsed);
+          if (timing) {
+            sample.own.push(Number(timing[4]) - Number(timing[3]));
+            sample.db.push(Number(timing[1]));
+            sample.tiktok.push(Number(timing[2]));
+          }
         }
+        if (response.statusCode !== 200) sample.failures++;
+        if (paceMs > 0) await new Promise((resolve) => setTimeout(resolve, paceMs));
       }
-      if (response.statusCode !== 200) failures++;
-      if (paceMs > 0) await new Promise((resolve) => setTimeout(resolve, paceMs));
     }
     const median = (values: number[]) => values.sort((x, y) => x - y)[Math.floor(values.length * 0.5)] ?? Number.NaN;
-    const p99 = [...latencies].sort((x, y) => x - y)[Math.floor(latencies.length * 0.99)]!;
-    return { p50: median(latencies), p99, failures, ownP50: median(own), dbP50: median(db), tiktokP50: median(tiktok) };
+    return samples.map((sample) => ({
+      p50: median(sample.latencies),
+      p99: [...sample.latencies].sort((x, y) => x - y)[Math.floor(sample.latencies.length * 0.99)]!,
+      failures: sample.failures,
+      ownP50: median(sample.own),
+      dbP50: median(sample.db),
+      tiktokP50: median(sample.tiktok),
+    }));
   };
-  const report = (label: string, hop: Awaited<ReturnType<typeof time>>, straight: Awaited<ReturnType<typeof time>>, through: Awaited<ReturnType<typeof time>>) => {
+  type Timing = Awaited<ReturnType<typeof time>>[number];
+  const report = (label: string, [hop, straight, through]: Timing[]) => {
     const added = through.p50 - straight.p50;
     console.log(`proxy, ${label}:`);
     console.log(`  one hop to the service (GET /healthz): p50 ${hop.p50.toFixed(2)} ms: what any proxy adds at the least`);
@@ -165,17 +178,12 @@ async function benchProxy(input: { service: string; simulatorUrl: string; shops:
     console.log(`    TikTok as the service saw it: p50 ${through.tiktokP50.toFixed(2)} ms (${straight.p50.toFixed(2)} ms directly)`);
   };
 
+  const healthz = [{ url: `${input.service}/healthz`, headers: {} }];
   const quietCount = input.seconds * 40;
   const one = input.shops.slice(0, 1);
-  report(`quiet: one shop, ${quietCount} calls at 40 per second`,
-    await time([{ url: `${input.service}/healthz`, headers: {} }], quietCount, 25),
-    await time(one.map(direct), quietCount, 25),
-    await time(one.map(proxied), quietCount, 25));
+  report(`quiet: one shop, ${quietCount} calls of each at 40 per second`, await time([healthz, one.map(direct), one.map(proxied)], quietCount, 25));
   const busyCount = input.seconds * 150;
-  report(`busy: ${input.shops.length} shops in rotation, ${busyCount} calls back to back`,
-    await time([{ url: `${input.service}/healthz`, headers: {} }], busyCount, 0),
-    await time(input.shops.map(direct), busyCount, 0),
-    await time(input.shops.map(proxied), busyCount, 0));
+  report(`busy: ${input.shops.length} shops in rotation, ${busyCount} calls of each back to back`, await time([healthz, input.shops.map(direct), input.shops.map(proxied)], busyCount, 0));
   await agent.close();
   const counters = (await (await fetch(`${input.simulatorUrl}/_sim/counters`)).json()) as { badSignatures: number };
   console.log(`  simulator bad signatures: ${counters.badSignatures}`);
