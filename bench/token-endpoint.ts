@@ -166,7 +166,8 @@ async function benchProxy(input: { service: string; simulatorUrl: string; shops:
     }));
   };
   type Timing = Awaited<ReturnType<typeof time>>[number];
-  const report = (label: string, [hop, straight, through]: Timing[]) => {
+  const report = (label: string, timings: Timing[]) => {
+    const [hop, straight, through] = timings as [Timing, Timing, Timing];
     const added = through.p50 - straight.p50;
     console.log(`proxy, ${label}:`);
     console.log(`  one hop to the service (GET /healthz): p50 ${hop.p50.toFixed(2)} ms: what any proxy adds at the least`);
