@@ -17,8 +17,11 @@ export interface ApiPrincipal {
 }
 
 export interface KeyVerifier {
-  /** Resolves the client of a well-formed key; throws {@link ApiKeyInvalid} for unknown or revoked keys. */
-  verify(key: string): Promise<ApiPrincipal>;
+  /**
+   * The client of a well-formed key: at once (no promise) when its prefix was looked up within the
+   * TTL, otherwise after one indexed read. Throws {@link ApiKeyInvalid} for unknown or revoked keys.
+   */
+  verify(key: string): ApiPrincipal | Promise<ApiPrincipal>;
 }
 
 export interface KeyVerifierOptions {
@@ -71,9 +74,7 @@ export function createKeyVerifier(options: KeyVerifierOptions): KeyVerifier {
     return entry;
   }
 
-  async function entryFor(prefix: string): Promise<Entry> {
-    const cached = cache.get(prefix);
-    if (cached && cached.expiresAt > options.clock.now().getTime()) return cached;
+  function entryFor(prefix: string): Promise<Entry> {
     let loading = pending.get(prefix);
     if (!loading) {
       loading = load(prefix).finally(() => pending.delete(prefix));
@@ -82,15 +83,21 @@ export function createKeyVerifier(options: KeyVerifierOptions): KeyVerifier {
     return loading;
   }
 
+  function principalOf(entry: Entry, key: string): ApiPrincipal {
+    if (!entry.client || !constantTimeEqual(entry.client.keyHash, hashApiKey(key))) {
+      throw new ApiKeyInvalid('The API key is unknown or has been revoked.');
+    }
+    return entry.client.principal;
+  }
+
   return {
-    async verify(key) {
+    verify(key) {
       const prefix = apiKeyPrefix(key);
       if (prefix === undefined) throw new ApiKeyInvalid('The API key is not valid.');
-      const { client } = await entryFor(prefix);
-      if (!client || !constantTimeEqual(client.keyHash, hashApiKey(key))) {
-        throw new ApiKeyInvalid('The API key is unknown or has been revoked.');
-      }
-      return client.principal;
+      // The hot path: a prefix seen within the TTL is answered without a promise.
+      const cached = cache.get(prefix);
+      if (cached && cached.expiresAt > options.clock.now().getTime()) return principalOf(cached, key);
+      return entryFor(prefix).then((entry) => principalOf(entry, key));
     },
   };
 }

@@ -70,13 +70,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   }
 
   async function call<T>(request: ApiRequest): Promise<ApiResponse<T>> {
-    prepare(request); // validates before waiting in the limiter
+    let prepared = prepare(request); // validates before waiting in the limiter
     const method = request.method.toUpperCase();
     const limiterKey = outboundKey(request.shopCipher, requiredScopesFor(method, request.path)?.pathTemplate ?? request.path);
     const secrets = [options.appSecret, request.accessToken];
     for (let attempt = 1; ; attempt++) {
       await limiter.acquire(limiterKey);
-      const prepared = prepare(request);
+      // Signed again only if its timestamp (whole seconds) would differ: after waiting, or to retry.
+      if (prepared.query.timestamp !== String(Math.floor(options.clock.now().getTime() / 1000))) prepared = prepare(request);
       try {
         const result = await fetchEnvelope(
           options.fetch,

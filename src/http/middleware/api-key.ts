@@ -21,12 +21,17 @@ export interface ApiKeyGuard {
 export function apiKeyGuard(verifier: KeyVerifier): ApiKeyGuard {
   return {
     requireApiKey(scope) {
-      return async function requireApiKey(req: Request, _res: Response, next: NextFunction): Promise<void> {
-        const client = await verifier.verify(presentedKey(req));
+      const admit = (req: Request, client: ApiPrincipal, next: NextFunction): void => {
         // Known before the scope check, so a scope_forbidden refusal is audited with the client.
         req.apiClient = client;
         if (!client.scopes.has(scope)) throw new ScopeForbidden(scope);
         next();
+      };
+      return function requireApiKey(req: Request, _res: Response, next: NextFunction): void | Promise<void> {
+        const verified = verifier.verify(presentedKey(req));
+        // A key verified within the cache TTL is answered at once: no promise on the hot path.
+        if (!(verified instanceof Promise)) return admit(req, verified, next);
+        return verified.then((client) => admit(req, client, next));
       };
     },
     requireShopAccess(req: Request, _res: Response, next: NextFunction): void {
