@@ -81,11 +81,11 @@ function proxyOver(input: { lastSeen?: ShopCredentials; answers?: Record<string,
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('the proxy sends a GET while the credential read runs', () => {
-  it('sends with the last-read token before the read answers, and keeps that answer when the read agrees', async () => {
+  it('sends with the last-read token right after starting the read, before it answers, and keeps that answer when the read agrees', async () => {
     const { proxy, reads, calls, events } = proxyOver({ lastSeen: credentials('token-a') });
     const result = proxy('get');
     await settle();
-    expect(events).toEqual(['call with token-a', 'read']);
+    expect(events).toEqual(['read', 'call with token-a']);
     reads[0]!.resolve(credentials('token-a'));
     const answered = await result;
     expect(answered.body).toMatchObject({ data: { token: 'token-a' } });
@@ -145,7 +145,7 @@ describe('the proxy sends a GET while the credential read runs', () => {
     await settle();
     reads[1]!.resolve(credentials('token-b'));
     expect((await result).body).toMatchObject({ data: { token: 'token-b' } });
-    expect(events).toEqual(['call with token-a', 'read', 'read (force)', 'call with token-b']);
+    expect(events).toEqual(['read', 'call with token-a', 'read (force)', 'call with token-b']);
     expect(calls).toHaveLength(2);
   });
 
