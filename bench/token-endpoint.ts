@@ -173,7 +173,8 @@ async function benchProxy(input: { service: string; simulatorUrl: string; shops:
     console.log(`  one hop to the service (GET /healthz): p50 ${hop.p50.toFixed(2)} ms: what any proxy adds at the least`);
     console.log(`  TikTok (simulator) directly: p50 ${straight.p50.toFixed(2)} ms, p99 ${straight.p99.toFixed(2)} ms (${straight.failures} not 200)`);
     console.log(`  through the proxy:           p50 ${through.p50.toFixed(2)} ms, p99 ${through.p99.toFixed(2)} ms (${through.failures} not 200)`);
-    console.log(`  added p50, end to end: ${added.toFixed(2)} ms (goal ≤ 1 ms): ${added <= 1 ? 'met' : 'NOT met'}`);
+    const verdict = added <= 1 ? 'met' : hop.p50 > 1 ? 'NOT met: one hop alone costs more here, as it would for any proxy' : 'NOT met';
+    console.log(`  added p50, end to end: ${added.toFixed(2)} ms (goal ≤ 1 ms): ${verdict}`);
     console.log(`    the service's own work (Server-Timing total − wait): p50 ${through.ownP50.toFixed(2)} ms`);
     console.log(`    the credential read (db; a GET overlaps it with TikTok): p50 ${through.dbP50.toFixed(2)} ms`);
     console.log(`    TikTok as the service saw it: p50 ${through.tiktokP50.toFixed(2)} ms (${straight.p50.toFixed(2)} ms directly)`);
