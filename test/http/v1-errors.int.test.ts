@@ -143,6 +143,21 @@ describe('request shape refusals on /v1', () => {
     });
   });
 
+  describe('a body that is a bare JSON value', () => {
+    it('responds 400 malformed_json saying a body must be an object', async () => {
+      for (const body of ['"order"', '42', 'true']) {
+        expect(await send(`/v1/shops/${shopId}/proxy/order/202309/orders/search`, { method: 'POST', headers: json, body })).toStrictEqual({
+          status: 400,
+          body: error(
+            'malformed_json',
+            'The request body is a bare JSON value; it must be a JSON object (or array).',
+            'Wrap the value in an object, e.g. {"field": value}, and send it with Content-Type: application/json.',
+          ),
+        });
+      }
+    });
+  });
+
   describe('a body that is not valid JSON', () => {
     it('responds 400 malformed_json on the proxy', async () => {
       expect(await send(`/v1/shops/${shopId}/proxy/order/202309/orders/search`, { method: 'POST', headers: json, body: '{"order_status": ' })).toStrictEqual({

@@ -70,7 +70,17 @@ function callerOf(req: Request): Pick<Refusal, 'actorType' | 'actorId'> {
 function toServiceError(err: unknown): ServiceError {
   if (isServiceError(err)) return err;
   const type = (err as { type?: string } | null)?.type;
-  if (type === 'entity.parse.failed') return new MalformedJson('The request body is not valid JSON.', { cause: err });
+  if (type === 'entity.parse.failed') {
+    // The JSON parser takes objects and arrays only; a bare string or number is valid JSON, but not a body.
+    const sent = (err as { body?: unknown }).body;
+    const scalar = typeof sent === 'string' && /^\s*(["\d-]|true|false|null)/.test(sent) && isJson(sent);
+    return scalar
+      ? new MalformedJson('The request body is a bare JSON value; it must be a JSON object (or array).', {
+          cause: err,
+          hint: 'Wrap the value in an object, e.g. {"field": value}, and send it with Content-Type: application/json.',
+        })
+      : new MalformedJson('The request body is not valid JSON.', { cause: err });
+  }
   if (type === 'entity.too.large') return new PayloadTooLarge('The request body is too large.', { cause: err });
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return new MalformedJson('The request body uses an unsupported encoding; send UTF-8 JSON.', { cause: err });
@@ -81,6 +91,15 @@ function toServiceError(err: unknown): ServiceError {
     return new ValidationFailed(`The request is malformed: ${(err as Error).message}.`, [], { cause: err });
   }
   return new InternalError('Unexpected failure.', { cause: err });
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The simulator's machine endpoints, in development. */
