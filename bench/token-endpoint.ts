@@ -95,14 +95,14 @@ async function benchThroughput(input: { service: string; bare: string; key: stri
     console.log(`  round ${round + 1}: bare ${last.bare.requests.average.toFixed(0)} req/s (p99 ${last.bare.latency.p99} ms), service ${last.service.requests.average.toFixed(0)} req/s (p99 ${last.service.latency.p99} ms), ratio ${(last.service.requests.average / last.bare.requests.average).toFixed(2)}`);
   }
   const total = (route: 'bare' | 'service') => results.reduce((sum, result) => sum + result[route].requests.total, 0) / (rounds * seconds);
-  const medianP99 = (route: 'bare' | 'service') => results.map((result) => result[route].latency.p99).sort((x, y) => x - y)[Math.floor(rounds / 2)]!;
-  const medianP50 = (route: 'bare' | 'service') => results.map((result) => result[route].latency.p50).sort((x, y) => x - y)[Math.floor(rounds / 2)]!;
+  const median = (route: 'bare' | 'service', percentile: 'p50' | 'p99') =>
+    results.map((result) => result[route].latency[percentile]).sort((x, y) => x - y)[Math.floor(rounds / 2)]!;
   const non2xx = (route: 'bare' | 'service') => results.reduce((sum, result) => sum + result[route].non2xx, 0);
   if (non2xx('service') > 0 || non2xx('bare') > 0) console.log(`  non-2xx: service ${non2xx('service')}, bare ${non2xx('bare')}`);
   const ratio = total('service') / total('bare');
-  const p99 = medianP99('service') / Math.max(medianP99('bare'), 0.001);
-  console.log(`  bare route:  ${total('bare').toFixed(0)} req/s, p50 ${medianP50('bare')} ms, p99 ${medianP99('bare')} ms`);
-  console.log(`  service:     ${total('service').toFixed(0)} req/s, p50 ${medianP50('service')} ms, p99 ${medianP99('service')} ms`);
+  const p99 = median('service', 'p99') / Math.max(median('bare', 'p99'), 0.001);
+  console.log(`  bare route:  ${total('bare').toFixed(0)} req/s, p50 ${median('bare', 'p50')} ms, p99 ${median('bare', 'p99')} ms`);
+  console.log(`  service:     ${total('service').toFixed(0)} req/s, p50 ${median('service', 'p50')} ms, p99 ${median('service', 'p99')} ms`);
   console.log(`  throughput ratio ${ratio.toFixed(2)} (goal ≥ 0.8): ${ratio >= 0.8 ? 'met' : 'NOT met'}`);
   console.log(`  p99 ratio ${p99.toFixed(2)} (goal ≤ 1.5): ${p99 <= 1.5 ? 'met' : 'NOT met'}`);
 }

@@ -8,7 +8,7 @@ import { openDatabase, type Database } from './db/database.js';
 import { migrate, readMigrations } from './db/migrate.js';
 import { databaseTarget, migrationsDirectory } from './db/target.js';
 import { createAuditLog, type AuditLog } from './db/audit-log.js';
-import { createConnectionsService, type ConnectionsService } from './connections/index.js';
+import { createConnectionsService, merchantStatusLinkTtlSeconds, type ConnectionsService } from './connections/index.js';
 import { createConnectionStore } from './db/stores/connection-store.js';
 import { createConnectSessionStore } from './db/stores/connect-session-store.js';
 import { createOAuthStateStore } from './db/stores/oauth-state-store.js';
@@ -140,7 +140,7 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
     connections: createConnectionViews({
       directory: createConnectionDirectory(db),
       problems: connections.problems,
-      statusLink: (connectionId) => connections.merchantStatusLink(connectionId, 7 * 86_400),
+      statusLink: (connectionId) => connections.merchantStatusLink(connectionId, merchantStatusLinkTtlSeconds),
     }),
     events: createEventFeedStore(db),
     shopCalls: createShopCalls({

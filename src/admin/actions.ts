@@ -1,3 +1,4 @@
+import { merchantStatusLinkTtlSeconds } from '../connections/index.js';
 import type { AuditLog } from '../db/audit-log.js';
 import type { AdminActionStore, AdminTargetStatus } from '../db/stores/admin-action-store.js';
 import type { ConnectionStatus } from '../db/stores/connection-records.js';
@@ -32,8 +33,8 @@ export interface ReauthorizationLink {
   expiresAt: Date;
 }
 
-/** As long as the status links internal apps get (`statusPageUrl`): time enough for e-mail or a support ticket. */
-export const reauthorizationLinkTtlSeconds = 7 * 86_400;
+/** As long as the status links internal apps get (`statusPageUrl`). */
+export const reauthorizationLinkTtlSeconds = merchantStatusLinkTtlSeconds;
 
 export interface AdminActions {
   changeStatus(action: StatusAction, connectionId: string, actor: AdminActor): Promise<ActionOutcome>;

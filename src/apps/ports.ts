@@ -1,3 +1,4 @@
+import type { ConnectionStatus } from '../db/stores/connection-records.js';
 import type { TikTokDetail } from '../shared/errors.js';
 
 /**
@@ -41,7 +42,7 @@ export interface GrantLoss {
     accessToken: string;
     tiktok?: TikTokDetail;
     requestId?: string;
-  }): Promise<{ status: 'active' | 'needs_reauth' | 'expired' | 'suspended' | 'revoked'; statusReason: string | null } | undefined>;
+  }): Promise<{ status: ConnectionStatus; statusReason: string | null } | undefined>;
 }
 
 /** Who is calling, for the audit trail. */

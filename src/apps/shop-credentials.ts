@@ -70,15 +70,26 @@ export function createShopCredentialSource(deps: {
   const isDue = (access: ShopAccess, now: number) =>
     access.accessTokenExpiresAt.getTime() - now <= minimumValidityMs || (access.refreshDueAt !== null && access.refreshDueAt.getTime() <= now);
 
-  const opened = (shopId: string, access: ShopAccess): ShopCredentials => ({
+  /** The shop's credentials from its row, with the row's token or a refreshed one. */
+  const credentials = (
+    shopId: string,
+    access: ShopAccess,
+    token: Pick<ShopCredentials, 'accessToken' | 'accessTokenExpiresAt' | 'grantedScopes'>,
+  ): ShopCredentials => ({
     shopId,
     shopCipher: access.shopCipher,
     connectionId: access.connectionId,
     hasOpenProblems: access.hasOpenProblems,
-    accessToken: openAccessToken(deps.vault, access.connectionId, access.accessTokenSealed),
-    accessTokenExpiresAt: access.accessTokenExpiresAt,
-    grantedScopes: access.grantedScopes,
+    accessToken: token.accessToken,
+    accessTokenExpiresAt: token.accessTokenExpiresAt,
+    grantedScopes: token.grantedScopes,
   });
+  const opened = (shopId: string, access: ShopAccess): ShopCredentials =>
+    credentials(shopId, access, {
+      accessToken: openAccessToken(deps.vault, access.connectionId, access.accessTokenSealed),
+      accessTokenExpiresAt: access.accessTokenExpiresAt,
+      grantedScopes: access.grantedScopes,
+    });
 
   return {
     async forShop(shopId, options = {}) {
@@ -95,15 +106,7 @@ export function createShopCredentialSource(deps: {
         // The refresher's answer is not the row just read: forget it, and let the next read remember.
         if (options.remember) remember(shopId, undefined);
         const fresh = await deps.refresher.ensureFresh(access.connectionId, options.force ? { force: true } : undefined);
-        return {
-          shopId,
-          shopCipher: access.shopCipher,
-          connectionId: access.connectionId,
-          hasOpenProblems: access.hasOpenProblems,
-          accessToken: fresh.accessToken,
-          accessTokenExpiresAt: fresh.accessTokenExpiresAt,
-          grantedScopes: fresh.grantedScopes,
-        };
+        return credentials(shopId, access, fresh);
       }
       if (options.remember) remember(shopId, access);
       return opened(shopId, access);

@@ -1,4 +1,4 @@
-export { createConnectionsService, type ConnectionsService, type ConnectionsServiceDeps, type MerchantAccess, type SignedCookie } from './service.js';
+export { createConnectionsService, merchantStatusLinkTtlSeconds, type ConnectionsService, type ConnectionsServiceDeps, type MerchantAccess, type SignedCookie } from './service.js';
 export type { CreatedConnectSession, NewConnectSessionInput } from './connect-sessions.js';
 export type { ConnectPageModel } from './connect-page.js';
 export type { MerchantStatusModel } from './merchant-status.js';

@@ -86,6 +86,12 @@ export interface ConnectionsServiceDeps {
   };
 }
 
+/**
+ * How long a merchant status link works: the `statusPageUrl` internal apps get and the admin's
+ * re-authorization link alike (time enough for an e-mail or a support ticket).
+ */
+export const merchantStatusLinkTtlSeconds = 7 * 86_400;
+
 const connectionsCookieTtlSeconds = 30 * 86_400;
 const rememberedConnections = 20;
 

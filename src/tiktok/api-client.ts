@@ -1,4 +1,4 @@
-import type { Clock } from '../shared/clock.js';
+import { unixSeconds, type Clock } from '../shared/clock.js';
 import { toShops, authorizedShopsPath, type Shop } from './authorized-shops.js';
 import type { TikTokEnvelope } from './envelope.js';
 import { fetchEnvelope, type FetchLike } from './fetch-envelope.js';
@@ -77,7 +77,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     for (let attempt = 1; ; attempt++) {
       await limiter.acquire(limiterKey);
       // Signed again only if its timestamp (whole seconds) would differ: after waiting, or to retry.
-      if (prepared.query.timestamp !== String(Math.floor(options.clock.now().getTime() / 1000))) prepared = prepare(request);
+      if (prepared.query.timestamp !== String(unixSeconds(options.clock.now()))) prepared = prepare(request);
       try {
         const result = await fetchEnvelope(
           options.fetch,

@@ -1,3 +1,4 @@
+import { unixSeconds } from '../shared/clock.js';
 import { ValidationFailed } from '../shared/errors.js';
 import { encodeQuery, normalizeQuery, type QueryValue } from './query-string.js';
 import { sign } from './sign.js';
@@ -32,7 +33,8 @@ export interface SigningConfig {
   appSecret: string;
 }
 
-const reservedNames = new Set(['app_key', 'timestamp', 'sign', 'access_token', 'shop_cipher']);
+/** Query names the signature sets itself; a caller may not set them (the access token goes in a header). */
+export const reservedQueryNames: ReadonlySet<string> = new Set(['app_key', 'timestamp', 'sign', 'access_token', 'shop_cipher']);
 const pathPattern = /^\/[A-Za-z0-9_\-./~]*$/;
 
 /**
@@ -52,7 +54,7 @@ export function prepareSignedRequest(config: SigningConfig, request: ApiRequest,
     ]);
   }
   const callerQuery = normalizeQuery(request.query);
-  const reserved = Object.keys(callerQuery).filter((name) => reservedNames.has(name));
+  const reserved = Object.keys(callerQuery).filter((name) => reservedQueryNames.has(name));
   if (reserved.length > 0) {
     throw new ValidationFailed(`The query must not set ${reserved.join(', ')}; the client adds them.`, reserved.map((name) => ({ path: `query.${name}`, message: 'reserved' })));
   }
@@ -60,7 +62,7 @@ export function prepareSignedRequest(config: SigningConfig, request: ApiRequest,
   const query: Record<string, string> = {
     ...callerQuery,
     app_key: config.appKey,
-    timestamp: String(Math.floor(now.getTime() / 1000)),
+    timestamp: String(unixSeconds(now)),
   };
   if (request.shopCipher) query.shop_cipher = request.shopCipher;
 

@@ -88,7 +88,7 @@ describe('the proxy sends a GET while the credential read runs', () => {
     expect(events).toEqual(['read', 'call with token-a']);
     reads[0]!.resolve(credentials('token-a'));
     const answered = await result;
-    expect(answered.body).toMatchObject({ data: { token: 'token-a' } });
+    expect(JSON.parse(answered.text)).toMatchObject({ data: { token: 'token-a' } });
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ method: 'GET', accessToken: 'token-a', shopCipher: 'ROW_cipher' });
   });
@@ -99,7 +99,7 @@ describe('the proxy sends a GET while the credential read runs', () => {
     reads[0]!.resolve(credentials('token-new'));
     const answered = await result;
     expect(calls.map((call) => call.accessToken)).toEqual(['token-old', 'token-new']);
-    expect(answered.body).toMatchObject({ data: { token: 'token-new' } });
+    expect(JSON.parse(answered.text)).toMatchObject({ data: { token: 'token-new' } });
     expect(answered.requestId).toBe('req-token-new');
   });
 
@@ -131,7 +131,7 @@ describe('the proxy sends a GET while the credential read runs', () => {
     failing.reject(new TikTokUnavailable('connection reset', { method: 'GET', apiPath: ordersPath }));
     await settle();
     reads[0]!.resolve(credentials('token-new'));
-    expect((await result).body).toMatchObject({ data: { token: 'token-new' } });
+    expect(JSON.parse((await result).text)).toMatchObject({ data: { token: 'token-new' } });
     expect(calls.map((call) => call.accessToken)).toEqual(['token-old', 'token-new']);
   });
 
@@ -144,7 +144,7 @@ describe('the proxy sends a GET while the credential read runs', () => {
     reads[0]!.resolve(credentials('token-a'));
     await settle();
     reads[1]!.resolve(credentials('token-b'));
-    expect((await result).body).toMatchObject({ data: { token: 'token-b' } });
+    expect(JSON.parse((await result).text)).toMatchObject({ data: { token: 'token-b' } });
     expect(events).toEqual(['read', 'call with token-a', 'read (force)', 'call with token-b']);
     expect(calls).toHaveLength(2);
   });

@@ -4,7 +4,7 @@ import { apiKeyGuard } from '../middleware/api-key.js';
 import { requireJsonBody } from '../middleware/parse-bodies.js';
 import { limitRate } from '../middleware/rate-limit.js';
 import type { V1Deps } from './v1-deps.js';
-import { apiKeyErrors, errorBodySchema, noQuery } from './v1-schemas.js';
+import { apiKeyErrors, errorBodySchema, jsonBodyErrors, noQuery } from './v1-schemas.js';
 
 const body = z
   .object({
@@ -32,8 +32,8 @@ export function connectSessionEndpoints(deps: V1Deps): Endpoint[] {
           description: 'The link to send the merchant to',
           schema: z.object({ id: z.string(), url: z.url(), expiresAt: z.iso.datetime() }),
         },
-        400: { description: 'validation_failed or return_url_not_allowed', schema: errorBodySchema },
-        415: { description: 'unsupported_media_type: a body that is not Content-Type: application/json', schema: errorBodySchema },
+        ...jsonBodyErrors,
+        400: { description: 'validation_failed, malformed_json or return_url_not_allowed', schema: errorBodySchema },
         ...apiKeyErrors,
       },
       middleware: [guard.requireApiKey('connect'), limitRate(deps.rateLimits), requireJsonBody],

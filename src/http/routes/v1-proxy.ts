@@ -6,7 +6,7 @@ import { apiKeyGuard } from '../middleware/api-key.js';
 import { refuseBody, requireJsonBody } from '../middleware/parse-bodies.js';
 import { limitRate } from '../middleware/rate-limit.js';
 import type { V1Deps } from './v1-deps.js';
-import { apiKeyErrors, errorBodySchema } from './v1-schemas.js';
+import { apiKeyErrors, errorBodySchema, jsonBodyErrors } from './v1-schemas.js';
 
 /** Set by the JSON parser on proxy requests: the body bytes as the caller sent them, forwarded unchanged. */
 const rawBody = Symbol('rawBody');
@@ -22,13 +22,6 @@ const reserved = new Set(['app_key', 'timestamp', 'sign', 'access_token', 'shop_
 
 const params = z.object({ shopId: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/), path: z.array(z.string().min(1)).min(1) }).strict();
 const query = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
-
-/** The refusals of a body itself. */
-const bodyErrors: NonNullable<Endpoint['responses']> = {
-  400: { description: 'malformed_json (the body is not valid JSON) or validation_failed', schema: errorBodySchema },
-  413: { description: 'payload_too_large (over 1 MB)', schema: errorBodySchema },
-  415: { description: 'unsupported_media_type: a body that is not Content-Type: application/json', schema: errorBodySchema },
-};
 
 /** Methods whose JSON body is forwarded (TikTok's DELETE endpoints, such as Delete Products, take one too). */
 const takesBody = (method: HttpMethod): boolean => method !== 'get';
@@ -57,7 +50,7 @@ export function proxyEndpoints(deps: V1Deps): Endpoint[] {
         502: { description: 'TikTok rejected the call (tiktok_request_rejected …); see tiktok.code', schema: errorBodySchema },
         401: apiKeyErrors[401],
         429: apiKeyErrors[429],
-        ...(takesBody(method) ? bodyErrors : { 400: { description: 'validation_failed: a GET sent with a body (it would not reach TikTok)', schema: errorBodySchema } }),
+        ...(takesBody(method) ? jsonBodyErrors : { 400: { description: 'validation_failed: a GET sent with a body (it would not reach TikTok)', schema: errorBodySchema } }),
       },
       middleware: takesBody(method) ? bodyMiddleware : noBodyMiddleware,
       handler: async ({ params: input, query: callerQuery }, req, res) => {

@@ -46,6 +46,13 @@ export const connectionSchema = z
     statusPageUrl: z.string().nullable().describe('Signed link to the merchant status page'),
   });
 
+/** The refusals of a JSON body itself, on the routes that take one (a route's own 400 may say more). */
+export const jsonBodyErrors = {
+  400: { description: 'malformed_json (the body is not valid JSON) or validation_failed', schema: errorBodySchema },
+  413: { description: 'payload_too_large (over 1 MB)', schema: errorBodySchema },
+  415: { description: 'unsupported_media_type: a body that is not Content-Type: application/json', schema: errorBodySchema },
+} as const;
+
 /** The error answers every API-key route can give. */
 export const apiKeyErrors = {
   401: { description: 'api_key_missing, api_key_malformed or api_key_invalid', schema: errorBodySchema },

@@ -1,14 +1,13 @@
 import { z } from 'zod';
+import { reservedQueryNames } from '../../tiktok/index.js';
 import { defineEndpoint, type Endpoint } from '../endpoint.js';
 import { apiKeyGuard } from '../middleware/api-key.js';
 import { requireJsonBody } from '../middleware/parse-bodies.js';
 import { limitRate } from '../middleware/rate-limit.js';
 import type { V1Deps } from './v1-deps.js';
-import { apiKeyErrors, errorBodySchema, noQuery, shopParams } from './v1-schemas.js';
+import { apiKeyErrors, errorBodySchema, jsonBodyErrors, noQuery, shopParams } from './v1-schemas.js';
 
 const queryValue = z.union([z.string(), z.number(), z.boolean()]);
-/** Query names the signature adds itself (the access token goes in the x-tts-access-token header). */
-const reservedQueryNames = new Set(['app_key', 'timestamp', 'sign', 'access_token', 'shop_cipher']);
 const signQuery = z.record(z.string(), z.union([queryValue, z.array(queryValue)])).superRefine((query, ctx) => {
   for (const name of Object.keys(query)) {
     if (reservedQueryNames.has(name.toLowerCase())) {
@@ -89,9 +88,8 @@ export function shopEndpoints(deps: V1Deps): Endpoint[] {
             body: z.string().optional().describe('The exact string that was signed'),
           }),
         },
+        ...jsonBodyErrors,
         400: { description: 'validation_failed (the hint names the field) or malformed_json', schema: errorBodySchema },
-        413: { description: 'payload_too_large (over 1 MB)', schema: errorBodySchema },
-        415: { description: 'unsupported_media_type: a body that is not Content-Type: application/json', schema: errorBodySchema },
         ...shopErrors,
       },
       middleware: [guard.requireApiKey('sign'), rateLimit, guard.requireShopAccess, requireJsonBody],
