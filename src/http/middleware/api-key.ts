@@ -84,7 +84,9 @@ function bearer(value: string): string {
     });
   }
   if (!/^bearer$/i.test(scheme)) {
-    throw new ApiKeyMalformed(`The Authorization header uses the "${scheme.slice(0, 20)}" scheme.`, {
+    // Named back only when it reads like a scheme (Basic, Token): never a piece of a key.
+    const named = /^[A-Za-z][A-Za-z-]{0,19}$/.test(scheme) ? `the "${scheme}" scheme` : scheme.startsWith('tsc_') ? 'the key in place of a scheme' : 'an unknown scheme';
+    throw new ApiKeyMalformed(`The Authorization header uses ${named}.`, {
       hint: `Only Bearer is accepted: \`Authorization: Bearer <key>\`, or \`X-API-Key: <key>\`.`,
     });
   }
