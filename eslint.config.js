@@ -3,15 +3,21 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 /**
- * Imports point one way: main.ts → http, cli → admin → apps → refresh → connections → vault →
- * tiktok, db → shared. The simulator uses only tiktok and shared; nothing imports main, http or cli.
+ * Imports point one way: main.ts → core.ts → http, cli → admin → apps → webhooks → refresh →
+ * connections → vault → audit → tiktok, db → shared. db/ maps rows to the domain's types, so it may
+ * import types (never code) from connections and audit. The simulator uses only tiktok and shared;
+ * nothing imports main, and only main and the CLI import core (the composition root). Only db/ talks
+ * to Prisma.
  */
-const layers = ['admin', 'apps', 'refresh', 'connections', 'vault'];
+const layers = ['admin', 'apps', 'webhooks', 'refresh', 'connections', 'vault', 'audit'];
 const entry = ['http', 'cli', 'simulator'];
-const folder = (name) => `(^|/)(\\.\\./)*${name}(/|\\.js$)`;
-const forbid = (names, why) => ({ regex: `(${names.map(folder).join('|')})`, message: why });
-const rule = (names, why) => ({
-  'no-restricted-imports': ['error', { patterns: [forbid(names, why), forbid(['main'], 'Nothing imports main.ts (the composition root).')] }],
+/** A src folder (`../db/…`), or a top-level module (`../config.js`); never a sibling file of the same name. */
+const folder = (name) => `(^|/)(\\.\\./)+(${name}/|${name}\\.js$)`;
+const forbid = (names, why, options = {}) => ({ regex: `(${names.map(folder).join('|')})`, message: why, ...options });
+const roots = forbid(['main', 'core'], 'Nothing imports main.ts, and only main.ts and the CLI import core.ts (the composition root).');
+const prisma = { regex: '(^@prisma/|/generated/)', message: 'Only src/db talks to Prisma: use a store.' };
+const rule = (names, why, top = roots) => ({
+  'no-restricted-imports': ['error', { patterns: [forbid(names, why), top, prisma] }],
 });
 const fromDomain = (index) => rule(
   [...layers.slice(0, index + 1).filter((_, i) => i !== index), ...entry],
@@ -31,9 +37,21 @@ export default tseslint.config(
   },
   ...layers.map((name, index) => ({ files: [`src/${name}/**/*.ts`], rules: fromDomain(index) })),
   { files: ['src/tiktok/**/*.ts'], rules: rule([...layers, ...entry, 'db'], 'src/tiktok is a protocol library: it imports only shared.') },
-  { files: ['src/db/**/*.ts'], rules: rule([...layers, ...entry, 'tiktok'], 'src/db imports only shared.') },
+  {
+    files: ['src/db/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          forbid([...layers.filter((name) => !['connections', 'audit'].includes(name)), ...entry, 'tiktok'], 'src/db imports only shared (and types of connections and audit).'),
+          forbid(['connections', 'audit'], 'src/db may import only types from connections and audit (the shapes it maps rows to).', { allowTypeImports: true }),
+          roots,
+        ],
+      }],
+    },
+  },
   { files: ['src/shared/**/*.ts'], rules: rule([...layers, ...entry, 'tiktok', 'db', 'config'], 'src/shared is the leaf: it imports nothing of the service.') },
   { files: ['src/simulator/**/*.ts'], rules: rule([...layers, 'http', 'cli', 'db', 'config'], 'The simulator imports only tiktok and shared.') },
-  { files: ['src/http/**/*.ts'], rules: rule(['cli', 'simulator'], 'http must not import cli or the simulator (main.ts mounts it).') },
-  { files: ['src/cli/**/*.ts'], rules: rule(['http', 'simulator'], 'cli must not import http or the simulator.') },
+  { files: ['src/http/**/*.ts'], rules: rule(['cli', 'simulator', 'db'], 'http must not import cli, the simulator (main.ts mounts it) or db (the core hands it services).') },
+  { files: ['src/cli/**/*.ts'], rules: rule(['http', 'simulator'], 'cli must not import http or the simulator.', forbid(['main'], 'Nothing imports main.ts.')) },
+  { files: ['src/config.ts', 'src/dev-secrets.ts'], rules: rule([...layers, ...entry, 'db', 'tiktok'], 'Configuration imports only shared.') },
 );

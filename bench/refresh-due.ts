@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { openDatabase } from '../src/db/database.js';
 import { migrate, readMigrations } from '../src/db/migrate.js';
-import { dueSelectionSql } from '../src/db/stores/refresh-store.js';
+import { dueSelectionSql } from '../src/db/stores/refresh-claims.js';
 import { migrationsDirectory } from '../src/db/target.js';
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resolveDevelopmentSecrets, type GeneratedSecrets } from './dev-secrets.js';
 
 /**
  * Every setting the service reads, defined once: name, default, and what it means. `.env.example`
@@ -71,8 +72,12 @@ export interface Config {
     authBaseUrl: string;
     apiBaseUrl: string;
   };
-  encryptionKeys: string | undefined;
-  cookieSecret: string | undefined;
+  /** `TOKEN_ENCRYPTION_KEYS`, or (outside production) the development key kept in `$DATA_DIR`. */
+  encryptionKeys: string;
+  /** `COOKIE_SECRET`, or (outside production) the development secret kept in `$DATA_DIR`. */
+  cookieSecret: string;
+  /** Which secrets came from the development file (to warn about once at startup). */
+  generatedSecrets: GeneratedSecrets | undefined;
   refresh: {
     sweepIntervalSeconds: number;
     atLifetimeFraction: number;
@@ -110,6 +115,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`${missing[0]}: required when any TikTok credential is set (set all three, or none for the simulator)`);
   }
   if (s.NODE_ENV === 'production') refuseDevelopmentDefaults(s, live);
+  // In production both are set (refused above otherwise), so the development file is never touched.
+  const secrets = resolveDevelopmentSecrets(s.DATA_DIR, { encryptionKeys: s.TOKEN_ENCRYPTION_KEYS, cookieSecret: s.COOKIE_SECRET });
   const simulatorBase = `${publicUrl}${simulatorMountPath}`;
   return {
     env: s.NODE_ENV,
@@ -135,8 +142,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           authBaseUrl: simulatorBase,
           apiBaseUrl: simulatorBase,
         },
-    encryptionKeys: s.TOKEN_ENCRYPTION_KEYS,
-    cookieSecret: s.COOKIE_SECRET,
+    encryptionKeys: secrets.encryptionKeys,
+    cookieSecret: secrets.cookieSecret,
+    generatedSecrets: secrets.generated,
     refresh: {
       sweepIntervalSeconds: s.REFRESH_SWEEP_INTERVAL_SECONDS,
       atLifetimeFraction: s.REFRESH_AT_LIFETIME_FRACTION,

@@ -1,7 +1,6 @@
+import type { AuditLog } from '../audit/audit-log.js';
 import { merchantStatusLinkTtlSeconds } from '../connections/index.js';
-import type { AuditLog } from '../db/audit-log.js';
-import type { AdminActionStore, AdminTargetStatus } from '../db/stores/admin-action-store.js';
-import type { ConnectionStatus } from '../db/stores/connection-records.js';
+import type { ConnectionStatus, Lifecycle } from '../connections/lifecycle/index.js';
 import type { Clock } from '../shared/clock.js';
 import { ConnectionNotFound, InternalError, isServiceError, type ErrorCode } from '../shared/errors.js';
 
@@ -48,19 +47,14 @@ export interface AdminActions {
 }
 
 /**
- * Each action is one compare-and-set statement: the status changes only from the states it applies
- * to, and the outbox event is written by the same statement. Suspended connections keep their
- * refresh schedule (so the grant stays alive) but give out no tokens; revoked ones are never refreshed.
+ * Each action is a lifecycle move caused by an admin: one compare-and-set statement with its event,
+ * from the statuses the transition table allows. Suspended connections keep their refresh schedule
+ * (so the grant stays alive) but give out no tokens; revoked ones are never refreshed.
  */
-const statements: Record<StatusAction, { from: ConnectionStatus[]; to: AdminTargetStatus; event: string; audit: string }> = {
-  suspend: { from: ['active'], to: 'suspended', event: 'connection.suspended', audit: 'connection.suspended' },
-  resume: { from: ['suspended'], to: 'active', event: 'connection.resumed', audit: 'connection.resumed' },
-  revoke: {
-    from: ['active', 'needs_reauth', 'expired', 'suspended'],
-    to: 'revoked',
-    event: 'connection.revoked',
-    audit: 'connection.revoked',
-  },
+const targets: Record<StatusAction, { to: ConnectionStatus; audit: string }> = {
+  suspend: { to: 'suspended', audit: 'connection.suspended' },
+  resume: { to: 'active', audit: 'connection.resumed' },
+  revoke: { to: 'revoked', audit: 'connection.revoked' },
 };
 
 const reasons: Record<StatusAction, (email: string) => string | null> = {
@@ -70,33 +64,30 @@ const reasons: Record<StatusAction, (email: string) => string | null> = {
 };
 
 export function createAdminActions(deps: {
-  store: AdminActionStore;
+  lifecycle: Pick<Lifecycle, 'transition' | 'announce'>;
+  connectionExists(connectionId: string): Promise<boolean>;
   audit: AuditLog;
   clock: Clock;
   refresher: RefreshNow | undefined;
   statusLinks: MerchantStatusLinks;
 }): AdminActions {
-  const { store } = deps;
+  const exists = deps.connectionExists;
 
   return {
     async changeStatus(action, connectionId, actor) {
-      const statement = statements[action];
+      const target = targets[action];
       const now = deps.clock.now();
       const reason = reasons[action](actor.email);
-      const changed = await store.changeStatus({
-        connectionId,
-        to: statement.to,
-        from: statement.from,
-        reason,
-        at: now,
-        event: { type: statement.event, payload: { connectionId, by: { type: 'admin', email: actor.email }, reason } },
+      const changed = await deps.lifecycle.transition({
+        id: connectionId, to: target.to, cause: 'admin', reason, at: now,
+        details: { by: { type: 'admin', email: actor.email }, reason, occurredAt: now.toISOString() },
       });
-      if (!changed && !(await store.exists(connectionId))) throw new ConnectionNotFound(connectionId);
+      if (!changed && !(await exists(connectionId))) throw new ConnectionNotFound(connectionId);
       const result = changed ? 'changed' : 'unchanged';
       deps.audit.record({
         actorType: 'admin',
         actorId: actor.email,
-        action: statement.audit,
+        action: target.audit,
         outcome: result === 'changed' ? 'success' : 'failure',
         connectionId,
         requestId: actor.requestId,
@@ -108,7 +99,7 @@ export function createAdminActions(deps: {
     },
 
     async refreshNow(connectionId, actor) {
-      if (!(await store.exists(connectionId))) throw new ConnectionNotFound(connectionId);
+      if (!(await exists(connectionId))) throw new ConnectionNotFound(connectionId);
       if (!deps.refresher) throw new InternalError('Refreshing from the admin console is not available in this build.');
       let outcome: RefreshOutcome;
       try {
@@ -119,11 +110,8 @@ export function createAdminActions(deps: {
         outcome = { result: 'failed', code: error.code, message: error.message };
       }
       const failed = outcome.result === 'failed' ? { code: outcome.code } : {};
-      await store.appendOutbox({
-        type: 'connection.refresh_requested',
-        connectionId,
-        payload: { connectionId, by: { type: 'admin', email: actor.email }, outcome: outcome.result, ...failed },
-        at: deps.clock.now(),
+      await deps.lifecycle.announce(connectionId, 'connection.refresh_requested', {
+        by: { type: 'admin', email: actor.email }, outcome: outcome.result, ...failed, occurredAt: deps.clock.now().toISOString(),
       });
       deps.audit.record({
         actorType: 'admin',
@@ -139,7 +127,7 @@ export function createAdminActions(deps: {
     },
 
     async reauthorizationLink(connectionId, actor) {
-      if (!(await store.exists(connectionId))) throw new ConnectionNotFound(connectionId);
+      if (!(await exists(connectionId))) throw new ConnectionNotFound(connectionId);
       const url = await deps.statusLinks.merchantStatusLink(connectionId, reauthorizationLinkTtlSeconds);
       const expiresAt = new Date(deps.clock.now().getTime() + reauthorizationLinkTtlSeconds * 1000);
       deps.audit.record({

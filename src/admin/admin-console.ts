@@ -1,14 +1,10 @@
 import type { Config } from '../config.js';
-import type { AuditLog } from '../db/audit-log.js';
-import type { Database } from '../db/database.js';
-import { createAdminActionStore } from '../db/stores/admin-action-store.js';
-import { createAdminReviewStore } from '../db/stores/admin-review-store.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { createAdminActions, type AdminActions, type MerchantStatusLinks, type RefreshNow } from './actions.js';
+import type { AdminActions } from './actions.js';
 import { createAdmission, type Admission } from './admission.js';
 import { createDevIdentityProvider, type DevIdentityProvider } from './dev-identity-provider.js';
-import { createReview, type Review } from './review.js';
+import type { Review } from './review.js';
 import { createAdminSessions, type AdminSessions } from './session.js';
 import { createAdminSignIn, type AdminSignIn } from './sign-in.js';
 
@@ -29,14 +25,11 @@ export interface AdminConsole {
 export const devIdentityProviderPath = '/dev-idp';
 
 export interface AdminConsoleDeps {
-  db: Pick<Database, 'prisma' | 'sql'>;
-  audit: AuditLog;
+  /** The read side and the actions, as the composition root built them. */
+  review: Review;
+  actions: AdminActions;
   clock: Clock;
   logger: Logger;
-  /** refresh/'s refresher; without it "Refresh now" answers that it is unavailable. */
-  refresher: RefreshNow | undefined;
-  /** connections/'s signed merchant status links, for "Re-authorization link". */
-  statusLinks: MerchantStatusLinks;
   fetch?: typeof fetch;
 }
 
@@ -45,7 +38,6 @@ export interface AdminConsoleDeps {
  * production only) the built-in development identity provider at `${PUBLIC_URL}/dev-idp`.
  */
 export async function createAdminConsole(config: Config, deps: AdminConsoleDeps): Promise<AdminConsole> {
-  if (!config.cookieSecret) throw new Error('COOKIE_SECRET is required for the admin console.');
   const redirectUri = `${config.publicUrl}/admin/callback`;
   let devIdentityProvider: DevIdentityProvider | undefined;
   let issuer = config.admin.issuer;
@@ -75,14 +67,8 @@ export async function createAdminConsole(config: Config, deps: AdminConsoleDeps)
     }),
     sessions: createAdminSessions(config.cookieSecret, deps.clock),
     admission: createAdmission({ emails: config.admin.emails, env: config.env, logger: deps.logger }),
-    review: createReview({ store: createAdminReviewStore(deps.db), clock: deps.clock }),
-    actions: createAdminActions({
-      store: createAdminActionStore(deps.db),
-      audit: deps.audit,
-      clock: deps.clock,
-      refresher: deps.refresher,
-      statusLinks: deps.statusLinks,
-    }),
+    review: deps.review,
+    actions: deps.actions,
     devIdentityProvider,
     publicUrl: config.publicUrl,
     secureCookies: config.publicUrl.startsWith('https:'),

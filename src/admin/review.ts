@@ -1,6 +1,6 @@
 import type { AdminReviewStore, AuditEntry, ReviewedConnection, UnsealedConnection } from '../db/stores/admin-review-store.js';
-import type { ConnectionStatus, ShopRecord } from '../db/stores/connection-records.js';
-import type { ProblemRecord } from '../db/stores/problem-store.js';
+import type { ConnectionStatus, Shop } from '../connections/model.js';
+import type { ProblemRecord } from '../connections/model.js';
 import type { Clock } from '../shared/clock.js';
 
 /** A connection as the admin lists it: no sealed tokens, only what a person reviews. */
@@ -33,7 +33,7 @@ export type { AuditEntry };
 export interface ConnectionDetail {
   connection: UnsealedConnection;
   summary: ConnectionSummary;
-  shops: ShopRecord[];
+  shops: Shop[];
   openProblems: ProblemRecord[];
   resolvedProblems: ProblemRecord[];
   audit: { entries: AuditEntry[]; page: number; hasMore: boolean };

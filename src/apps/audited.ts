@@ -1,4 +1,4 @@
-import type { AuditEventInput, AuditLog } from '../db/audit-log.js';
+import type { AuditEventInput, AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../shared/clock.js';
 import { isServiceError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';

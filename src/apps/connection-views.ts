@@ -1,5 +1,5 @@
-import type { ConnectionDirectory, ConnectionListing } from '../db/stores/connection-directory.js';
-import type { ConnectionStatus } from '../db/stores/connection-records.js';
+import type { ConnectionListingStore } from '../db/stores/connection-listing-store.js';
+import type { ConnectionListing, ConnectionStatus } from '../connections/model.js';
 import { ConnectionNotFound, ValidationFailed } from '../shared/errors.js';
 import { scopeName } from '../tiktok/index.js';
 import type { ProblemRecord } from '../connections/problems.js';
@@ -42,7 +42,7 @@ export interface ConnectionViews {
 }
 
 export interface ConnectionViewsDeps {
-  directory: ConnectionDirectory;
+  directory: ConnectionListingStore;
   problems: { listOpen(connectionId: string): Promise<ProblemRecord[]> };
   /** The signed merchant status page link, when the connections service offers one. */
   statusLink?: (connectionId: string) => string | Promise<string>;

@@ -1,4 +1,5 @@
-import type { ConnectionStatus } from '../db/stores/connection-records.js';
+import type { ConnectionStatus } from '../connections/model.js';
+import type { FreshToken } from '../refresh/attempt.js';
 import type { TikTokDetail } from '../shared/errors.js';
 
 /**
@@ -6,12 +7,7 @@ import type { TikTokDetail } from '../shared/errors.js';
  * types: main.ts passes the real services, which satisfy them.
  */
 
-export interface FreshToken {
-  connectionId: string;
-  accessToken: string;
-  accessTokenExpiresAt: Date;
-  grantedScopes: string[];
-}
+export type { FreshToken } from '../refresh/attempt.js';
 
 export interface TokenRefresher {
   /** Returns a usable access token, refreshing first when due (or always with `force`). */

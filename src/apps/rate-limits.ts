@@ -1,6 +1,7 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import type { Worker } from '../shared/worker.js';
 import { QuotaExhausted, RateLimited } from '../shared/errors.js';
 
 /** What the caller learns about its per-minute limit on every answer (X-RateLimit-*). */
@@ -30,8 +31,8 @@ export interface RateLimits {
   minuteState(client: RateLimitedClient): RateLimitState;
   /** Pushes the counts not yet shared to the store now. */
   flush(): Promise<void>;
-  /** Flushes and stops the timer. */
-  close(): Promise<void>;
+  /** The sync worker: `start()` shares counts every `syncIntervalMs`; `stop()` stops and flushes. */
+  worker: Worker;
 }
 
 export interface RateLimitsOptions {
@@ -114,8 +115,7 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
     if (failed > 0) options.logger.warn({ err: lastError, windows: failed }, 'rate-limit counts could not be shared; retrying');
   }
   const flush = (): Promise<void> => (syncing = syncing.then(sync));
-  const timer = setInterval(() => void flush(), syncIntervalMs);
-  timer.unref();
+  let timer: NodeJS.Timeout | undefined;
 
   function minuteWindow(client: RateLimitedClient, now: number): Window {
     const limit = client.rateLimitPerMinute ?? options.defaultPerMinute;
@@ -161,9 +161,17 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
       return stateOf(minute);
     },
     flush,
-    async close() {
-      clearInterval(timer);
-      await flush();
+    worker: {
+      name: 'rate-limit sync',
+      start() {
+        timer ??= setInterval(() => void flush(), syncIntervalMs);
+        timer.unref();
+      },
+      async stop() {
+        clearInterval(timer);
+        timer = undefined;
+        await flush();
+      },
     },
   };
 }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { AuditLog } from '../db/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { ConnectionUnusable, ScopeMissing } from '../shared/errors.js';
 import { missingScopes, requiredScopesFor, scopeName, type ApiClient, type ApiRequest, type PreparedRequest, type RequiredScopes } from '../tiktok/index.js';
 import { TikTokGrantDead, TikTokTokenExpired } from '../tiktok/errors.js';

@@ -1,4 +1,6 @@
-import type { ShopAccess, ShopAccessStore } from '../db/stores/shop-access-store.js';
+import type { ShopAccess } from '../connections/model.js';
+import type { ShopAccessStore } from '../db/stores/shop-access-store.js';
+import { isTokenDue } from '../refresh/due.js';
 import type { Clock } from '../shared/clock.js';
 import { ConnectionUnusable, ShopNotFound } from '../shared/errors.js';
 import { openAccessToken } from '../vault/tokens.js';
@@ -43,9 +45,6 @@ export function sameAccess(a: ShopCredentials, b: ShopCredentials): boolean {
   );
 }
 
-/** Tokens closer than this to expiry are refreshed before they are handed out, whatever the schedule says. */
-const minimumValidityMs = 60_000;
-
 /** How many shops' latest reads one process remembers (sealed tokens only; a few hundred bytes each). */
 const defaultRememberedShops = 10_000;
 
@@ -66,9 +65,6 @@ export function createShopCredentialSource(deps: {
     latest.set(shopId, access);
     if (latest.size > capacity) latest.delete(latest.keys().next().value!);
   }
-
-  const isDue = (access: ShopAccess, now: number) =>
-    access.accessTokenExpiresAt.getTime() - now <= minimumValidityMs || (access.refreshDueAt !== null && access.refreshDueAt.getTime() <= now);
 
   /** The shop's credentials from its row, with the row's token or a refreshed one. */
   const credentials = (
@@ -102,7 +98,7 @@ export function createShopCredentialSource(deps: {
         remember(shopId, undefined);
         throw new ConnectionUnusable(access.connectionId, access.status, access.statusReason);
       }
-      if (options.force === true || isDue(access, deps.clock.now().getTime())) {
+      if (options.force === true || isTokenDue(access, deps.clock.now().getTime())) {
         // The refresher's answer is not the row just read: forget it, and let the next read remember.
         if (options.remember) remember(shopId, undefined);
         const fresh = await deps.refresher.ensureFresh(access.connectionId, options.force ? { force: true } : undefined);
@@ -114,7 +110,7 @@ export function createShopCredentialSource(deps: {
 
     lastSeen(shopId) {
       const access = latest.get(shopId);
-      if (!access || isDue(access, deps.clock.now().getTime())) return undefined;
+      if (!access || isTokenDue(access, deps.clock.now().getTime())) return undefined;
       try {
         return opened(shopId, access);
       } catch {

@@ -1,9 +1,6 @@
-import { checkNewClient, createApiClientAdmin, type ApiClientSummary, type NewClientInput } from '../apps/api-clients.js';
+import { checkNewClient, type ApiClientSummary, type NewClientInput } from '../apps/api-clients.js';
 import { apiScopes } from '../apps/scopes.js';
 import type { Config } from '../config.js';
-import type { Database } from '../db/database.js';
-import { createApiClientStore } from '../db/stores/api-client-store.js';
-import { systemClock } from '../shared/clock.js';
 import { ValidationFailed } from '../shared/errors.js';
 import { flagList, flagValue, wholeFlag } from './arguments.js';
 import type { Command } from './command.js';
@@ -36,8 +33,8 @@ export const apiClientCommands: Command[] = [
       };
       checkNewClient(input);
       const defaults = [scopes ? '' : 'No --scopes given: the key has every scope.', shopIds ? '' : 'No --shops given: it may use every shop.'];
-      return async ({ out, db, config }) => {
-        const created = await admin(db).create(input);
+      return async ({ out, core, config }) => {
+        const created = await core.operator.apiClients.create(input);
         out.print(
           [`Created API client ${created.id} (${created.name}).\n\n  ${created.key}\n\nThis key is shown once; store it now. ${describe(created, config)}`, ...defaults]
             .filter(Boolean)
@@ -52,8 +49,8 @@ export const apiClientCommands: Command[] = [
     name: 'api-clients list',
     summary: 'Lists the API clients with masked keys, scopes, shops, limits and revocation.',
     flags: {},
-    prepare: () => async ({ out, db, config }) => {
-      const clients = await admin(db).list();
+    prepare: () => async ({ out, core, config }) => {
+      const clients = await core.operator.apiClients.list();
       out.print(clients.length === 0 ? 'No API clients.' : clients.map((client) => `${client.id}  ${describe(client, config)}`).join('\n'), clients);
       return 0;
     },
@@ -64,8 +61,8 @@ export const apiClientCommands: Command[] = [
     flags: { id: { value: '<id>', required: true, description: 'The client to revoke (api-clients list shows ids).' } },
     prepare(flags) {
       const id = flagValue(flags, 'id')!;
-      return async ({ out, db }) => {
-        const revoked = await admin(db).revoke(id);
+      return async ({ out, core }) => {
+        const revoked = await core.operator.apiClients.revoke(id);
         if (!revoked) throw new ApiClientNotFound(id);
         out.print(`Revoked ${revoked.id} (${revoked.name}); every replica refuses its key within 5 seconds.`, revoked);
         return 0;
@@ -73,10 +70,6 @@ export const apiClientCommands: Command[] = [
     },
   },
 ];
-
-function admin(db: Database) {
-  return createApiClientAdmin({ store: createApiClientStore(db.prisma), clock: systemClock });
-}
 
 function describe(client: ApiClientSummary, config: Config): string {
   const limit = client.rateLimitPerMinute ?? `${config.rateLimit.defaultPerMinute} (default)`;

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { Core } from '../core.js';
 import type { Database } from '../db/database.js';
 
 export interface FlagSpec {
@@ -21,6 +22,8 @@ export interface CommandContext {
   out: CliOutput;
   db: Database;
   config: Config;
+  /** The service's composition root over `db`, its workers not started. */
+  core: Core;
 }
 
 /** One operator command: its flags are the contract, checked before `prepare` is called. */

@@ -1,35 +1,22 @@
-import { createAuditLog } from '../db/audit-log.js';
-import { createConnectionDirectory } from '../db/stores/connection-directory.js';
-import { createProblemStore } from '../db/stores/problem-store.js';
-import { createProblems } from '../connections/problems.js';
-import { withDevelopmentSecrets } from '../dev-secrets.js';
-import { createRefresherForService } from '../refresh/for-service.js';
-import { systemClock } from '../shared/clock.js';
+import { connectionStatuses, isConnectionStatus } from '../connections/lifecycle/index.js';
 import { ValidationFailed } from '../shared/errors.js';
-import { createLogger } from '../shared/logger.js';
-import { createMetrics } from '../shared/metrics.js';
-import { createTikTokHttp } from '../tiktok/index.js';
-import { parseKeyRing } from '../vault/key-ring.js';
-import { createVault } from '../vault/vault.js';
 import { flagValue } from './arguments.js';
 import type { Command } from './command.js';
 
-const statuses = ['active', 'needs_reauth', 'expired', 'suspended', 'revoked'] as const;
 
 /** `connections list|refresh`. */
 export const connectionCommands: Command[] = [
   {
     name: 'connections list',
     summary: 'Lists the connections with status, shops and token expiry.',
-    flags: { status: { value: '<status>', description: `Only connections in this status: ${statuses.join(', ')}.` } },
+    flags: { status: { value: '<status>', description: `Only connections in this status: ${connectionStatuses.join(', ')}.` } },
     prepare(flags) {
       const status = flagValue(flags, 'status');
-      if (status !== undefined && !(statuses as readonly string[]).includes(status)) {
-        throw new ValidationFailed(`--status must be one of ${statuses.join(', ')}.`);
+      if (status !== undefined && !isConnectionStatus(status)) {
+        throw new ValidationFailed(`--status must be one of ${connectionStatuses.join(', ')}.`);
       }
-      return async ({ out, db }) => {
-        const directory = createConnectionDirectory(db);
-        const rows = await directory.list({ ...(status ? { status: status as (typeof statuses)[number] } : {}), limit: 10_000 });
+      return async ({ out, core }) => {
+        const rows = await core.operator.listings.list({ ...(status ? { status } : {}), limit: 10_000 });
         const machine = rows.map((row) => ({
           id: row.id, merchantRef: row.merchantRef, sellerName: row.sellerName, status: row.status, statusReason: row.statusReason,
           accessTokenExpiresAt: row.accessTokenExpiresAt.toISOString(), authorizationExpiresAt: row.refreshTokenExpiresAt.toISOString(),
@@ -51,29 +38,14 @@ export const connectionCommands: Command[] = [
     flags: { id: { value: '<id>', required: true, description: 'The connection to refresh (connections list shows ids).' } },
     prepare(flags) {
       const id = flagValue(flags, 'id')!;
-      return async ({ out, db, config }) => {
-        const clock = systemClock;
-        const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-        const settled = config.env === 'production' ? config : withDevelopmentSecrets(config, logger);
-        const audit = createAuditLog(db, { clock, logger });
-        const http = createTikTokHttp();
-        const refresher = createRefresherForService({
-          sql: db.sql,
-          fetch: http.fetch,
-          tiktok: settled.tiktok,
-          vault: createVault(parseKeyRing(settled.encryptionKeys ?? '')),
-          clock, logger, audit, metrics: createMetrics().refresh,
-          problems: createProblems({ store: createProblemStore(db), clock }),
-          settings: settled.refresh,
-        });
+      return async ({ out, core }) => {
+        const { refresher } = core;
         try {
           const fresh = await refresher.refreshNow(id);
           const result = { connectionId: fresh.connectionId, accessTokenExpiresAt: fresh.accessTokenExpiresAt.toISOString(), grantedScopes: fresh.grantedScopes };
           out.print(`Refreshed ${id}: the access token is valid until ${result.accessTokenExpiresAt}.`, result);
         } finally {
           await refresher.stop();
-          await audit.close();
-          await http.close();
         }
         return 0;
       };

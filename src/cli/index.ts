@@ -1,5 +1,6 @@
 import 'dotenv/config';
 import { loadConfig } from '../config.js';
+import { createCore } from '../core.js';
 import { openDatabase } from '../db/database.js';
 import { migrate, readMigrations } from '../db/migrate.js';
 import { databaseTarget, migrationsDirectory } from '../db/target.js';
@@ -9,6 +10,8 @@ import type { CliOutput, Command } from './command.js';
 import { connectionCommands } from './connections.js';
 import { describeFailure, renderFailure } from './errors.js';
 import { keysCommands } from './keys.js';
+import { systemClock } from '../shared/clock.js';
+import { createLogger } from '../shared/logger.js';
 import { commandHelp, generalHelp } from './usage.js';
 
 const dbMigrate: Command = {
@@ -50,7 +53,14 @@ async function main(argv: string[]): Promise<number> {
     const db = await openDatabase(databaseTarget(config));
     try {
       if (command !== dbMigrate) await migrate(db.sql, await readMigrations(migrationsDirectory));
-      return await run({ out, db, config });
+      // Log lines go to stderr, warnings and worse only: stdout is the command's answer.
+      const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
+      const core = createCore(config, db, { clock: systemClock, logger });
+      try {
+        return await run({ out, db, config, core });
+      } finally {
+        await core.close();
+      }
     } finally {
       await db.close();
     }

@@ -1,9 +1,4 @@
-import { createConnectionStore } from '../db/stores/connection-store.js';
-import { withDevelopmentSecrets } from '../dev-secrets.js';
-import { createLogger } from '../shared/logger.js';
-import { parseKeyRing } from '../vault/key-ring.js';
 import { reencryptTokens } from '../vault/reencrypt.js';
-import { createVault } from '../vault/vault.js';
 import { flagValue, wholeFlag } from './arguments.js';
 import type { Command } from './command.js';
 
@@ -15,10 +10,8 @@ export const keysCommands: Command[] = [
     flags: { 'batch-size': { value: '<n>', description: 'Rows per batch. Left out: 100.' } },
     prepare(flags) {
       const batchSize = flagValue(flags, 'batch-size') === undefined ? 100 : wholeFlag(flags, 'batch-size');
-      return async ({ out, db, config: baseConfig }) => {
-        const config = baseConfig.env === 'production' ? baseConfig : withDevelopmentSecrets(baseConfig, createLogger('warn', process.stderr));
-        const vault = createVault(parseKeyRing(config.encryptionKeys ?? ''));
-        const result = await reencryptTokens(vault, createConnectionStore(db), { batchSize });
+      return async ({ out, core }) => {
+        const result = await reencryptTokens(core.vault, core.operator.sealedTokens, { batchSize });
         out.print(
           [
             `Re-encrypted with key "${result.currentKeyId}": ${result.reencrypted} of ${result.scanned} connections.`,

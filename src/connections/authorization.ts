@@ -1,27 +1,29 @@
-import type { AuditLog } from '../db/audit-log.js';
-import type { ConnectionStore } from '../db/stores/connection-store.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { AuthorizationEvents, AuthorizationStore } from '../db/stores/authorization-store.js';
 import type { Clock } from '../shared/clock.js';
 import { AuthorizationDenied, ConnectSessionNotFound, ConnectSessionUsed, isServiceError } from '../shared/errors.js';
 import { parseAuthorizeCallback, type AuthClient, type ApiClient } from '../tiktok/index.js';
 import { sealTokens } from '../vault/tokens.js';
 import type { Vault } from '../vault/vault.js';
 import type { ConnectSessions } from './connect-sessions.js';
+import type { Lifecycle } from './lifecycle/index.js';
 import type { OAuthStates } from './oauth-states.js';
 import type { Problems } from './problems.js';
-import { refreshDueAt, type RefreshPolicy } from './refresh-schedule.js';
 import { returnUrlWithOutcome } from './return-url.js';
 
 export interface AuthorizationDeps {
   states: OAuthStates;
   sessions: ConnectSessions;
-  connections: ConnectionStore;
+  connections: AuthorizationStore;
+  lifecycle: Pick<Lifecycle, 'plan' | 'event'>;
   problems: Problems;
   auth: Pick<AuthClient, 'getToken'>;
   api: Pick<ApiClient, 'getAuthorizedShops'>;
   vault: Vault;
   audit: AuditLog;
   clock: Clock;
-  refreshPolicy: RefreshPolicy;
+  /** When tokens issued now and expiring at `expiresAt` are due for refresh (refresh/'s schedule). */
+  refreshDueAt(issuedAt: Date, expiresAt: Date): Date;
 }
 
 export interface CompletedAuthorization {
@@ -84,11 +86,12 @@ export function createAuthorizationCallback(deps: AuthorizationDeps) {
           grantedScopes: tokens.grantedScopes,
           accessTokenExpiresAt: tokens.accessTokenExpiresAt,
           refreshTokenExpiresAt: tokens.refreshTokenExpiresAt,
-          refreshDueAt: refreshDueAt(now, tokens.accessTokenExpiresAt, deps.refreshPolicy),
+          refreshDueAt: deps.refreshDueAt(now, tokens.accessTokenExpiresAt),
           authorizedAt: now,
           shops,
         },
         (connectionId) => sealTokens(deps.vault, connectionId, tokens),
+        authorizationEvents(deps.lifecycle, { sellerName: tokens.sellerName, shopIds: shops.map((shop) => shop.id), grantedScopes: tokens.grantedScopes, at: now }),
       );
       await deps.sessions.complete(session.id, saved.connectionId);
       const resolvedProblems = await deps.problems.resolveGranted(saved.connectionId, tokens.grantedScopes);
@@ -114,5 +117,28 @@ export function createAuthorizationCallback(deps: AuthorizationDeps) {
       });
       throw error;
     }
+  };
+}
+
+/**
+ * The lifecycle's writes for a stored authorization: `connection.created` for a new seller, otherwise
+ * the merchant's re-authorization move (`reauthorizeSuspended` keeps an administrator's suspension).
+ */
+function authorizationEvents(
+  lifecycle: Pick<Lifecycle, 'plan' | 'event'>,
+  grant: { sellerName: string; shopIds: string[]; grantedScopes: string[]; at: Date },
+): AuthorizationEvents {
+  const details = (removedShopIds: string[]) => ({
+    sellerName: grant.sellerName, shopIds: grant.shopIds, removedShopIds, grantedScopes: grant.grantedScopes, occurredAt: grant.at.toISOString(),
+  });
+  return {
+    created: (_connectionId, removedShopIds) => lifecycle.event('connection.created', details(removedShopIds)),
+    reauthorized: (id, previous, removedShopIds) =>
+      lifecycle.plan({
+        id, from: [previous], to: previous === 'suspended' ? 'suspended' : 'active', cause: 'merchant', at: grant.at,
+        // A suspension keeps the administrator's reason; any other status is working again.
+        ...(previous === 'suspended' ? {} : { reason: null }),
+        details: details(removedShopIds),
+      }),
   };
 }

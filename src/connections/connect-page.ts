@@ -1,4 +1,4 @@
-import type { AuditLog } from '../db/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../shared/clock.js';
 import { randomToken } from '../shared/secrets.js';
 import { buildAuthorizeUrl } from '../tiktok/index.js';

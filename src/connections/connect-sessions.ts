@@ -1,4 +1,4 @@
-import type { AuditLog } from '../db/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { ConnectSessionRecord, ConnectSessionStore } from '../db/stores/connect-session-store.js';
 import type { Clock } from '../shared/clock.js';
 import { ConnectSessionExpired, ConnectSessionNotFound, ConnectSessionUsed } from '../shared/errors.js';

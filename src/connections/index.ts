@@ -6,4 +6,3 @@ export type { Problems, ProblemRecord } from './problems.js';
 export type { CompletedAuthorization } from './authorization.js';
 export type { RequestedAccess } from './requested-access.js';
 export { checkReturnUrl } from './return-url.js';
-export { refreshDueAt, type RefreshPolicy } from './refresh-schedule.js';

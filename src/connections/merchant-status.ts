@@ -1,5 +1,5 @@
-import type { ConnectionStatus, ShopRecord } from '../db/stores/connection-records.js';
-import type { ConnectionStore } from '../db/stores/connection-store.js';
+import type { ConnectionStatus, Shop } from './model.js';
+import type { AuthorizationStore } from '../db/stores/authorization-store.js';
 import type { Clock } from '../shared/clock.js';
 import { ConnectionNotFound } from '../shared/errors.js';
 import { scopeName } from '../tiktok/index.js';
@@ -15,8 +15,8 @@ export interface MerchantStatusModel {
   statusLabel: string;
   statusExplanation: string;
   tone: 'ok' | 'warn' | 'bad';
-  shops: Pick<ShopRecord, 'id' | 'name' | 'region'>[];
-  removedShops: Pick<ShopRecord, 'id' | 'name' | 'region'>[];
+  shops: Pick<Shop, 'id' | 'name' | 'region'>[];
+  removedShops: Pick<Shop, 'id' | 'name' | 'region'>[];
   /** When the authorization ends (the refresh token's expiry, from TikTok). */
   accessEndsAt: Date;
   /** Set within 30, 7 or 1 days of `accessEndsAt`. */
@@ -35,13 +35,13 @@ const statusWords: Record<ConnectionStatus, { label: string; explanation: string
 
 const day = 86_400_000;
 
-export function createMerchantStatus(deps: { connections: ConnectionStore; problems: Problems; clock: Clock }) {
+export function createMerchantStatus(deps: { connections: Pick<AuthorizationStore, 'findById' | 'listShops'>; problems: Problems; clock: Clock }) {
   return async function merchantStatus(connectionId: string): Promise<MerchantStatusModel> {
     const connection = await deps.connections.findById(connectionId);
     if (!connection) throw new ConnectionNotFound(connectionId);
     const shops = await deps.connections.listShops(connectionId);
     const words = statusWords[connection.status];
-    const pick = ({ id, name, region }: ShopRecord) => ({ id, name, region });
+    const pick = ({ id, name, region }: Shop) => ({ id, name, region });
     return {
       connectionId,
       sellerName: connection.sellerName,

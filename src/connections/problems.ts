@@ -1,7 +1,8 @@
-import type { ProblemRecord, ProblemStore, ScopeMissingInput } from '../db/stores/problem-store.js';
+import type { ProblemStore, ScopeMissingInput } from '../db/stores/problem-store.js';
+import type { ProblemRecord } from './model.js';
 import type { Clock } from '../shared/clock.js';
 
-export type { ProblemRecord } from '../db/stores/problem-store.js';
+export type { ProblemRecord } from './model.js';
 
 /**
  * Problems a person must fix on a connection. Today one kind: `scope_missing` (TikTok 105005), one

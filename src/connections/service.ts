@@ -1,5 +1,5 @@
-import type { AuditLog } from '../db/audit-log.js';
-import type { ConnectionStore } from '../db/stores/connection-store.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { AuthorizationStore } from '../db/stores/authorization-store.js';
 import type { ConnectSessionStore } from '../db/stores/connect-session-store.js';
 import type { OAuthStateStore } from '../db/stores/oauth-state-store.js';
 import type { ProblemStore } from '../db/stores/problem-store.js';
@@ -11,10 +11,10 @@ import { createAuthorizationCallback, type CompletedAuthorization } from './auth
 import { createBrowserTokens } from './browser-tokens.js';
 import { createConnectPage, type ConnectPageModel } from './connect-page.js';
 import { createConnectSessions, type CreatedConnectSession, type NewConnectSessionInput } from './connect-sessions.js';
+import type { Lifecycle } from './lifecycle/index.js';
 import { createMerchantStatus, type MerchantStatusModel } from './merchant-status.js';
 import { createOAuthStates, stateTtlSeconds } from './oauth-states.js';
 import { createProblems, type Problems } from './problems.js';
-import type { RefreshPolicy } from './refresh-schedule.js';
 
 /** A cookie value to set, with its lifetime. */
 export interface SignedCookie {
@@ -70,7 +70,8 @@ export interface ConnectionsService {
 }
 
 export interface ConnectionsServiceDeps {
-  stores: { connections: ConnectionStore; connectSessions: ConnectSessionStore; oauthStates: OAuthStateStore; problems: ProblemStore };
+  stores: { connections: AuthorizationStore; connectSessions: ConnectSessionStore; oauthStates: OAuthStateStore; problems: ProblemStore };
+  lifecycle: Pick<Lifecycle, 'plan' | 'event'>;
   vault: Vault;
   audit: AuditLog;
   clock: Clock;
@@ -82,8 +83,9 @@ export interface ConnectionsServiceDeps {
     returnUrlAllowlist: readonly string[];
     authorizeUrl: string;
     serviceId: string;
-    refreshPolicy: RefreshPolicy;
   };
+  /** When tokens issued at `issuedAt` and expiring at `expiresAt` are due for refresh (refresh/'s schedule). */
+  refreshDueAt(issuedAt: Date, expiresAt: Date): Date;
 }
 
 /**
@@ -107,8 +109,8 @@ export function createConnectionsService(deps: ConnectionsServiceDeps): Connecti
   const problems = createProblems({ store: stores.problems, clock });
   const page = createConnectPage({ sessions, states, audit, clock, authorizeUrl: settings.authorizeUrl, serviceId: settings.serviceId });
   const complete = createAuthorizationCallback({
-    states, sessions, connections: stores.connections, problems, auth: deps.tiktok.auth, api: deps.tiktok.api,
-    vault: deps.vault, audit, clock, refreshPolicy: settings.refreshPolicy,
+    states, sessions, connections: stores.connections, lifecycle: deps.lifecycle, problems, auth: deps.tiktok.auth, api: deps.tiktok.api,
+    vault: deps.vault, audit, clock, refreshDueAt: deps.refreshDueAt,
   });
   const status = createMerchantStatus({ connections: stores.connections, problems, clock });
 

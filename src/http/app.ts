@@ -1,7 +1,6 @@
 import express, { type Router } from 'express';
 import type { Config } from '../config.js';
 import type { ConnectionsService } from '../connections/index.js';
-import type { Database } from '../db/database.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { mountEndpoints, type Endpoint } from './endpoint.js';
@@ -12,7 +11,7 @@ import { parseBodies } from './middleware/parse-bodies.js';
 import { notFound } from './middleware/not-found.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLog } from './middleware/request-log.js';
-import { healthEndpoints } from './routes/health.js';
+import { healthEndpoints, type Readiness } from './routes/health.js';
 import { connectEndpoints } from './routes/connect.js';
 import { homeEndpoints } from './routes/home.js';
 import { merchantEndpoints } from './routes/merchant.js';
@@ -22,17 +21,18 @@ import type { V1Deps } from './routes/v1-deps.js';
 import { keepRawProxyBody } from './routes/v1-proxy.js';
 import { metricsEndpoints } from './routes/metrics.js';
 import { webhookEndpoints } from './routes/webhooks.js';
-import type { NotificationHandler } from '../refresh/notifications.js';
+import type { NotificationHandler } from '../webhooks/tiktok-notifications.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { AdminConsole } from '../admin/admin-console.js';
-import type { AuditLog } from '../db/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { RefusalAudit } from '../apps/audited.js';
 import { adminEndpoints, devIdentityProviderRouter } from './routes/admin.js';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
-  db: Database;
+  /** Whether the database answers (GET /readyz). */
+  readiness: Readiness;
   clock: Clock;
   /** Connect sessions, the OAuth callback, merchant status and problems. */
   connections: ConnectionsService;

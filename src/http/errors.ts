@@ -24,6 +24,7 @@ export const httpErrors: Record<ErrorCode, { status: number; hint: string }> = {
   connection_expired: { status: 409, hint: 'The authorization ran out; send the merchant a new connect link (POST /v1/connect-sessions).' },
   connection_suspended: { status: 409, hint: 'An administrator suspended this connection; ask them to resume it in /admin.' },
   connection_revoked: { status: 409, hint: 'This connection was revoked; the merchant must connect again (POST /v1/connect-sessions).' },
+  transition_not_allowed: { status: 409, hint: 'The connection cannot make that change from its current status; reload it and check its status.' },
   scope_missing: {
     status: 403,
     hint: 'The app developer must enable the API package for this scope in TikTok Partner Center (Manage API); then the merchant must re-authorize the app so the new scope is granted.',

@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { refreshDueAt, type RefreshPolicy } from '../connections/refresh-schedule.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Lifecycle } from '../connections/lifecycle/index.js';
+import type { RefreshState } from '../connections/model.js';
 import type { Problems } from '../connections/problems.js';
-import type { AuditLog } from '../db/audit-log.js';
-import type { ClaimGuard, RefreshState, RefreshStore } from '../db/stores/refresh-store.js';
+import type { ClaimGuard, RefreshClaimStore } from '../db/stores/refresh-claims.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { RefreshMetrics, RefreshOutcome } from '../shared/metrics.js';
@@ -10,7 +11,8 @@ import type { AuthClient, TokenSet } from '../tiktok/index.js';
 import { openRefreshToken, sealTokens } from '../vault/tokens.js';
 import type { Vault } from '../vault/vault.js';
 import { classifyFailure, nextAttemptAt, type BackoffPolicy, type ClassifiedFailure } from './failure.js';
-import { grantDeadVerdict, statusEvent, type GrantDeadVerdict } from './grant-dead.js';
+import { grantDeadVerdict, markGrantDead, type GrantDeadVerdict } from './grant-dead.js';
+import { refreshDueAt, type RefreshPolicy } from './schedule.js';
 
 /** A usable access token, as `ensureFresh` hands it out. */
 export interface FreshToken {
@@ -29,7 +31,8 @@ export type AttemptResult =
   | { ok: false; stale: false; failure: ClassifiedFailure; verdict?: GrantDeadVerdict };
 
 export interface AttemptDeps {
-  store: RefreshStore;
+  store: RefreshClaimStore;
+  lifecycle: Pick<Lifecycle, 'transition'>;
   auth: Pick<AuthClient, 'refreshToken'>;
   vault: Vault;
   clock: Clock;
@@ -142,10 +145,7 @@ async function failed(
   const detail: Record<string, unknown> = { trigger, failureClass: failure.failureClass, error: message, tiktokCode: failure.tiktokCode ?? null };
   try {
     if (verdict) {
-      await deps.store.changeStatus({
-        id: claimed.id, from: ['active'], to: verdict.status, reason: verdict.reason, now, error: message, guard,
-        event: statusEvent(claimed, verdict.status, verdict.reason, now),
-      });
+      await markGrantDead(deps.lifecycle, { id: claimed.id, verdict, cause: 'refresh', guard, error: message, at: now });
       detail.status = verdict.status;
       detail.reason = verdict.reason;
     } else {

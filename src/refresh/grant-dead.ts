@@ -1,6 +1,7 @@
-import type { AuditLog } from '../db/audit-log.js';
-import type { ConnectionStatus } from '../db/stores/connection-records.js';
-import type { OutboxEventInput, RefreshState, RefreshStore } from '../db/stores/refresh-store.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Lifecycle } from '../connections/lifecycle/index.js';
+import type { ConnectionStatus, RefreshState } from '../connections/model.js';
+import type { ClaimGuard, RefreshClaimStore } from '../db/stores/refresh-claims.js';
 import type { Clock } from '../shared/clock.js';
 import type { TikTokDetail } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -49,16 +50,26 @@ export function grantDeadVerdict(state: RefreshState, now: Date, tiktok: TikTokD
   };
 }
 
-/** The outbox event announcing that a connection stopped working. */
-export function statusEvent(state: Pick<RefreshState, 'id' | 'openId' | 'merchantRef'>, status: ConnectionStatus, reason: string, now: Date): OutboxEventInput {
-  return {
-    type: `connection.${status}`,
-    payload: { connectionId: state.id, openId: state.openId, merchantRef: state.merchantRef, status, reason, occurredAt: now.toISOString() },
-  };
+/**
+ * Moves an active connection to its verdict's status through the lifecycle (`connection.needs_reauth`
+ * or `connection.expired`), under the refresh claim when `guard` is given. True when it moved.
+ */
+export function markGrantDead(
+  lifecycle: Pick<Lifecycle, 'transition'>,
+  input: { id: string; verdict: GrantDeadVerdict; cause: 'refresh' | 'api_call'; guard?: ClaimGuard; error?: string; at: Date },
+): Promise<boolean> {
+  const { verdict } = input;
+  return lifecycle.transition({
+    id: input.id, from: ['active'], to: verdict.status, cause: input.cause, reason: verdict.reason, at: input.at,
+    details: { reason: verdict.reason, occurredAt: input.at.toISOString(), cause: input.cause },
+    ...(input.guard ? { guard: input.guard } : {}),
+    ...(input.error === undefined ? {} : { error: input.error }),
+  });
 }
 
 export interface AccessRefusedDeps {
-  store: RefreshStore;
+  store: RefreshClaimStore;
+  lifecycle: Pick<Lifecycle, 'transition'>;
   vault: Vault;
   clock: Clock;
   audit: Pick<AuditLog, 'record'>;
@@ -108,9 +119,7 @@ export async function markAccessRefused(
   try {
     if (openAccessToken(deps.vault, id, claimed.accessTokenSealed) === input.accessToken) {
       verdict = grantDeadVerdict(claimed, now, input.tiktok);
-      changed = await deps.store.changeStatus({
-        id, from: ['active'], to: verdict.status, reason: verdict.reason, now, guard, event: statusEvent(claimed, verdict.status, verdict.reason, now),
-      });
+      changed = await markGrantDead(deps.lifecycle, { id, verdict, cause: 'api_call', guard, at: now });
     }
   } finally {
     if (!changed) await deps.store.releaseClaim(guard);

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RefreshState } from '../db/stores/refresh-store.js';
+import type { RefreshState } from '../connections/model.js';
 import { ConnectionNotFound, ConnectionUnusable, RefreshBusy } from '../shared/errors.js';
 import { TikTokUnavailable } from '../tiktok/index.js';
 import { openAccessToken } from '../vault/tokens.js';
 import { refreshClaimed, type AttemptDeps, type FreshToken, type Trigger } from './attempt.js';
-import { sweepAuthorizationExpiry } from './authorization-expiry.js';
+import { sweepAuthorizationExpiry, type ExpiryDeps } from './authorization-expiry.js';
+import { isTokenDue } from './due.js';
 import { defaultBackoff, type BackoffPolicy } from './failure.js';
 import { markAccessRefused, type AccessRefused } from './grant-dead.js';
 import { createSingleFlight } from './single-flight.js';
@@ -15,7 +16,10 @@ import { createSweeper, type SweepReport } from './sweeper.js';
 export type { FreshToken } from './attempt.js';
 export type { SweepReport } from './sweeper.js';
 
-export interface RefresherDeps extends Omit<AttemptDeps, 'policy' | 'backoff' | 'owner' | 'random' | 'sleep'> {
+export interface RefresherDeps extends Omit<AttemptDeps, 'policy' | 'backoff' | 'owner' | 'random' | 'sleep' | 'lifecycle'> {
+  lifecycle: AttemptDeps['lifecycle'] & Pick<ExpiryDeps['lifecycle'], 'warnExpiring'>;
+  /** Selection of ended and expiring authorizations, for the sweeper. */
+  expiry: ExpiryDeps['store'];
   /** `config.refresh`. */
   settings: { sweepIntervalSeconds: number; atLifetimeFraction: number; safetyMarginSeconds: number; concurrency: number; claimSeconds: number };
   /** Names this process in claims; default `hostname:pid:random`. */
@@ -51,7 +55,7 @@ export interface Refresher {
   markGrantDead(input: AccessRefused): Promise<Pick<RefreshState, 'status' | 'statusReason'> | undefined>;
   /** Refreshes every due connection (bounded concurrency), then authorization expiry warnings and ends. */
   sweepOnce(): Promise<SweepReport>;
-  /** Starts the background sweeper (an unref'd timer). */
+  /** Starts the background sweeper (an unref'd timer); nothing runs before. */
   start(): void;
   /** Stops the timer and waits for running sweeps and refreshes. */
   stop(): Promise<void>;
@@ -65,8 +69,8 @@ const minForceIntervalMs = 10_000;
  * lease, compare-and-set writes, failure classes with bounded retries, and the sweeper.
  *
  * @example
- * const refresher = createRefresher({ store: createRefreshStore(db.sql), auth, vault, clock, logger, audit,
- *   metrics: metrics.refresh, problems, settings: config.refresh });
+ * const refresher = createRefresher({ store: createRefreshClaimStore(db.sql), lifecycle, expiry: createLifecycleStore(db.sql),
+ *   auth, vault, clock, logger, audit, metrics: metrics.refresh, problems, settings: config.refresh });
  * refresher.start();
  * await refresher.stop(); // before the database closes
  */
@@ -173,7 +177,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     intervalMs: deps.sweepIntervalMs ?? settings.sweepIntervalSeconds * 1000,
     selectDue: (now, limit) => store.selectDue(now, limit),
     refreshOne: (id) => flights.run(id, () => refreshFlow(id, { force: false, trigger: 'sweep', wait: false })),
-    authorizationExpiry: (now, limit) => sweepAuthorizationExpiry(deps, now, limit),
+    authorizationExpiry: (now, limit) => sweepAuthorizationExpiry({ ...deps, store: deps.expiry }, now, limit),
   });
 
   return {
@@ -203,6 +207,5 @@ function needsRefresh(state: RefreshState, now: Date, force: boolean, operator: 
   const backingOff = state.refreshFailureCount > 0 && due !== null && due.getTime() > now.getTime();
   if (backingOff) return false;
   if (force) return !state.lastRefreshedAt || now.getTime() - state.lastRefreshedAt.getTime() >= minForceIntervalMs;
-  if (due === null) return state.accessTokenExpiresAt.getTime() <= now.getTime();
-  return due.getTime() <= now.getTime();
+  return isTokenDue(state, now.getTime());
 }

@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'connection_expired'
   | 'connection_suspended'
   | 'connection_revoked'
+  | 'transition_not_allowed'
   | 'scope_missing'
   // connect flow
   | 'connect_session_not_found'
@@ -186,6 +187,11 @@ export class ConnectionUnusable extends ServiceError {
 }
 
 /** TikTok refused a call for lack of an API scope (105005), or the scope is known to be missing. */
+/** A status change the connection lifecycle has no rule for (from, to, cause): refused, nothing written. */
+export class TransitionNotAllowed extends ServiceError {
+  readonly code = 'transition_not_allowed' as const;
+}
+
 export class ScopeMissing extends ServiceError {
   readonly code = 'scope_missing';
   constructor(

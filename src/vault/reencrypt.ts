@@ -36,7 +36,7 @@ export interface ReencryptResult {
  * ciphertexts, so a refresh that stored new tokens meanwhile is never overwritten.
  *
  * @example
- * const result = await reencryptTokens(vault, createConnectionStore(db));
+ * const result = await reencryptTokens(core.vault, core.operator.sealedTokens);
  * // { scanned: 12, reencrypted: 11, alreadyCurrent: 1, changedConcurrently: 0, failed: [], currentKeyId: 'k2' }
  */
 export async function reencryptTokens(vault: Vault, source: SealedTokenSource, options: { batchSize?: number } = {}): Promise<ReencryptResult> {

@@ -32,7 +32,7 @@ describe('createRateLimits', () => {
     expect(await stores.minute.get(dayKey)).toBeNull();
     expect((await stores.day.get(dayKey))?.consumedPoints).toBe(2);
     expect((await stores.minute.get(minuteKey))!.msBeforeNext).toBeLessThanOrEqual(120_000);
-    await limits.close();
+    await limits.worker.stop();
   });
 
   describe('while the shared store is down', () => {
@@ -59,7 +59,7 @@ describe('createRateLimits', () => {
       await limits.flush();
       expect(calls).toBe(1); // only the day window is still worth sharing
       expect(limits.consume(client).remaining).toBe(4);
-      await limits.close();
+      await limits.worker.stop();
     });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEventInput, AuditLog } from '../../src/db/audit-log.js';
+import type { AuditEventInput, AuditLog } from '../../src/audit/audit-log.js';
 import { createShopCalls } from '../../src/apps/shop-calls.js';
 import type { ShopCredentials, ShopCredentialSource } from '../../src/apps/shop-credentials.js';
 import { ConnectionUnusable } from '../../src/shared/errors.js';
@@ -54,6 +54,7 @@ function proxyOver(input: { lastSeen?: ShopCredentials; answers?: Record<string,
     },
     flush: async () => undefined,
     close: async () => undefined,
+    worker: { name: 'audit writer', start: () => undefined, stop: async () => undefined },
   };
   const shopCalls = createShopCalls({
     credentials: source,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createShopCredentialSource } from '../../src/apps/shop-credentials.js';
-import type { ShopAccess } from '../../src/db/stores/shop-access-store.js';
+import type { ShopAccess } from '../../src/connections/model.js';
 import { parseKeyRing } from '../../src/vault/key-ring.js';
 import { sealTokens } from '../../src/vault/tokens.js';
 import { createVault } from '../../src/vault/vault.js';

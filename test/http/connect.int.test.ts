@@ -150,8 +150,11 @@ describe('the merchant connect flow', () => {
           type: 'connection.created',
           payload: {
             connectionId,
+            openId: expect.any(String),
+            status: 'active',
             sellerName: 'Demo Cross-Border Seller',
             merchantRef: 'merchant-cb',
+            occurredAt: expect.any(String),
             shopIds: sim().builtInSellers.crossBorder.shops.map((shop) => shop.id),
             removedShopIds: [],
             grantedScopes: [...sim().settings().appScopes],

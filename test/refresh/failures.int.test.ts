@@ -92,7 +92,10 @@ describe('a dead grant', () => {
       {
         type: 'connection.needs_reauth',
         connection_id: id,
-        payload: { connectionId: id, openId: seller.openId, merchantRef: null, status: 'needs_reauth', reason: row.statusReason, occurredAt: h.clock.now().toISOString() },
+        payload: {
+          connectionId: id, openId: seller.openId, merchantRef: null, status: 'needs_reauth', previousStatus: 'active', cause: 'refresh',
+          reason: row.statusReason, occurredAt: h.clock.now().toISOString(),
+        },
       },
     ]);
     expect(await h.auditEvents(id)).toMatchObject([{ action: 'token.refresh', outcome: 'failure', detail: { failureClass: 'grant_dead', status: 'needs_reauth' } }]);

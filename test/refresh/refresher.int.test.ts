@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dueSelectionSql, type RefreshStore } from '../../src/db/stores/refresh-store.js';
+import { dueSelectionSql, type RefreshClaimStore } from '../../src/db/stores/refresh-claims.js';
 import { createAuthClient } from '../../src/tiktok/index.js';
 import { app, createHarness, gatedAuth, settings, type Harness } from './support.js';
 
@@ -177,7 +177,7 @@ describe('a refresher killed mid-refresh', () => {
   });
 
   describe('after TikTok answered, before the write', () => {
-    const killedStore = (store: RefreshStore): RefreshStore => ({
+    const killedStore = (store: RefreshClaimStore): RefreshClaimStore => ({
       ...store,
       writeRefreshed: async () => {
         throw new Error('killed');

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { refreshDueAt } from '../../src/connections/refresh-schedule.js';
-import { createProblems } from '../../src/connections/problems.js';
-import { createAuditLog } from '../../src/db/audit-log.js';
+import { loadConfig } from '../../src/config.js';
+import { createCore } from '../../src/core.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
-import { createProblemStore } from '../../src/db/stores/problem-store.js';
-import { createRefreshStore } from '../../src/db/stores/refresh-store.js';
-import { createRefresher, type RefresherDeps } from '../../src/refresh/refresher.js';
+import { createRefreshClaimStore } from '../../src/db/stores/refresh-claims.js';
+import type { RefresherDeps } from '../../src/refresh/refresher.js';
+import { refreshDueAt } from '../../src/refresh/schedule.js';
 import { createLogger } from '../../src/shared/logger.js';
-import { createMetrics } from '../../src/shared/metrics.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { createAuthClient, type TokenSet } from '../../src/tiktok/index.js';
 import { parseKeyRing } from '../../src/vault/key-ring.js';
@@ -27,25 +25,35 @@ export async function createHarness() {
   const clock = new FakeClock('2026-11-23T10:00:00.000Z');
   const db = await createTestDatabase();
   const sim = await startSimulator({ ...app, redirectUrl: 'https://connect.example.test/callback', clock });
-  const vault = createVault(parseKeyRing('k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8='));
+  const encryptionKeys = 'k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
+  const vault = createVault(parseKeyRing(encryptionKeys));
   const logger = createLogger('silent');
-  const audit = createAuditLog(db, { clock, logger, flushIntervalMs: 20 });
+  const config = loadConfig({
+    NODE_ENV: 'test', TOKEN_ENCRYPTION_KEYS: encryptionKeys, COOKIE_SECRET: 'refresh-harness-cookie-secret-0123456789',
+    TIKTOK_APP_KEY: app.appKey, TIKTOK_APP_SECRET: app.appSecret, TIKTOK_SERVICE_ID: app.serviceId,
+    TIKTOK_AUTH_BASE_URL: sim.url, TIKTOK_API_BASE_URL: sim.url,
+  });
+  /** The service's own composition; the harness reads its audit trail and metrics. */
+  const core = createCore(config, db, { clock, logger, fetch: globalThis.fetch });
+  const { audit, metrics } = core;
   const auth = createAuthClient({ fetch: globalThis.fetch, authBaseUrl: sim.url, ...app, timeoutMs: 5_000 });
-  const metrics = createMetrics();
-  const problems = createProblems({ store: createProblemStore(db), clock });
   const extraDatabases: Database[] = [];
 
   const harness = {
     clock, db, sim, vault, auth, audit, metrics,
-    store: createRefreshStore(db.sql),
+    store: createRefreshClaimStore(db.sql),
 
-    /** A refresher as one process would build it; `database` gives it its own pool (another process). */
+    /**
+     * A refresher as one process builds it (createCore), sharing this harness's audit trail and metrics;
+     * `database` gives it its own pool (another process), overrides inject faults. Its workers never
+     * start, and it is never stopped: a test may leave it hanging, as a killed process would.
+     */
     refresher(overrides: Partial<RefresherDeps> & { database?: Database } = {}) {
-      const database = overrides.database ?? db;
-      return createRefresher({
-        store: createRefreshStore(database.sql), auth, vault, clock, logger, audit, metrics: metrics.refresh, problems,
-        settings, random: () => 0.5, waitForOther: { maxMs: 400, pollMs: 20 }, ...overrides,
-      });
+      const { database = db, ...refresher } = overrides;
+      return createCore(config, database, {
+        clock, logger, fetch: globalThis.fetch,
+        refresher: { audit, metrics: metrics.refresh, random: () => 0.5, waitForOther: { maxMs: 400, pollMs: 20 }, ...refresher },
+      }).refresher;
     },
 
     /** Another process's connection pool on the same database (PGlite has one connection: the same one). */

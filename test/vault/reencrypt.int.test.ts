@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConnectionStore } from '../../src/db/stores/connection-store.js';
+import { createSealedTokenStore } from '../../src/db/stores/sealed-token-store.js';
 import type { Sealed } from '../../src/shared/sealed.js';
 import { parseKeyRing } from '../../src/vault/key-ring.js';
 import { reencryptTokens } from '../../src/vault/reencrypt.js';
@@ -87,7 +87,7 @@ describe('the token vault over stored connections', () => {
       const plain = before.map((row) => [openAccessToken(oldVault, row.id, row.access_token_sealed), openRefreshToken(oldVault, row.id, row.refresh_token_sealed)]);
       const newVault = createVault(parseKeyRing(newKeys));
 
-      const result = await reencryptTokens(newVault, createConnectionStore(service.db), { batchSize: 1 });
+      const result = await reencryptTokens(newVault, createSealedTokenStore(service.db.sql), { batchSize: 1 });
       expect(result).toStrictEqual({ scanned: 2, reencrypted: 2, alreadyCurrent: 0, changedConcurrently: 0, failed: [], currentKeyId: 'k2' });
 
       const after = await sealedRows();
@@ -100,13 +100,13 @@ describe('the token vault over stored connections', () => {
       const newOnly = createVault(parseKeyRing(newKeys.split(',')[0]!));
       expect(openAccessToken(newOnly, after[0]!.id, after[0]!.access_token_sealed)).toBe(plain[0]![0]);
 
-      expect(await reencryptTokens(newVault, createConnectionStore(service.db))).toStrictEqual({
+      expect(await reencryptTokens(newVault, createSealedTokenStore(service.db.sql))).toStrictEqual({
         scanned: 2, reencrypted: 0, alreadyCurrent: 2, changedConcurrently: 0, failed: [], currentKeyId: 'k2',
       });
     });
 
     it('never overwrites a row a refresh changed meanwhile (compare-and-set on the old ciphertext)', async () => {
-      const store = createConnectionStore(service.db);
+      const store = createSealedTokenStore(service.db.sql);
       const vault = createVault(parseKeyRing(`k3:${randomBytes(32).toString('base64')},${newKeys}`));
       const racing = {
         listSealed: store.listSealed,
@@ -124,7 +124,7 @@ describe('the token vault over stored connections', () => {
 
     it('reports rows it cannot open (altered, or sealed with a key that is gone) by id only', async () => {
       const vault = createVault(parseKeyRing(`k9:${randomBytes(32).toString('base64')}`));
-      const result = await reencryptTokens(vault, createConnectionStore(service.db));
+      const result = await reencryptTokens(vault, createSealedTokenStore(service.db.sql));
       expect(result.failed).toStrictEqual([
         { id: ids[0], reason: 'decryption_failed' },
         { id: ids[1], reason: 'encryption_key_unknown' },

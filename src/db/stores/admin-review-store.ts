@@ -1,10 +1,11 @@
 import type { Database } from '../database.js';
 import type { AuditEvent as AuditEventRow } from '../generated/client.js';
-import { toConnection, toShop, type ConnectionRecord, type ConnectionStatus, type ShopRecord } from './connection-records.js';
-import { createProblemStore, type ProblemRecord } from './problem-store.js';
+import type { Connection, ConnectionStatus, ProblemRecord, Shop } from '../../connections/model.js';
+import { allConnectionFields, allShopFields, mapConnection, mapShop } from './connection-rows.js';
+import type { ProblemStore } from './problem-store.js';
 
 /** A connection without its sealed tokens: what an admin may see. */
-export type UnsealedConnection = Omit<ConnectionRecord, 'accessTokenSealed' | 'refreshTokenSealed'>;
+export type UnsealedConnection = Omit<Connection, 'accessTokenSealed' | 'refreshTokenSealed'>;
 
 /** One connection as the admin console reads it, with its current shops and open problems counted. */
 export interface ReviewedConnection {
@@ -49,7 +50,7 @@ export interface AdminReviewStore {
   list(search: ConnectionSearch): Promise<ReviewedConnection[]>;
   get(id: string): Promise<ReviewedConnection | undefined>;
   /** Current shops first, then removed ones; by name. */
-  shops(connectionId: string): Promise<ShopRecord[]>;
+  shops(connectionId: string): Promise<Shop[]>;
   /** Open and resolved, most recently seen first. */
   problems(connectionId: string, limit: number): Promise<ProblemRecord[]>;
   /** Newest first. */
@@ -61,12 +62,11 @@ const counts = {
 } as const;
 
 /** The admin console's read side, over Prisma; rows are mapped here and never leave this module. */
-export function createAdminReviewStore(db: Pick<Database, 'prisma' | 'sql'>): AdminReviewStore {
-  const problems = createProblemStore(db);
+export function createAdminReviewStore(db: Pick<Database, 'prisma'>, problems: Pick<ProblemStore, 'listRecent'>): AdminReviewStore {
   const { prisma } = db;
   type Row = Awaited<ReturnType<typeof prisma.connection.findMany<{ include: typeof counts }>>>[number];
   const toReviewed = (row: Row): ReviewedConnection => {
-    const { accessTokenSealed: _access, refreshTokenSealed: _refresh, ...connection } = toConnection(row);
+    const { accessTokenSealed: _access, refreshTokenSealed: _refresh, ...connection } = mapConnection(row, allConnectionFields);
     return { connection, shopCount: row._count.shops, openProblemCount: row._count.problems };
   };
 
@@ -122,7 +122,7 @@ export function createAdminReviewStore(db: Pick<Database, 'prisma' | 'sql'>): Ad
         where: { connectionId },
         orderBy: [{ removedAt: { sort: 'asc', nulls: 'first' } }, { name: 'asc' }],
       });
-      return rows.map(toShop);
+      return rows.map((row) => mapShop(row, allShopFields));
     },
 
     problems: (connectionId, limit) => problems.listRecent(connectionId, limit),

@@ -1,7 +1,7 @@
 import type { Database } from '../database.js';
 
-/** One outbox event as other systems read it. */
-export interface FeedEvent {
+/** One outbox row as stored; apps/event-feed.ts types it. */
+export interface StoredEvent {
   /** Increasing; pass the last one seen as `after` to continue. */
   id: string;
   type: string;
@@ -15,7 +15,7 @@ export interface EventFeedStore {
    * Outbox events after `after` (exclusive), oldest first. With `shopIds`, only events of the
    * connections that own one of those shops (events of no connection are left out then).
    */
-  after(input: { after: bigint; limit: number; shopIds?: ReadonlySet<string> }): Promise<FeedEvent[]>;
+  after(input: { after: bigint; limit: number; shopIds?: ReadonlySet<string> }): Promise<StoredEvent[]>;
 }
 
 interface Row {

@@ -1,23 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { ProblemKind, ProblemRecord } from '../../connections/model.js';
 import type { Database } from '../database.js';
-
-export type ProblemKind = 'scope_missing';
-
-/** Something wrong with a connection that a person must fix. */
-export interface ProblemRecord {
-  id: string;
-  connectionId: string;
-  kind: ProblemKind;
-  apiPath: string;
-  scopeKeys: string[];
-  tiktokCode: number | null;
-  tiktokMessage: string | null;
-  occurrences: number;
-  firstSeenAt: Date;
-  lastSeenAt: Date;
-  resolvedAt: Date | null;
-  resolution: string | null;
-}
 
 export interface ScopeMissingInput {
   connectionId: string;

@@ -1,21 +1,6 @@
-import type { Sealed } from '../../shared/sealed.js';
+import type { ShopAccess } from '../../connections/model.js';
 import type { Database } from '../database.js';
-import type { ConnectionStatus } from './connection-records.js';
-
-/** What the token, sign and proxy paths need about a shop and its connection, from one read. */
-export interface ShopAccess {
-  shopId: string;
-  shopCipher: string;
-  connectionId: string;
-  status: ConnectionStatus;
-  statusReason: string | null;
-  grantedScopes: string[];
-  accessTokenSealed: Sealed;
-  accessTokenExpiresAt: Date;
-  refreshDueAt: Date | null;
-  /** Whether the connection has open problems (only asked for by the proxy). */
-  hasOpenProblems: boolean;
-}
+import { mapConnection, selectConnection } from './connection-rows.js';
 
 export interface ShopAccessStore {
   /**
@@ -25,24 +10,19 @@ export interface ShopAccessStore {
   find(shopId: string, options?: { withProblems?: boolean }): Promise<ShopAccess | undefined>;
 }
 
-interface Row {
-  shop_id: string;
-  cipher: string;
-  connection_id: string;
-  status: ConnectionStatus;
-  status_reason: string | null;
-  granted_scopes: string[];
-  access_token_sealed: string;
-  access_token_expires_at: Date | string;
-  refresh_due_at: Date | string | null;
-  has_open_problems: boolean;
-}
+const fields = ['status', 'statusReason', 'grantedScopes', 'accessTokenSealed', 'accessTokenExpiresAt', 'refreshDueAt'] as const;
 
-const select = `SELECT s.id AS shop_id, s.cipher, c.id AS connection_id, c.status, c.status_reason, c.granted_scopes,
-  c.access_token_sealed, c.access_token_expires_at, c.refresh_due_at`;
+const select = `SELECT s.id AS shop_id, s.cipher, c.id AS connection_id, ${selectConnection(fields, 'c')}`;
 const from = `FROM shops s JOIN connections c ON c.id = s.connection_id WHERE s.id = $1 AND s.removed_at IS NULL`;
 const plain = `${select}, false AS has_open_problems ${from}`;
 const withProblems = `${select}, EXISTS (SELECT 1 FROM problems p WHERE p.connection_id = c.id AND p.resolved_at IS NULL) AS has_open_problems ${from}`;
+
+interface Row extends Record<string, unknown> {
+  shop_id: string;
+  cipher: string;
+  connection_id: string;
+  has_open_problems: boolean;
+}
 
 export function createShopAccessStore(db: Pick<Database, 'sql'>): ShopAccessStore {
   return {
@@ -55,12 +35,7 @@ export function createShopAccessStore(db: Pick<Database, 'sql'>): ShopAccessStor
         shopId: row.shop_id,
         shopCipher: row.cipher,
         connectionId: row.connection_id,
-        status: row.status,
-        statusReason: row.status_reason,
-        grantedScopes: row.granted_scopes ?? [],
-        accessTokenSealed: row.access_token_sealed as Sealed,
-        accessTokenExpiresAt: new Date(row.access_token_expires_at),
-        refreshDueAt: row.refresh_due_at === null ? null : new Date(row.refresh_due_at),
+        ...mapConnection(row, fields),
         hasOpenProblems: row.has_open_problems,
       };
     },

@@ -4,7 +4,7 @@ import type { AdminConsole } from '../../admin/admin-console.js';
 import type { AdminActor, StatusAction } from '../../admin/actions.js';
 import type { DevIdentityProvider } from '../../admin/dev-identity-provider.js';
 import { pendingLifetimeSeconds } from '../../admin/session.js';
-import type { AuditLog } from '../../db/audit-log.js';
+import type { AuditLog } from '../../audit/audit-log.js';
 import type { Clock } from '../../shared/clock.js';
 import { AdminForbidden, AdminSignInRequired, ConnectionNotFound, type ErrorCode } from '../../shared/errors.js';
 import { defineEndpoint, type Endpoint } from '../endpoint.js';

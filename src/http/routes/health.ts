@@ -1,10 +1,15 @@
 import { z } from 'zod';
-import type { Database } from '../../db/database.js';
 import { NotReady } from '../../shared/errors.js';
 import { defineEndpoint, type Endpoint } from '../endpoint.js';
 
 /** `GET /healthz`: the process is up. `GET /readyz`: the database answers within 2 s. */
-export function healthEndpoints(deps: { db: Database }): Endpoint[] {
+/** Whether the database answers, and which kind it is. */
+export interface Readiness {
+  database: 'pglite' | 'postgres';
+  ping(): Promise<void>;
+}
+
+export function healthEndpoints(deps: { readiness: Readiness }): Endpoint[] {
   return [
     defineEndpoint({
       method: 'get',
@@ -29,11 +34,11 @@ export function healthEndpoints(deps: { db: Database }): Endpoint[] {
       },
       handler: async () => {
         try {
-          await withTimeout(deps.db.sql.query('SELECT 1'), 2000);
+          await withTimeout(deps.readiness.ping(), 2000);
         } catch (error) {
           throw new NotReady('The database is not reachable.', { cause: error });
         }
-        return { status: 'ready', database: deps.db.kind };
+        return { status: 'ready', database: deps.readiness.database };
       },
     }),
   ];

@@ -2,7 +2,7 @@ import type { ConnectionViews } from '../../apps/connection-views.js';
 import type { KeyVerifier } from '../../apps/key-verifier.js';
 import type { RateLimits } from '../../apps/rate-limits.js';
 import type { ShopCalls } from '../../apps/shop-calls.js';
-import type { EventFeedStore } from '../../db/stores/event-feed-store.js';
+import type { EventFeed } from '../../apps/event-feed.js';
 
 /** What the internal API (/v1) is built from; main.ts makes these. */
 export interface V1Deps {
@@ -17,5 +17,5 @@ export interface V1Deps {
   connections: ConnectionViews;
   shopCalls: ShopCalls;
   /** The outbox as a feed (GET /v1/events). */
-  events: EventFeedStore;
+  events: EventFeed;
 }

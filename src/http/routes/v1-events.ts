@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventFeedStore } from '../../db/stores/event-feed-store.js';
+import { connectionEventSchemas, connectionEventTypes } from '../../connections/lifecycle/index.js';
 import { defineEndpoint, type Endpoint } from '../endpoint.js';
 import { apiKeyGuard } from '../middleware/api-key.js';
 import { limitRate } from '../middleware/rate-limit.js';
@@ -13,20 +13,26 @@ const eventsQuery = z
   })
   .strict();
 
-const eventSchema = z.object({
-  id: z.string(),
-  type: z.string().describe('connection.created, connection.reauthorized, connection.needs_reauth, connection.expired, connection.deauthorized, authorization.expiring, connection.suspended, connection.resumed, connection.revoked, connection.refresh_requested'),
-  connectionId: z.string().nullable(),
-  payload: z.unknown(),
-  createdAt: z.string(),
-});
+/** One schema per event type, told apart by `type`: the closed catalog of connections/lifecycle/events.ts. */
+const eventSchema = z.discriminatedUnion(
+  'type',
+  connectionEventTypes.map((type) =>
+    z.object({
+      id: z.string(),
+      type: z.literal(type),
+      connectionId: z.string().nullable(),
+      payload: connectionEventSchemas[type],
+      createdAt: z.string(),
+    }).describe(connectionEventSchemas[type].description ?? type),
+  ) as unknown as [z.ZodObject, z.ZodObject, ...z.ZodObject[]],
+);
 
 /**
  * `GET /v1/events`: the outbox as a feed each app reads at its own pace: connections created or
  * re-authorized, needing re-authorization, expiring, expired, suspended, revoked. Poll with the
  * returned `nextCursor`; nothing is consumed, so any number of apps can follow it.
  */
-export function eventEndpoints(deps: V1Deps & { events: EventFeedStore }): Endpoint[] {
+export function eventEndpoints(deps: V1Deps): Endpoint[] {
   const guard = apiKeyGuard(deps.verifier);
   return [
     defineEndpoint({

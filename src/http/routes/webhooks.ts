@@ -1,5 +1,5 @@
 import express from 'express';
-import type { NotificationHandler } from '../../refresh/notifications.js';
+import type { NotificationHandler } from '../../webhooks/tiktok-notifications.js';
 import { MalformedJson, WebhookSignatureInvalid } from '../../shared/errors.js';
 import { verifyWebhookSignature } from '../../tiktok/index.js';
 import { defineEndpoint, type Endpoint } from '../endpoint.js';

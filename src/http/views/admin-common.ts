@@ -1,4 +1,4 @@
-import type { ConnectionStatus } from '../../db/stores/connection-records.js';
+import type { ConnectionStatus } from '../../connections/model.js';
 import { html, SafeHtml } from './html.js';
 import { layout } from './layout.js';
 

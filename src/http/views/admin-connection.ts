@@ -1,7 +1,7 @@
 import { reauthorizationLinkTtlSeconds, type ReauthorizationLink } from '../../admin/actions.js';
 import type { ConnectionDetail } from '../../admin/review.js';
 import { describeProblem } from '../../connections/merchant-status.js';
-import type { ProblemRecord } from '../../db/stores/problem-store.js';
+import type { ProblemRecord } from '../../connections/model.js';
 import { describeTikTokCode } from '../../tiktok/index.js';
 import { adminPage, csrfField, expiryBadge, statusLabel, when, type AdminFrame } from './admin-common.js';
 import { html, type SafeHtml } from './html.js';

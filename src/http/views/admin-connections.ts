@@ -1,5 +1,5 @@
 import type { ConnectionSummary } from '../../admin/review.js';
-import type { ConnectionStatus } from '../../db/stores/connection-records.js';
+import type { ConnectionStatus } from '../../connections/model.js';
 import { adminPage, expiryBadge, statusLabel, statusWordsOf, when, type AdminFrame } from './admin-common.js';
 import { html, type SafeHtml } from './html.js';
 

@@ -54,7 +54,7 @@ describe('POST /webhooks/tiktok', () => {
       expect(await connection(id)).toStrictEqual({ status: 'needs_reauth', status_reason: 'The seller removed the app in TikTok Shop', refresh_due_at: null });
       const again = await send({ type: 6, shopId: seller.shops[0]!.id, notificationId: 'n-6-1' });
       expect(again.status).toBe(200);
-      expect(await outboxTypes(id)).toStrictEqual(['connection.needs_reauth']);
+      expect(await outboxTypes(id)).toStrictEqual(['connection.deauthorized']);
       await service.audit.flush();
       const audit = await service.db.sql.query('SELECT action FROM audit_events WHERE connection_id = $1', [id]);
       expect(audit).toStrictEqual([{ action: 'connection.deauthorized' }]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { refreshDueAt } from '../../src/connections/refresh-schedule.js';
+import { refreshDueAt } from '../../src/refresh/schedule.js';
 
 const policy = { atLifetimeFraction: 0.85, safetyMarginSeconds: 3600 };
 const issued = new Date('2026-11-23T00:00:00Z');

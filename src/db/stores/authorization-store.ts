@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { Connection, ConnectionStatus, Shop } from '../../connections/model.js';
 import type { Sealed } from '../../shared/sealed.js';
-import type { Database } from '../database.js';
-import type { SqlRunner } from '../sql.js';
-import { toConnection, toShop, type ConnectionRecord, type ShopRecord } from './connection-records.js';
+import type { SqlClient, SqlRunner } from '../sql.js';
+import { allConnectionFields, allShopFields, mapConnection, mapShop, selectConnection, selectShop } from './connection-rows.js';
+import { createLifecycleStore, type EventWrite, type TransitionWrite } from './lifecycle-store.js';
 
 /** A connection's tokens sealed for its row (the vault's `SealedTokens`, seen from the database). */
 export interface SealedTokenColumns {
@@ -36,6 +37,14 @@ export interface AuthorizationToSave {
   shops: AuthorizedShop[];
 }
 
+/** The lifecycle's writes for a saved authorization: the new connection's event, or the re-authorization's move. */
+export interface AuthorizationEvents {
+  /** `removedShopIds`: shops of the connection that left the authorization (marked removed now). */
+  created(connectionId: string, removedShopIds: string[]): EventWrite;
+  /** `previous`: the status the connection had before this authorization. */
+  reauthorized(connectionId: string, previous: ConnectionStatus, removedShopIds: string[]): TransitionWrite;
+}
+
 export interface SavedAuthorization {
   connectionId: string;
   /** false: the seller was known and its connection was re-authorized. */
@@ -44,73 +53,48 @@ export interface SavedAuthorization {
   removedShopIds: string[];
 }
 
-/** One row's sealed secrets, for re-encryption. */
-export interface SealedRow extends SealedTokenColumns {
-  id: string;
-}
-
-export interface ConnectionStore {
-  findById(id: string): Promise<ConnectionRecord | undefined>;
-  findByOpenId(openId: string): Promise<ConnectionRecord | undefined>;
+/**
+ * Seller authorizations: stored in one transaction with their shops and their lifecycle event, and
+ * read back whole. Status moves and events are written by the lifecycle store, inside that transaction.
+ */
+export interface AuthorizationStore {
+  findById(id: string): Promise<Connection | undefined>;
+  findByOpenId(openId: string): Promise<Connection | undefined>;
+  exists(id: string): Promise<boolean>;
   /** The connection's shops, current first then removed, each group by region and name. */
-  listShops(connectionId: string): Promise<ShopRecord[]>;
+  listShops(connectionId: string): Promise<Shop[]>;
   /**
    * Stores a seller authorization in one transaction: a new connection for an unknown `open_id`,
-   * otherwise the existing one updated (new tokens, `token_version + 1`, status back to active).
+   * otherwise the existing one updated (new tokens, `token_version + 1`) and moved by the lifecycle.
    * `seal` is called with the connection's id, so the ciphertext is bound to the row it lands in,
-   * also when a concurrent request created the row first. Writes `connection.created` or
-   * `connection.reauthorized` to the outbox in the same transaction.
+   * also when a concurrent request created the row first. Writes `connection.created`, or the
+   * re-authorization's move with `connection.reauthorized`, in the same transaction.
    */
-  saveAuthorization(input: AuthorizationToSave, seal: (connectionId: string) => SealedTokenColumns): Promise<SavedAuthorization>;
-  /** Up to `limit` rows with an id greater than `afterId`, in id order. */
-  listSealed(afterId: string, limit: number): Promise<SealedRow[]>;
-  /**
-   * Replaces a row's sealed tokens only if both ciphertexts are still `expected` (compare-and-set),
-   * so a refresh that wrote new tokens meanwhile is never overwritten. Does not bump `token_version`:
-   * the tokens are the same, only their encryption changed.
-   */
-  replaceSealed(id: string, expected: SealedTokenColumns, next: SealedTokenColumns): Promise<boolean>;
+  saveAuthorization(input: AuthorizationToSave, seal: (connectionId: string) => SealedTokenColumns, events: AuthorizationEvents): Promise<SavedAuthorization>;
 }
 
-export function createConnectionStore(db: Database): ConnectionStore {
-  const { prisma } = db;
+const connectionSelect = selectConnection(allConnectionFields);
+
+export function createAuthorizationStore(sql: SqlClient): AuthorizationStore {
+  const findOne = async (where: string, value: string) => {
+    const [row] = await sql.query<Record<string, unknown>>(`SELECT ${connectionSelect} FROM connections WHERE ${where} = $1`, [value]);
+    return row ? mapConnection(row, allConnectionFields) : undefined;
+  };
   return {
-    async findById(id) {
-      const row = await prisma.connection.findUnique({ where: { id } });
-      return row ? toConnection(row) : undefined;
-    },
-    async findByOpenId(openId) {
-      const row = await prisma.connection.findUnique({ where: { openId } });
-      return row ? toConnection(row) : undefined;
+    findById: (id) => findOne('id', id),
+    findByOpenId: (openId) => findOne('open_id', openId),
+    async exists(id) {
+      return (await sql.query('SELECT 1 FROM connections WHERE id = $1', [id])).length > 0;
     },
     async listShops(connectionId) {
-      const rows = await prisma.shop.findMany({ where: { connectionId }, orderBy: [{ region: 'asc' }, { name: 'asc' }] });
-      const shops = rows.map(toShop);
-      return [...shops.filter((shop) => !shop.removedAt), ...shops.filter((shop) => shop.removedAt)];
-    },
-    saveAuthorization(input, seal) {
-      return db.sql.transaction((tx) => saveAuthorization(tx, input, seal));
-    },
-    async listSealed(afterId, limit) {
-      const rows = await db.sql.query<{ id: string; access_token_sealed: string; refresh_token_sealed: string; encryption_key_id: string }>(
-        `SELECT id, access_token_sealed, refresh_token_sealed, encryption_key_id FROM connections
-          WHERE id > $1 ORDER BY id LIMIT $2`,
-        [afterId, limit],
+      const rows = await sql.query<Record<string, unknown>>(
+        `SELECT ${selectShop(allShopFields)} FROM shops WHERE connection_id = $1 ORDER BY (removed_at IS NOT NULL), region, name`,
+        [connectionId],
       );
-      return rows.map((row) => ({
-        id: row.id,
-        accessTokenSealed: row.access_token_sealed as Sealed,
-        refreshTokenSealed: row.refresh_token_sealed as Sealed,
-        encryptionKeyId: row.encryption_key_id,
-      }));
+      return rows.map((row) => mapShop(row, allShopFields));
     },
-    async replaceSealed(id, expected, next) {
-      const rows = await db.sql.query(
-        `UPDATE connections SET access_token_sealed = $4, refresh_token_sealed = $5, encryption_key_id = $6
-          WHERE id = $1 AND access_token_sealed = $2 AND refresh_token_sealed = $3 RETURNING id`,
-        [id, expected.accessTokenSealed, expected.refreshTokenSealed, next.accessTokenSealed, next.refreshTokenSealed, next.encryptionKeyId],
-      );
-      return rows.length === 1;
+    saveAuthorization(input, seal, events) {
+      return sql.transaction((tx) => saveAuthorization(tx, input, seal, events));
     },
   };
 }
@@ -119,8 +103,10 @@ async function saveAuthorization(
   tx: SqlRunner,
   input: AuthorizationToSave,
   seal: (connectionId: string) => SealedTokenColumns,
+  events: AuthorizationEvents,
 ): Promise<SavedAuthorization> {
-  let existingId = await lockByOpenId(tx, input.openId);
+  let existing = await lockByOpenId(tx, input.openId);
+  let existingId = existing?.id;
   let created = false;
   if (existingId === undefined) {
     const id = randomUUID();
@@ -143,7 +129,8 @@ async function saveAuthorization(
       created = true;
     } else {
       // Another request stored this seller between our lookup and insert: update its row instead.
-      existingId = await lockByOpenId(tx, input.openId);
+      existing = await lockByOpenId(tx, input.openId);
+      existingId = existing?.id;
       if (existingId === undefined) throw new Error('connection vanished while saving an authorization');
     }
   }
@@ -152,10 +139,7 @@ async function saveAuthorization(
     const sealed = seal(connectionId);
     await tx.query(
       `UPDATE connections SET user_type = $2, seller_name = $3, seller_base_region = $4,
-         merchant_ref = COALESCE(merchant_ref, $5),
-         -- A merchant re-authorizing never lifts an administrator's suspension; only Resume does.
-         status = CASE WHEN status = 'suspended' THEN status ELSE 'active' END,
-         status_reason = CASE WHEN status = 'suspended' THEN status_reason ELSE NULL END, granted_scopes = $6,
+         merchant_ref = COALESCE(merchant_ref, $5), granted_scopes = $6,
          access_token_sealed = $7, refresh_token_sealed = $8, encryption_key_id = $9,
          access_token_expires_at = $10, refresh_token_expires_at = $11, refresh_due_at = $12,
          token_version = token_version + 1, refresh_failure_count = 0, last_refresh_error = NULL,
@@ -170,25 +154,18 @@ async function saveAuthorization(
     );
   }
   const removedShopIds = await saveShops(tx, connectionId, input.shops, input.authorizedAt);
-  await tx.query('INSERT INTO outbox_events (type, connection_id, payload, created_at) VALUES ($1, $2, $3, $4)', [
-    created ? 'connection.created' : 'connection.reauthorized',
-    connectionId,
-    JSON.stringify({
-      connectionId,
-      sellerName: input.sellerName,
-      merchantRef: input.merchantRef,
-      shopIds: input.shops.map((shop) => shop.id),
-      removedShopIds,
-      grantedScopes: input.grantedScopes,
-    }),
-    input.authorizedAt,
-  ]);
+  const lifecycle = createLifecycleStore(tx);
+  const written = created
+    ? await lifecycle.appendEvent(connectionId, events.created(connectionId, removedShopIds), input.authorizedAt)
+    : await lifecycle.applyTransition(events.reauthorized(connectionId, existing!.status, removedShopIds));
+  // Under the row lock nothing can move the connection between the read and the write.
+  if (!written) throw new Error(`the lifecycle refused to record the authorization of connection ${connectionId}`);
   return { connectionId, created, removedShopIds };
 }
 
-async function lockByOpenId(tx: SqlRunner, openId: string): Promise<string | undefined> {
-  const rows = await tx.query<{ id: string }>('SELECT id FROM connections WHERE open_id = $1 FOR UPDATE', [openId]);
-  return rows[0]?.id;
+async function lockByOpenId(tx: SqlRunner, openId: string): Promise<{ id: string; status: ConnectionStatus } | undefined> {
+  const rows = await tx.query<{ id: string; status: ConnectionStatus }>('SELECT id, status::text AS status FROM connections WHERE open_id = $1 FOR UPDATE', [openId]);
+  return rows[0];
 }
 
 /** Upserts the authorized shops (returning shops lose `removed_at`); marks the others removed. */

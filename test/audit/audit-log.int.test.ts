@@ -1,5 +1,6 @@
+import { createAuditStore } from '../../src/db/stores/audit-store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuditLog } from '../../src/db/audit-log.js';
+import { createAuditLog } from '../../src/audit/audit-log.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { FakeClock } from '../support/clock.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -15,7 +16,7 @@ describe('createAuditLog', () => {
 
   it('returns from record() at once and writes the events on flush, with the clock time', async () => {
     const clock = new FakeClock('2026-11-23T12:00:00Z');
-    const audit = createAuditLog(db, { clock, logger: createLogger('silent'), flushIntervalMs: 60_000 });
+    const audit = createAuditLog(createAuditStore(db.sql), { clock, logger: createLogger('silent'), flushIntervalMs: 60_000 });
     audit.record({ actorType: 'api_client', actorId: 'client-1', action: 'token.read', outcome: 'success', shopId: 'shop-1', detail: { route: 'token' } });
     audit.record({ actorType: 'system', action: 'refresh.failed', outcome: 'failure', connectionId: null });
     expect(await db.prisma.auditEvent.count()).toBe(0);
@@ -29,7 +30,7 @@ describe('createAuditLog', () => {
   });
 
   it('loses nothing on close (clean shutdown)', async () => {
-    const audit = createAuditLog(db, { clock: new FakeClock(), logger: createLogger('silent'), flushIntervalMs: 60_000, maxBatch: 7 });
+    const audit = createAuditLog(createAuditStore(db.sql), { clock: new FakeClock(), logger: createLogger('silent'), flushIntervalMs: 60_000, maxBatch: 7 });
     const before = await db.prisma.auditEvent.count();
     for (let i = 0; i < 50; i++) audit.record({ actorType: 'system', action: `bulk.${i}`, outcome: 'success' });
     await audit.close();
@@ -41,7 +42,7 @@ describe('createAuditLog with awkward values', () => {
   it('stores quotes, commas, braces, backslashes, Unicode and nested detail exactly', async () => {
     const db = await createTestDatabase();
     try {
-      const audit = createAuditLog(db, { clock: new FakeClock(), logger: createLogger('silent'), flushIntervalMs: 60_000 });
+      const audit = createAuditLog(createAuditStore(db.sql), { clock: new FakeClock(), logger: createLogger('silent'), flushIntervalMs: 60_000 });
       const detail = { note: 'a "quoted", {braced} \\ back\\slash – café 🚀', list: [1, null, { x: 'y' }] };
       audit.record({ actorType: 'admin', actorId: 'ops@example.com', action: 'connection.suspended', outcome: 'success', detail });
       audit.record({ actorType: 'system', action: 'a,b', outcome: 'failure', requestId: 'NULL' });
@@ -61,7 +62,7 @@ describe('createAuditLog with events Postgres cannot store as they are', () => {
   it('writes U+0000 as U+FFFD, and drops only an event that cannot be stored at all', async () => {
     const db = await createTestDatabase();
     try {
-      const audit = createAuditLog(db, { clock: new FakeClock(), logger: createLogger('silent'), flushIntervalMs: 60_000 });
+      const audit = createAuditLog(createAuditStore(db.sql), { clock: new FakeClock(), logger: createLogger('silent'), flushIntervalMs: 60_000 });
       audit.record({ actorType: 'merchant', action: 'before', outcome: 'denied', detail: { error: 'a\u0000b', [`key\u0000`]: '\\\u0000' } });
       audit.record({ actorType: 'merchant', action: 'escaped', outcome: 'denied', detail: { literal: 'a \\u0000 and \\\\u0000 stay as written' } });
       audit.record({ actorType: 'merchant', action: 'unstorable', outcome: 'denied', detail: { text: 'lone \ud800 surrogate' } });

@@ -1,13 +1,12 @@
 import { z } from 'zod';
-import type { AuditEventInput, AuditLog } from '../db/audit-log.js';
-import type { ConnectionStatus } from '../db/stores/connection-records.js';
-import { createRefreshStore } from '../db/stores/refresh-store.js';
-import type { SqlClient } from '../db/sql.js';
+import type { AuditEventInput, AuditLog } from '../audit/audit-log.js';
+import type { Lifecycle } from '../connections/lifecycle/index.js';
+import type { RefreshState } from '../connections/model.js';
+import type { WebhookReceiptStore } from '../db/stores/webhook-receipts.js';
+import { warnExpiring } from '../refresh/authorization-expiry.js';
 import type { Clock } from '../shared/clock.js';
 import { ValidationFailed } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { warnExpiring } from './authorization-expiry.js';
-import { statusEvent } from './grant-dead.js';
 
 const payloadSchema = z.object({
   type: z.coerce.number().int(),
@@ -20,19 +19,38 @@ const payloadSchema = z.object({
 export type NotificationResult = 'handled' | 'duplicate' | 'ignored';
 export type NotificationHandler = ReturnType<typeof createNotificationHandler>;
 
-/** A seller who removes the app can come back by re-authorizing, so this is `needs_reauth`, not `revoked` (an operator's decision). */
-const deauthorized = { status: 'needs_reauth' as const satisfies ConnectionStatus };
+/** What one delivery is handled with: stores bound to one transaction. */
+export interface NotificationUnit {
+  receipts: WebhookReceiptStore;
+  lifecycle: Pick<Lifecycle, 'transition' | 'warnExpiring'>;
+  readConnection(id: string): Promise<Pick<RefreshState, 'id' | 'status' | 'refreshTokenExpiresAt'> | undefined>;
+}
+
+export interface NotificationDeps {
+  /** Runs `work` in one transaction, with the stores it needs bound to it. */
+  inTransaction<T>(work: (unit: NotificationUnit) => Promise<T>): Promise<T>;
+  clock: Clock;
+  audit: Pick<AuditLog, 'record'>;
+  logger: Logger;
+}
+
+/** TikTok's webhook types about authorizations. */
+const sellerDeauthorization = 6;
+const upcomingExpiration = 7;
+const creatorDeauthorization = 20;
 
 /**
  * TikTok push notifications about authorizations: 6 (seller deauthorization, by shop), 7 (upcoming
  * authorization expiration) and 20 (creator deauthorization, by open id). Each delivery is handled
  * once (webhook_receipts) in one transaction with its effect, so a failure lets TikTok's retry try again.
+ * A deauthorization moves the connection to `needs_reauth` with the event `connection.deauthorized`:
+ * a seller who removed the app can come back by re-authorizing (revoking is an operator's decision).
  *
  * @example
- * const notifications = createNotificationHandler({ sql: db.sql, clock, audit, logger });
+ * const notifications = createNotificationHandler({ inTransaction, clock, audit, logger });
  * await notifications.handle(JSON.parse(rawBody.toString('utf8'))); // 'handled' | 'duplicate' | 'ignored'
  */
-export function createNotificationHandler(deps: { sql: SqlClient; clock: Clock; audit: Pick<AuditLog, 'record'>; logger: Logger }) {
+export function createNotificationHandler(deps: NotificationDeps) {
   return {
     async handle(body: unknown): Promise<NotificationResult> {
       const parsed = payloadSchema.safeParse(body);
@@ -42,32 +60,30 @@ export function createNotificationHandler(deps: { sql: SqlClient; clock: Clock; 
       // Audit events wait for the commit: a rolled-back delivery leaves no trace but TikTok's retry.
       const events: AuditEventInput[] = [];
       const audit = { record: (event: AuditEventInput) => void events.push(event) };
-      const result = await deps.sql.transaction(async (tx): Promise<NotificationResult> => {
-        const store = createRefreshStore(tx);
-        const first = await store.recordWebhookReceipt({
+      const result = await deps.inTransaction(async (unit): Promise<NotificationResult> => {
+        const first = await unit.receipts.record({
           notificationId: notification.tts_notification_id, type: notification.type, shopId: notification.shop_id ?? null, now,
         });
         if (!first) return 'duplicate';
         const connectionId =
-          notification.type === 20
-            ? notification.creator_open_id && (await store.connectionIdByOpenId(notification.creator_open_id))
-            : notification.shop_id && (await store.connectionIdByShopId(notification.shop_id));
-        const state = connectionId ? await store.read(connectionId) : undefined;
-        if (!state || ![6, 7, 20].includes(notification.type)) {
+          notification.type === creatorDeauthorization
+            ? notification.creator_open_id && (await unit.receipts.connectionIdByOpenId(notification.creator_open_id))
+            : notification.shop_id && (await unit.receipts.connectionIdByShopId(notification.shop_id));
+        const state = connectionId ? await unit.readConnection(connectionId) : undefined;
+        if (!state || ![sellerDeauthorization, upcomingExpiration, creatorDeauthorization].includes(notification.type)) {
           deps.logger.info({ type: notification.type, shopId: notification.shop_id }, 'webhook for no known connection, or of a type not handled');
           return 'ignored';
         }
-        if (notification.type === 7) {
+        if (notification.type === upcomingExpiration) {
           const expiresAt = expirationTime(notification.data?.expiration_time) ?? state.refreshTokenExpiresAt;
-          await warnExpiring({ store, audit, logger: deps.logger }, {
-            id: state.id, openId: state.openId, merchantRef: state.merchantRef, expiresAt, now, source: 'webhook',
-          });
+          await warnExpiring({ lifecycle: unit.lifecycle, audit }, { id: state.id, expiresAt, now, source: 'webhook' });
           return 'handled';
         }
-        const who = notification.type === 20 ? 'creator' : 'seller';
-        const reason = `The ${who} removed the app in TikTok Shop`;
-        const changed = await store.changeStatus({
-          id: state.id, from: ['active', 'expired'], to: deauthorized.status, reason, now, event: statusEvent(state, deauthorized.status, reason, now),
+        const by = notification.type === creatorDeauthorization ? 'creator' : 'seller';
+        const reason = `The ${by} removed the app in TikTok Shop`;
+        const changed = await unit.lifecycle.transition({
+          id: state.id, to: 'needs_reauth', cause: 'tiktok_webhook', reason, at: now,
+          details: { reason, occurredAt: now.toISOString(), by, webhookType: notification.type },
         });
         audit.record({
           actorType: 'tiktok', action: 'connection.deauthorized', outcome: 'success', connectionId: state.id,

@@ -1,0 +1,37 @@
+import { connectionEventSchemas, type ConnectionEvent, type ConnectionEventType } from '../connections/lifecycle/index.js';
+import type { EventFeedStore, StoredEvent } from '../db/stores/event-feed-store.js';
+import type { Logger } from '../shared/logger.js';
+
+/** One connection event as internal apps read it: the closed union, with its place in the feed. */
+export type FeedEvent = ConnectionEvent & {
+  /** Increasing; pass the last one seen as `after` to continue. */
+  id: string;
+  connectionId: string | null;
+  createdAt: Date;
+};
+
+export interface EventFeed {
+  /**
+   * Connection events after `after` (exclusive), oldest first. With `shopIds`, only events of the
+   * connections that own one of those shops.
+   */
+  after(input: { after: bigint; limit: number; shopIds?: ReadonlySet<string> }): Promise<FeedEvent[]>;
+}
+
+/**
+ * The outbox as a typed feed. Every event was checked against its schema when it was written; one
+ * that no longer parses (written by an older version) is passed on as stored and logged, never dropped.
+ */
+export function createEventFeed(deps: { store: EventFeedStore; logger: Logger }): EventFeed {
+  const toFeedEvent = (row: StoredEvent): FeedEvent => {
+    const schema = connectionEventSchemas[row.type as ConnectionEventType];
+    const parsed = schema?.safeParse(row.payload);
+    if (!parsed?.success) deps.logger.warn({ eventId: row.id, type: row.type }, 'outbox event does not match its schema; passed on as stored');
+    return { ...row, payload: parsed?.success ? parsed.data : row.payload } as FeedEvent;
+  };
+  return {
+    async after(input) {
+      return (await deps.store.after(input)).map(toFeedEvent);
+    },
+  };
+}

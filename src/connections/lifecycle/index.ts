@@ -1,0 +1,6 @@
+export { connectionStatuses, isConnectionStatus, reauthorizationStatuses, type ConnectionStatus } from './statuses.js';
+export { transitions, transitionCauses, ruleFor, type TransitionCause, type TransitionName, type TransitionRule } from './transitions.js';
+export {
+  connectionEventSchemas, connectionEventTypes, parseConnectionEvent, type ConnectionEvent, type ConnectionEventType, type EventDetails,
+} from './events.js';
+export { createLifecycle, type Lifecycle, type TransitionRequest } from './lifecycle.js';

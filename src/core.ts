@@ -1,0 +1,225 @@
+import { RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible';
+import { createAdminActions, type AdminActions } from './admin/actions.js';
+import { createReview, type Review } from './admin/review.js';
+import { createApiClientAdmin, type ApiClientAdmin } from './apps/api-clients.js';
+import { createRefusalAudit, type RefusalAudit } from './apps/audited.js';
+import { createConnectionViews } from './apps/connection-views.js';
+import { createEventFeed } from './apps/event-feed.js';
+import { createKeyVerifier } from './apps/key-verifier.js';
+import { createRateLimits } from './apps/rate-limits.js';
+import { createShopCalls } from './apps/shop-calls.js';
+import { createShopCredentialSource } from './apps/shop-credentials.js';
+import { createAuditLog, type AuditLog } from './audit/audit-log.js';
+import type { Config } from './config.js';
+import { createHousekeeping } from './connections/housekeeping.js';
+import { createConnectionsService, merchantStatusLinkTtlSeconds, type ConnectionsService } from './connections/index.js';
+import { createLifecycle, type Lifecycle } from './connections/lifecycle/index.js';
+import type { Database } from './db/database.js';
+import { createAdminReviewStore } from './db/stores/admin-review-store.js';
+import { createApiClientStore } from './db/stores/api-client-store.js';
+import { createAuditStore } from './db/stores/audit-store.js';
+import { createAuthorizationStore } from './db/stores/authorization-store.js';
+import { createConnectSessionStore } from './db/stores/connect-session-store.js';
+import { createConnectionListingStore, type ConnectionListingStore } from './db/stores/connection-listing-store.js';
+import { createEventFeedStore } from './db/stores/event-feed-store.js';
+import { createLifecycleStore } from './db/stores/lifecycle-store.js';
+import { createOAuthStateStore } from './db/stores/oauth-state-store.js';
+import { createProblemStore } from './db/stores/problem-store.js';
+import { createRefreshClaimStore } from './db/stores/refresh-claims.js';
+import { createSealedTokenStore, type SealedTokenStore } from './db/stores/sealed-token-store.js';
+import { createShopAccessStore } from './db/stores/shop-access-store.js';
+import { createWebhookReceiptStore } from './db/stores/webhook-receipts.js';
+import type { V1Deps } from './http/routes/v1-deps.js';
+import { refreshCallTimeoutMs } from './refresh/due.js';
+import { createRefresher, type Refresher, type RefresherDeps } from './refresh/refresher.js';
+import { refreshDueAt } from './refresh/schedule.js';
+import type { Clock } from './shared/clock.js';
+import type { Logger } from './shared/logger.js';
+import { createMetrics, type Metrics } from './shared/metrics.js';
+import type { Worker } from './shared/worker.js';
+import { createApiClient, createAuthClient, createTikTokHttp, type FetchLike } from './tiktok/index.js';
+import { parseKeyRing } from './vault/key-ring.js';
+import { createVault, type Vault } from './vault/vault.js';
+import { createNotificationHandler, type NotificationHandler } from './webhooks/tiktok-notifications.js';
+
+/** What the core takes from the outside world: time, logs and (in tests) the way to reach TikTok. */
+export interface CoreIo {
+  clock: Clock;
+  logger: Logger;
+  /** Replaces the pooled undici fetch used for every call to TikTok (tests). */
+  fetch?: FetchLike;
+  /**
+   * Refresher options for tests: claim owner name, jitter, backoff, how long to wait for another
+   * process, and faults (a token client or claim store that fails on purpose).
+   */
+  refresher?: Partial<RefresherDeps>;
+}
+
+/** Everything the admin console is built from (the sign-in side needs the network: see admin-console.ts). */
+export interface AdminCore {
+  review: Review;
+  actions: AdminActions;
+}
+
+export interface Core {
+  config: Config;
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  audit: AuditLog;
+  vault: Vault;
+  metrics: Metrics;
+  lifecycle: Lifecycle;
+  /** Connect sessions, the OAuth callback, merchant status and problems. */
+  connections: ConnectionsService;
+  refresher: Refresher;
+  /** TikTok push notifications (POST /webhooks/tiktok). */
+  notifications: NotificationHandler;
+  /** The internal API (/v1). */
+  v1: V1Deps;
+  refusals: RefusalAudit;
+  admin: AdminCore;
+  /** Operator commands (CLI). */
+  operator: { apiClients: ApiClientAdmin; listings: ConnectionListingStore; sealedTokens: SealedTokenStore };
+  /** Whether the database answers (GET /readyz). */
+  readiness: { database: Database['kind']; ping(): Promise<void> };
+  /** Background work, in start order: started after the service listens, stopped in reverse. */
+  workers: Worker[];
+  /** Stops the workers (reverse order) and closes TikTok's connection pool; the database stays open. */
+  close(): Promise<void>;
+}
+
+/**
+ * The one place that wires stores, the vault, TikTok's clients and the services: `main.ts`, the CLI
+ * and the test harnesses build the service from it. Starts nothing: `workers` are started by the caller.
+ *
+ * @example
+ * const core = createCore(config, db, { clock: systemClock, logger });
+ * for (const worker of core.workers) worker.start();
+ * await core.close();
+ */
+export function createCore(config: Config, db: Database, io: CoreIo): Core {
+  const { clock, logger } = io;
+  const audit = createAuditLog(createAuditStore(db.sql), { clock, logger });
+  const vault = createVault(parseKeyRing(config.encryptionKeys));
+  const tiktokHttp = createTikTokHttp();
+  const fetch = io.fetch ?? tiktokHttp.fetch;
+  const app = { appKey: config.tiktok.appKey, appSecret: config.tiktok.appSecret };
+  const tiktok = {
+    auth: createAuthClient({ fetch, authBaseUrl: config.tiktok.authBaseUrl, ...app }),
+    // The refresher's token client ends its calls well inside the claim lease.
+    refreshAuth: createAuthClient({ fetch, authBaseUrl: config.tiktok.authBaseUrl, ...app, timeoutMs: refreshCallTimeoutMs(config.refresh.claimSeconds) }),
+    api: createApiClient({ fetch, apiBaseUrl: config.tiktok.apiBaseUrl, clock, ...app }),
+  };
+
+  const lifecycleStore = createLifecycleStore(db.sql);
+  const lifecycle = createLifecycle({ store: lifecycleStore, clock });
+  const problemStore = createProblemStore(db);
+  const authorizations = createAuthorizationStore(db.sql);
+  const connections = createConnectionsService({
+    stores: { connections: authorizations, connectSessions: createConnectSessionStore(db), oauthStates: createOAuthStateStore(db), problems: problemStore },
+    lifecycle,
+    vault,
+    audit,
+    clock,
+    tiktok,
+    settings: {
+      publicUrl: config.publicUrl,
+      cookieSecret: config.cookieSecret,
+      sessionTtlSeconds: config.connect.sessionTtlSeconds,
+      returnUrlAllowlist: config.connect.returnUrlAllowlist,
+      authorizeUrl: config.tiktok.authorizeUrl,
+      serviceId: config.tiktok.serviceId,
+    },
+    refreshDueAt: (issuedAt, expiresAt) => refreshDueAt(issuedAt, expiresAt, config.refresh),
+  });
+
+  const metrics = createMetrics({ connectionCounts: () => lifecycleStore.countByStatus() });
+  const refresher = createRefresher({
+    store: createRefreshClaimStore(db.sql),
+    lifecycle,
+    expiry: lifecycleStore,
+    auth: tiktok.refreshAuth,
+    vault, clock, logger, audit,
+    metrics: metrics.refresh,
+    problems: connections.problems,
+    settings: config.refresh,
+    ...io.refresher,
+  });
+  const notifications = createNotificationHandler({
+    inTransaction: (work) =>
+      db.sql.transaction((tx) => {
+        const claims = createRefreshClaimStore(tx);
+        return work({
+          receipts: createWebhookReceiptStore(tx),
+          lifecycle: createLifecycle({ store: createLifecycleStore(tx), clock }),
+          readConnection: (id) => claims.read(id),
+        });
+      }),
+    clock, audit, logger,
+  });
+
+  const rateLimits = createRateLimits({
+    stores: { minute: rateLimitStore(db, 120), day: rateLimitStore(db, 2 * 86_400) },
+    clock, logger, defaultPerMinute: config.rateLimit.defaultPerMinute,
+  });
+  const apiClientStore = createApiClientStore(db.prisma);
+  const listings = createConnectionListingStore(db);
+  const v1: V1Deps = {
+    verifier: createKeyVerifier({ store: apiClientStore, clock }),
+    rateLimits,
+    connectSessions: { create: connections.createConnectSession },
+    connections: createConnectionViews({
+      directory: listings,
+      problems: connections.problems,
+      statusLink: (connectionId) => connections.merchantStatusLink(connectionId, merchantStatusLinkTtlSeconds),
+    }),
+    events: createEventFeed({ store: createEventFeedStore(db), logger }),
+    shopCalls: createShopCalls({
+      credentials: createShopCredentialSource({ shopAccess: createShopAccessStore(db), vault, refresher, clock }),
+      api: tiktok.api,
+      problems: connections.problems,
+      grants: refresher,
+      audit,
+    }),
+  };
+  const admin: AdminCore = {
+    review: createReview({ store: createAdminReviewStore(db, problemStore), clock }),
+    actions: createAdminActions({ lifecycle, connectionExists: (id) => authorizations.exists(id), audit, clock, refresher, statusLinks: connections }),
+  };
+
+  const workers: Worker[] = [
+    audit.worker,
+    rateLimits.worker,
+    { name: 'refresh sweeper', start: () => refresher.start(), stop: () => refresher.stop() },
+    createHousekeeping({ purgeExpired: () => connections.purgeExpired(), logger }),
+  ];
+  let closing: Promise<void> | undefined;
+  return {
+    config, db, clock, logger, audit, vault, metrics, lifecycle, connections, refresher, notifications, v1,
+    refusals: createRefusalAudit({ audit, clock, logger }),
+    admin,
+    operator: { apiClients: createApiClientAdmin({ store: apiClientStore, clock }), listings, sealedTokens: createSealedTokenStore(db.sql) },
+    readiness: { database: db.kind, ping: async () => void (await db.sql.query('SELECT 1')) },
+    workers,
+    close: () =>
+      (closing ??= (async () => {
+        for (const worker of [...workers].reverse()) await worker.stop();
+        await tiktokHttp.close();
+      })()),
+  };
+}
+
+/**
+ * Where rate-limit counts are shared: the `rate_limits` table on Postgres (every replica), memory on
+ * PGlite (one process). `duration` is how long the store keeps a window's key.
+ */
+function rateLimitStore(db: Database, duration: number) {
+  return db.kind === 'postgres'
+    ? new RateLimiterPostgres({
+        // db.sql over the service's pg pool, in the shape of a pg Pool (`query({ text, values })`).
+        storeClient: { query: async (q: { text: string; values?: unknown[] }) => ({ rows: await db.sql.query(q.text, q.values ?? []) }) },
+        storeType: 'pool', tableName: 'rate_limits', tableCreated: true, points: 1, duration,
+      })
+    : new RateLimiterMemory({ points: 1, duration });
+}
