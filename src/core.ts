@@ -13,7 +13,7 @@ import { createAuditLog, type AuditLog } from './audit/audit-log.js';
 import type { Config } from './config.js';
 import { createHousekeeping } from './connections/housekeeping.js';
 import { createConnectionsService, merchantStatusLinkTtlSeconds, type ConnectionsService } from './connections/index.js';
-import { createLifecycle, type Lifecycle } from './connections/lifecycle/index.js';
+import { connectionStatuses, createLifecycle, type Lifecycle } from './connections/lifecycle/index.js';
 import type { Database } from './db/database.js';
 import { createAdminReviewStore } from './db/stores/admin-review-store.js';
 import { createApiClientStore } from './db/stores/api-client-store.js';
@@ -134,7 +134,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     refreshDueAt: (issuedAt, expiresAt) => refreshDueAt(issuedAt, expiresAt, config.refresh),
   });
 
-  const metrics = createMetrics({ connectionCounts: () => lifecycleStore.countByStatus() });
+  const metrics = createMetrics({ connections: { statuses: connectionStatuses, counts: () => lifecycleStore.countByStatus() } });
   const refresher = createRefresher({
     store: createRefreshClaimStore(db.sql),
     lifecycle,

@@ -18,17 +18,15 @@ export interface Metrics {
 }
 
 export interface MetricsOptions {
-  /** Counts of connections by status, read when /metrics is scraped. */
-  connectionCounts?: () => Promise<Record<string, number>>;
+  /** Counts of connections by status, read when /metrics is scraped; every one of `statuses` is reported (0 when absent). */
+  connections?: { statuses: readonly string[]; counts(): Promise<Partial<Record<string, number>>> };
 }
-
-const statuses = ['active', 'needs_reauth', 'expired', 'suspended', 'revoked'] as const;
 
 /**
  * Creates a registry and the service's metrics in it.
  *
  * @example
- * const metrics = createMetrics({ connectionCounts: () => refreshStore.countByStatus() });
+ * const metrics = createMetrics({ connections: { statuses: connectionStatuses, counts: () => lifecycleStore.countByStatus() } });
  * metrics.refresh.outcomes.inc({ outcome: 'refreshed' });
  * await metrics.registry.metrics(); // Prometheus text
  */
@@ -54,16 +52,16 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       registers: [registry],
     }),
   };
-  const { connectionCounts } = options;
-  if (connectionCounts) {
+  const { connections } = options;
+  if (connections) {
     new Gauge({
       name: 'tiktok_connections',
       help: 'Connections (seller authorizations) by status',
       labelNames: ['status'],
       registers: [registry],
       async collect() {
-        const counts = await connectionCounts();
-        for (const status of statuses) this.set({ status }, counts[status] ?? 0);
+        const counts = await connections.counts();
+        for (const status of connections.statuses) this.set({ status }, counts[status] ?? 0);
       },
     });
   }

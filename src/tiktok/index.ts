@@ -3,7 +3,7 @@ export { createAuthClient, type AuthClient, type AuthClientOptions } from './aut
 export type { TokenSet } from './token-set.js';
 export { createApiClient, type ApiClient, type ApiClientOptions, type ApiResponse } from './api-client.js';
 export type { Shop } from './authorized-shops.js';
-export { reservedQueryNames, type ApiRequest, type JsonValue, type PreparedRequest } from './signed-request.js';
+export { reservedQueryNames, shopIdPattern, type ApiRequest, type JsonValue, type PreparedRequest } from './signed-request.js';
 export type { QueryValue } from './query-string.js';
 export type { FetchInit, FetchLike, ResponseLike } from './fetch-envelope.js';
 export type { TikTokEnvelope } from './envelope.js';

@@ -33,8 +33,14 @@ export interface SigningConfig {
   appSecret: string;
 }
 
-/** Query names the signature sets itself; a caller may not set them (the access token goes in a header). */
-export const reservedQueryNames: ReadonlySet<string> = new Set(['app_key', 'timestamp', 'sign', 'access_token', 'shop_cipher']);
+/**
+ * Query names the client sets itself, the one list: a caller may not set them (the access token goes
+ * in a header; the API version is part of the path since 202309, never a `version` parameter).
+ */
+export const reservedQueryNames: ReadonlySet<string> = new Set(['app_key', 'timestamp', 'sign', 'access_token', 'shop_cipher', 'version']);
+
+/** What a TikTok shop id looks like (digits in practice; letters, `_` and `-` tolerated), the one pattern. */
+export const shopIdPattern = /^[0-9A-Za-z_-]{1,64}$/;
 const pathPattern = /^\/[A-Za-z0-9_\-./~]*$/;
 
 /**

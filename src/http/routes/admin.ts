@@ -5,6 +5,7 @@ import type { AdminActor, StatusAction } from '../../admin/actions.js';
 import type { DevIdentityProvider } from '../../admin/dev-identity-provider.js';
 import { pendingLifetimeSeconds } from '../../admin/session.js';
 import type { AuditLog } from '../../audit/audit-log.js';
+import { connectionStatuses, type ConnectionStatus } from '../../connections/lifecycle/index.js';
 import type { Clock } from '../../shared/clock.js';
 import { AdminForbidden, AdminSignInRequired, ConnectionNotFound, type ErrorCode } from '../../shared/errors.js';
 import { defineEndpoint, type Endpoint } from '../endpoint.js';
@@ -29,7 +30,6 @@ export interface AdminRouteDeps {
   clock: Clock;
 }
 
-const statuses = ['active', 'needs_reauth', 'expired', 'suspended', 'revoked'] as const;
 const page = z.coerce.number().int().min(1).max(10_000).default(1);
 const idParams = z.object({ id: z.string().min(1).max(100) }).strict();
 const formBody = z.object({ _csrf: z.string() }).strict();
@@ -138,14 +138,14 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
         res.type('html').send(signedOutPage());
       },
     }),
-    defineEndpoint<Record<string, never>, { status?: (typeof statuses)[number]; q?: string; page: number }>({
+    defineEndpoint<Record<string, never>, { status?: ConnectionStatus; q?: string; page: number }>({
       ...page_('/admin', 'Connections and the review queue'),
       audited: false,
       middleware: signedIn,
       request: {
         query: z
           .object({
-            status: z.enum(statuses).or(z.literal('').transform(() => undefined)).optional(),
+            status: z.enum(connectionStatuses).or(z.literal('').transform(() => undefined)).optional(),
             q: z.string().max(200).optional(),
             page,
           })

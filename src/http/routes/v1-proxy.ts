@@ -1,12 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
+import { reservedQueryNames } from '../../tiktok/index.js';
 import { defineEndpoint, type Endpoint, type HttpMethod } from '../endpoint.js';
 import { apiKeyGuard } from '../middleware/api-key.js';
 import { refuseBody, requireJsonBody } from '../middleware/parse-bodies.js';
 import { limitRate } from '../middleware/rate-limit.js';
 import type { V1Deps } from './v1-deps.js';
-import { apiKeyErrors, errorBodySchema, jsonBodyErrors } from './v1-schemas.js';
+import { apiKeyErrors, errorBodySchema, jsonBodyErrors, shopParams } from './v1-schemas.js';
 
 /** Set by the JSON parser on proxy requests: the body bytes as the caller sent them, forwarded unchanged. */
 const rawBody = Symbol('rawBody');
@@ -17,10 +18,7 @@ export function keepRawProxyBody(req: IncomingMessage, _res: unknown, buffer: Bu
   if (req.url?.includes('/proxy/')) (req as WithRawBody)[rawBody] = buffer.toString('utf8');
 }
 
-/** Parameters the service sets itself; a caller's values are dropped, never forwarded. */
-const reserved = new Set(['app_key', 'timestamp', 'sign', 'access_token', 'shop_cipher', 'version']);
-
-const params = z.object({ shopId: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/), path: z.array(z.string().min(1)).min(1) }).strict();
+const params = shopParams.extend({ path: z.array(z.string().min(1)).min(1) }).strict();
 const query = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 
 /** Methods whose JSON body is forwarded (TikTok's DELETE endpoints, such as Delete Products, take one too). */
@@ -54,7 +52,7 @@ export function proxyEndpoints(deps: V1Deps): Endpoint[] {
       },
       middleware: takesBody(method) ? bodyMiddleware : noBodyMiddleware,
       handler: async ({ params: input, query: callerQuery }, req, res) => {
-        const forwarded = Object.fromEntries(Object.entries(callerQuery).filter(([name]) => !reserved.has(name.toLowerCase())));
+        const forwarded = Object.fromEntries(Object.entries(callerQuery).filter(([name]) => !reservedQueryNames.has(name.toLowerCase())));
         const body = (req as unknown as WithRawBody)[rawBody];
         const result = await deps.shopCalls.proxy({ clientId: req.apiClient!.id, requestId: req.id }, input.shopId, {
           method,

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { connectionStatuses } from '../../connections/lifecycle/index.js';
+import { shopIdPattern } from '../../tiktok/index.js';
 
 /** Shapes shared by the /v1 endpoints (request validation and the OpenAPI description). */
-export const shopParams = z.object({ shopId: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/, 'a TikTok shop id') }).strict();
+export const shopParams = z.object({ shopId: z.string().regex(shopIdPattern, 'a TikTok shop id') }).strict();
 export const noQuery = z.object({}).strict();
 
 export const tiktokDetail = z.object({ code: z.number().int(), message: z.string(), requestId: z.string().optional() });
@@ -16,7 +18,7 @@ export const errorBodySchema = z
     tiktok: tiktokDetail.optional().describe("What TikTok said, when it said something"),
   });
 
-export const connectionStatus = z.enum(['active', 'needs_reauth', 'expired', 'suspended', 'revoked']);
+export const connectionStatus = z.enum(connectionStatuses);
 
 export const connectionSchema = z
   .object({

@@ -11,7 +11,7 @@ const queryValue = z.union([z.string(), z.number(), z.boolean()]);
 const signQuery = z.record(z.string(), z.union([queryValue, z.array(queryValue)])).superRefine((query, ctx) => {
   for (const name of Object.keys(query)) {
     if (reservedQueryNames.has(name.toLowerCase())) {
-      ctx.addIssue({ code: 'custom', path: [name], message: 'leave it out: app_key, timestamp, sign and shop_cipher are added by the service, and the token goes in a header' });
+      ctx.addIssue({ code: 'custom', path: [name], message: 'leave it out: app_key, timestamp, sign and shop_cipher are added by the service, the token goes in a header, and the API version is in the path' });
     }
   }
 });

@@ -1,5 +1,5 @@
 import type { ConnectionSummary } from '../../admin/review.js';
-import type { ConnectionStatus } from '../../connections/model.js';
+import { connectionStatuses, type ConnectionStatus } from '../../connections/lifecycle/index.js';
 import { adminPage, expiryBadge, statusLabel, statusWordsOf, when, type AdminFrame } from './admin-common.js';
 import { html, type SafeHtml } from './html.js';
 
@@ -12,7 +12,6 @@ export interface ConnectionsPageModel {
   hasMore: boolean;
 }
 
-const statuses: ConnectionStatus[] = ['active', 'needs_reauth', 'expired', 'suspended', 'revoked'];
 
 /** `/admin`: the review queue, then every connection with filters. */
 export function connectionsPage(model: ConnectionsPageModel): string {
@@ -51,7 +50,7 @@ export function connectionsPage(model: ConnectionsPageModel): string {
     <label>Status
       <select name="status">
         <option value="">Any status</option>
-        ${statuses.map((s) => html`<option value="${s}"${filter.status === s ? html` selected` : ''}>${statusWordsOf(s)}</option>`)}
+        ${connectionStatuses.map((s) => html`<option value="${s}"${filter.status === s ? html` selected` : ''}>${statusWordsOf(s)}</option>`)}
       </select>
     </label>
     <label>Seller, merchant ref or shop id
