@@ -370,7 +370,7 @@ describe('npm run cli -- connections refresh', () => {
 
     const listed = JSON.parse((await cli('connections', 'list', '--json')).stdout) as { id: string; status: string }[];
     expect(listed).toStrictEqual([expect.objectContaining({ id, status: 'active' })]);
-  });
+  }, 90_000); // three CLI processes, each compiling the service with tsx
 
   it('says which connection is unknown', async () => {
     await expect(cli('connections', 'refresh', '--id', '00000000-0000-0000-0000-000000000000')).rejects.toMatchObject({

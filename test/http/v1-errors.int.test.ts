@@ -174,7 +174,7 @@ describe('request shape refusals on /v1', () => {
       body: error('validation_failed', `Invalid ${field}: ${message}`, `Fix ${field} as the message says, and send the request again.`),
     });
     const tiktokPath = 'must be a TikTok API path such as /order/202309/orders/search (letters, digits, _ - . ~ and /)';
-    const reserved = 'leave it out: app_key, timestamp, sign and shop_cipher are added by the service, and the token goes in a header';
+    const reserved = 'leave it out: app_key, timestamp, sign and shop_cipher are added by the service, the token goes in a header, and the API version is in the path';
 
     it('responds 400 naming body.method for a method TikTok does not take', async () => {
       expect(await sign({ method: 'FETCH', path: '/order/202309/orders' })).toStrictEqual(invalid('body.method', 'must be GET, POST, PUT, DELETE or PATCH'));
@@ -189,7 +189,7 @@ describe('request shape refusals on /v1', () => {
       expect(await sign({ method: 'GET', path: '/order/../secret' })).toStrictEqual(invalid('body.path', 'must not contain . or .. segments'));
     });
 
-    for (const name of ['app_key', 'sign', 'timestamp', 'shop_cipher', 'access_token']) {
+    for (const name of ['app_key', 'sign', 'timestamp', 'shop_cipher', 'access_token', 'version']) {
       it(`responds 400 naming body.query.${name}, which the service sets itself`, async () => {
         expect(await sign({ method: 'GET', path: '/order/202309/orders', query: { ids: '1', [name]: 'mine' } })).toStrictEqual(invalid(`body.query.${name}`, reserved));
       });
