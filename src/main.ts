@@ -24,6 +24,8 @@ export interface ServiceOptions extends Partial<Pick<CoreIo, 'clock' | 'logger' 
 }
 
 export interface Service extends Pick<Core, 'config' | 'db' | 'audit' | 'connections' | 'refresher' | 'lifecycle'> {
+  /** What the service is built from (operator tasks, tests). */
+  core: Core;
   server: Server;
   url: string;
   /** The built-in TikTok Shop simulator, when no TikTok credentials are configured. */
@@ -85,7 +87,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       await core.close();
       if (!options.db) await db.close();
     })());
-  return { config, db, server, url, audit: core.audit, connections: core.connections, lifecycle: core.lifecycle, simulator, refresher: core.refresher, close };
+  return { core, config, db, server, url, audit: core.audit, connections: core.connections, lifecycle: core.lifecycle, simulator, refresher: core.refresher, close };
 }
 
 function mountedSimulator(config: Config, clock: Clock, logger: Logger, options: ServiceOptions): Simulator {

@@ -1,7 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClientAdmin } from '../../src/apps/api-clients.js';
-import { createApiClientStore } from '../../src/db/stores/api-client-store.js';
-import { systemClock } from '../../src/shared/clock.js';
 import { formWithButton, submission, textOf } from '../support/html.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { browse, CookieJar, csrfOf, postForm, seedConnection, signIn } from './support.js';
@@ -32,7 +29,7 @@ describe('admin connection pages and actions', () => {
   beforeAll(async () => {
     service = await startTestService({ ADMIN_EMAILS: 'ops@example.com' });
     ({ jar } = await signIn(service, 'ops@example.com'));
-    apiKey = (await createApiClientAdmin({ store: createApiClientStore(service.db.prisma), clock: systemClock }).create({ name: 'admin tests' })).key;
+    apiKey = (await service.core.operator.apiClients.create({ name: 'admin tests' })).key;
   });
   afterAll(async () => {
     await service?.stop();

@@ -1,15 +1,12 @@
 import { expect } from 'vitest';
-import { createApiClientAdmin, type NewClientInput } from '../../src/apps/api-clients.js';
-import { createApiClientStore } from '../../src/db/stores/api-client-store.js';
-import { systemClock } from '../../src/shared/clock.js';
+import type { NewClientInput } from '../../src/apps/api-clients.js';
 import type { SimulatedSeller } from '../../src/simulator/index.js';
 import { CookieBrowser, location } from '../connections/browser.js';
 import type { TestService } from '../support/service.js';
 
 /** Creates an API client straight through the store (as the CLI does) and answers its key. */
 export async function createClient(service: TestService, input: Partial<NewClientInput> = {}): Promise<{ id: string; key: string }> {
-  const admin = createApiClientAdmin({ store: createApiClientStore(service.db.prisma), clock: systemClock });
-  const created = await admin.create({ name: 'test app', ...input });
+  const created = await service.core.operator.apiClients.create({ name: 'test app', ...input });
   return { id: created.id, key: created.key };
 }
 

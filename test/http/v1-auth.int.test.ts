@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClientAdmin } from '../../src/apps/api-clients.js';
 import { apiScopes, type ApiScope } from '../../src/apps/scopes.js';
-import { createApiClientStore } from '../../src/db/stores/api-client-store.js';
 import { httpErrors } from '../../src/http/errors.js';
-import { systemClock } from '../../src/shared/clock.js';
 import { createClient } from '../apps/support.js';
 import { FakeClock } from '../support/clock.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -126,7 +123,7 @@ describe('API keys on /v1', () => {
     });
 
     describe('revocation (api-clients revoke)', () => {
-      const operator = () => createApiClientAdmin({ store: createApiClientStore(service.db.prisma), clock: systemClock });
+      const operator = () => service.core.operator.apiClients;
 
       it('refuses a key revoked before this process saw it at once', async () => {
         const { id, key: revoked } = await createClient(service);
