@@ -74,7 +74,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   // The internal API first: the router tries routes in order, and /v1 is the hot path.
   const endpoints: Endpoint[] = [
-    ...(deps.v1 ? v1Endpoints(deps.v1) : []),
+    ...(deps.v1 ? v1Endpoints({ uploadLimits: deps.config.uploads, ...deps.v1 }) : []),
     ...homeEndpoints(deps),
     ...connectEndpoints(deps),
     ...merchantEndpoints(deps),

@@ -61,6 +61,9 @@ function proxyOver(input: { lastSeen?: ShopCredentials; answers?: Record<string,
       prepare: () => {
         throw new Error('not used');
       },
+      upload: () => {
+        throw new Error('not used');
+      },
       async call(request) {
         calls.push(request);
         events.push(`call with ${request.accessToken}`);
