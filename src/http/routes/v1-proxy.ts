@@ -27,7 +27,8 @@ const reserved = new Set(['app_key', 'timestamp', 'sign', 'access_token', 'versi
 const params = z.object({ shopId: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/), path: z.array(z.string().min(1)).min(1) }).strict();
 const query = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 
-const uploadErrors = {
+const uploadBodyErrors = {
+  ...jsonBodyErrors,
   413: { description: 'payload_too_large: a JSON body over 1 MB, or an upload over its limit (images 5 MB, files 20 MB by default)', schema: errorBodySchema },
   415: { description: 'unsupported_media_type: a body that is neither application/json nor multipart/form-data', schema: errorBodySchema },
 };
@@ -75,8 +76,7 @@ export function proxyEndpoints(deps: V1Deps): Endpoint[] {
         502: { description: 'TikTok rejected the call (tiktok_request_rejected …); see tiktok.code', schema: errorBodySchema },
         401: apiKeyErrors[401],
         429: apiKeyErrors[429],
-        ...(takesBody(method) ? jsonBodyErrors : { 400: { description: 'validation_failed: a GET sent with a body (it would not reach TikTok)', schema: errorBodySchema } }),
-        ...(method === 'post' ? uploadErrors : {}),
+        ...(method === 'post' ? uploadBodyErrors : takesBody(method) ? jsonBodyErrors : { 400: { description: 'validation_failed: a GET sent with a body (it would not reach TikTok)', schema: errorBodySchema } }),
       },
       middleware: method === 'post' ? postMiddleware : takesBody(method) ? bodyMiddleware : noBodyMiddleware,
       handler: async ({ params: input, query: callerQuery }, req, res) => {
