@@ -18,6 +18,14 @@ const schemas = {
     accessTokenLifetimeSeconds: z.number().int().positive().optional(),
     refreshTokenLifetimeSeconds: z.number().int().positive().optional(),
     appScopes: z.array(z.string()).optional(),
+    strict: z
+      .strictObject({
+        requireContentType: z.boolean().optional(),
+        refreshRevokesAccessTokens: z.boolean().optional(),
+        refuseQueryAccessToken: z.boolean().optional(),
+        allOrNothingScopes: z.boolean().optional(),
+      })
+      .optional(),
   }),
   scopeDenied: z.strictObject({ path: z.string().startsWith('/') }),
   burst: z.strictObject({ kind: z.enum(['rate-limit', 'server-error']), count: z.number().int().positive(), path: z.string().startsWith('/').optional() }),
@@ -71,6 +79,7 @@ export function controlRoutes(control: SimulatorControl, state: SimulatorState):
     else if (input.rotationGraceSeconds !== undefined) control.setRotation(control.settings().rotation, input.rotationGraceSeconds);
     control.setLifetimes({ accessTokenSeconds: input.accessTokenLifetimeSeconds, refreshTokenSeconds: input.refreshTokenLifetimeSeconds });
     if (input.appScopes !== undefined) control.setAppScopes(input.appScopes);
+    if (input.strict !== undefined) control.setStrict(input.strict);
     res.json(control.settings());
   });
   router.post('/faults/scope-denied', (req, res) => {
