@@ -10,6 +10,7 @@ export type EndpointName =
   | 'productDetail'
   | 'deleteProducts'
   | 'statements'
+  | 'searchGlobalProducts'
   | 'uploadImage'
   | 'uploadFile';
 
@@ -34,6 +35,8 @@ export const endpoints: readonly Endpoint[] = [
   { name: 'productDetail', method: 'GET', path: '/product/202309/products/{product_id}', scopes: ['seller.product.basic'], cipher: 'required' },
   { name: 'deleteProducts', method: 'DELETE', path: '/product/202309/products', scopes: ['seller.product.delete'], cipher: 'required' },
   { name: 'statements', method: 'GET', path: '/finance/202309/statements', scopes: ['seller.finance.info'], cipher: 'required' },
+  // Global products are not shop-scoped: no cipher in any version (EcomPHP's rules; the 202309 scope row leaves it open).
+  { name: 'searchGlobalProducts', method: 'POST', path: '/product/202309/global_products/search', scopes: ['seller.global_product.info'], cipher: 'forbidden' },
   { name: 'uploadImage', method: 'POST', path: '/product/202309/images/upload', scopes: ['seller.product.basic'], cipher: 'forbidden', body: 'multipart' },
   { name: 'uploadFile', method: 'POST', path: '/product/202309/files/upload', scopes: ['seller.product.basic'], cipher: 'forbidden', body: 'multipart' },
 ];

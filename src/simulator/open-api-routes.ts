@@ -66,6 +66,7 @@ const handlers: Record<EndpointName, Handler> = {
     const statements = shop === undefined ? [] : statementsOf(shop, now);
     return { data: { statements, next_page_token: '' } };
   },
+  searchGlobalProducts: ({ rawBody }) => (isJsonOrEmpty(rawBody) ? { data: { global_products: [], total_count: 0, next_page_token: '' } } : { badBody: true }),
   uploadImage: ({ contentType, rawBytes }, _now, baseUrl) => uploadImage(contentType, rawBytes, baseUrl),
   uploadFile: ({ contentType, rawBytes }, _now, baseUrl) => uploadFile(contentType, rawBytes, baseUrl),
 };
