@@ -65,7 +65,7 @@ export async function refreshClaimed(deps: AttemptDeps, claimed: RefreshState, t
   try {
     tokens = await deps.auth.refreshToken(openRefreshToken(deps.vault, claimed.id, claimed.refreshTokenSealed));
   } catch (error) {
-    const failure = classifyFailure(error);
+    const failure = classifyFailure(error, claimed);
     const verdict = failure.failureClass === 'grant_dead' ? grantDeadVerdict(claimed, deps.clock.now(), tiktokOf(error)) : undefined;
     return failed(deps, claimed, guard, failure, started, trigger, verdict);
   }

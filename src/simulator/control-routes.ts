@@ -28,7 +28,7 @@ const schemas = {
       .optional(),
   }),
   scopeDenied: z.strictObject({ path: z.string().startsWith('/') }),
-  burst: z.strictObject({ kind: z.enum(['rate-limit', 'server-error']), count: z.number().int().positive(), path: z.string().startsWith('/').optional() }),
+  burst: z.strictObject({ kind: z.enum(['rate-limit', 'server-error', 'invalid-auth-code']), count: z.number().int().positive(), path: z.string().startsWith('/').optional() }),
   latency: z.strictObject({ ms: z.number().int().nonnegative().max(120_000), path: z.string().startsWith('/').optional(), count: z.number().int().positive().optional() }),
   answerButFail: z.strictObject({
     endpoint: z.enum(['token-get', 'refresh']),

@@ -28,7 +28,7 @@ export interface SimulatorControl {
   setStrict(input: Partial<StrictSettings>): void;
   /** Answer 105005 on this open API path (template or literal) whatever the scopes. */
   forceScopeDenied(path: string): void;
-  /** The next `count` calls (to `path`, or any simulated TikTok path) get 429/36009002 or 503/36009003. */
+  /** The next `count` calls (to `path`, or any simulated TikTok path) get 429/36009002, 503/36009003 or 200/36004004. */
   failNext(input: { kind: FailureBurst['kind']; count: number; path?: string }): void;
   setLatency(input: { ms: number; path?: string; count?: number }): void;
   /** The next `count` token gets or refreshes take effect at "TikTok" but the answer is delayed, dropped or a 503. */
