@@ -18,6 +18,7 @@ const schemas = {
     accessTokenLifetimeSeconds: z.number().int().positive().optional(),
     refreshTokenLifetimeSeconds: z.number().int().positive().optional(),
     appScopes: z.array(z.string()).optional(),
+    sendGrantedScopes: z.boolean().optional(),
     strict: z
       .strictObject({
         requireContentType: z.boolean().optional(),
@@ -80,6 +81,7 @@ export function controlRoutes(control: SimulatorControl, state: SimulatorState):
     control.setLifetimes({ accessTokenSeconds: input.accessTokenLifetimeSeconds, refreshTokenSeconds: input.refreshTokenLifetimeSeconds });
     if (input.appScopes !== undefined) control.setAppScopes(input.appScopes);
     if (input.strict !== undefined) control.setStrict(input.strict);
+    if (input.sendGrantedScopes !== undefined) control.setSendGrantedScopes(input.sendGrantedScopes);
     res.json(control.settings());
   });
   router.post('/faults/scope-denied', (req, res) => {

@@ -26,6 +26,8 @@ export interface SimulatorControl {
   setAppScopes(scopes: string[]): void;
   /** Relaxes (false) or restores (true) the strict behaviours; see {@link StrictSettings}. */
   setStrict(input: Partial<StrictSettings>): void;
+  /** false: token get and refresh answers carry no `granted_scopes` (an older grant's payload). */
+  setSendGrantedScopes(send: boolean): void;
   /** Answer 105005 on this open API path (template or literal) whatever the scopes. */
   forceScopeDenied(path: string): void;
   /** The next `count` calls (to `path`, or any simulated TikTok path) get 429/36009002, 503/36009003 or 200/36004004. */
@@ -85,6 +87,9 @@ export function createControl(deps: ControlDeps): SimulatorControl {
     },
     setAppScopes(scopes) {
       state.settings.appScopes = [...scopes];
+    },
+    setSendGrantedScopes(send) {
+      state.settings.sendGrantedScopes = send;
     },
     setStrict(input) {
       for (const [name, value] of Object.entries(input)) if (value !== undefined) state.settings.strict[name as keyof StrictSettings] = value;

@@ -15,7 +15,7 @@ export interface TokenData {
   seller_name: string;
   seller_base_region: string;
   user_type: 0;
-  granted_scopes: string[];
+  granted_scopes?: string[];
 }
 
 export type GrantResult = { ok: true; data: TokenData; openId: string } | { ok: false; error: TikTokError };
@@ -111,7 +111,7 @@ function success(state: SimulatorState, grant: GrantRecord, refreshToken: string
       seller_name: seller.name,
       seller_base_region: seller.baseRegion,
       user_type: 0,
-      granted_scopes: [...grant.grantedScopes],
+      ...(state.settings.sendGrantedScopes ? { granted_scopes: [...grant.grantedScopes] } : {}),
     },
   };
 }

@@ -51,6 +51,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     refreshTokenLifetimeSeconds: options.refreshTokenLifetimeSeconds ?? 365 * 86_400,
     appScopes: [...(options.appScopes ?? defaultAppScopes)],
     strict: { ...strictDefaults, ...options.strict },
+    sendGrantedScopes: true,
   });
   const faults = emptyFaults();
   const sellers = builtInSellers();

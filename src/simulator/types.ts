@@ -80,4 +80,6 @@ export interface SimulatorSettings {
   refreshTokenLifetimeSeconds: number;
   appScopes: string[];
   strict: StrictSettings;
+  /** false: token answers leave `granted_scopes` out, as older grants and several public payloads do. Default true. */
+  sendGrantedScopes: boolean;
 }

@@ -172,6 +172,40 @@ describe('issue #11: the proxy and signing against a strict simulator', () => {
   });
 });
 
+describe('issue #11 item 5: a refresh answer without granted_scopes', () => {
+  let service: TestService;
+  let call: ReturnType<typeof withKey>;
+  let shopId: string;
+  const sim = () => service.simulator!.control;
+
+  beforeAll(async () => {
+    service = await startTestService();
+    const { key } = await createClient(service, { rateLimitPerMinute: 1000 });
+    call = withKey(service, key);
+    const created = await call('/v1/connect-sessions', { method: 'POST', body: JSON.stringify({ merchantRef: 'merchant-11-unknown' }) });
+    await connectSeller(service, ((await created.json()) as { url: string }).url, sim().builtInSellers.local);
+    shopId = sim().builtInSellers.local.shops[0]!.id;
+  });
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  it('keeps the last known scopes, and the pre-check keeps letting calls through', async () => {
+    const before = (await (await call(`/v1/shops/${shopId}/token`)).json()) as { accessToken: string; grantedScopes: string[] };
+    expect(before.grantedScopes).toStrictEqual([...defaultAppScopes]);
+    sim().setSendGrantedScopes(false);
+    sim().expireAccessTokens(sim().builtInSellers.local.openId);
+    sim().resetCounters();
+    // 105002, a refresh whose answer has no granted_scopes, and the retry.
+    expect((await call(`/v1/shops/${shopId}/proxy/order/202309/orders/search`, { method: 'POST', body: '{}' })).status).toBe(200);
+    expect(sim().counters().refreshes.total).toBe(1);
+    const after = (await (await call(`/v1/shops/${shopId}/token`)).json()) as { accessToken: string; grantedScopes: string[] };
+    expect(after.accessToken).not.toBe(before.accessToken);
+    expect(after.grantedScopes).toStrictEqual([...defaultAppScopes]);
+    expect((await call(`/v1/shops/${shopId}/proxy/order/202309/orders/search`, { method: 'POST', body: '{}' })).status).toBe(200);
+  });
+});
+
 describe('issue #11 item 5: the scope pre-check refuses only on documented rows', () => {
   let service: TestService;
   let call: ReturnType<typeof withKey>;
