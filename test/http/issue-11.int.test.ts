@@ -16,6 +16,13 @@ describe('issue #11: the proxy and signing against a strict simulator', () => {
   let cipher: string;
   const sim = () => service.simulator!.control;
   const proxy = (tiktokPath: string) => `/v1/shops/${shopId}/proxy${tiktokPath}`;
+  const auditOf = async (response: Response) => {
+    await service.audit.flush();
+    return service.db.sql.query<{ action: string; outcome: string; shop_id: string; detail: unknown }>(
+      'SELECT action, outcome, shop_id, detail FROM audit_events WHERE request_id = $1 ORDER BY id',
+      [response.headers.get('x-request-id')],
+    );
+  };
 
   beforeAll(async () => {
     service = await startTestService({}, { simulator: { appScopes: [...defaultAppScopes, 'seller.global_product.info'] } });
@@ -64,6 +71,9 @@ describe('issue #11: the proxy and signing against a strict simulator', () => {
       expect(await response.json()).toMatchObject({ code: 0, data: { uri: `tos-simulator-i/${sha256(image)}`, use_case: 'MAIN_IMAGE' } });
       expect(response.headers.get('x-tiktok-request-id')).toMatch(/^\d{14}[0-9A-F]{20}$/);
       expect(sim().counters()).toMatchObject({ badSignatures: 0, uploads: { total: 1, bytes: form.body.length } });
+      expect(await auditOf(response)).toMatchObject([
+        { action: 'proxy', outcome: 'success', shop_id: shopId, detail: { method: 'POST', path: '/product/202309/images/upload', upload: true, tiktokStatus: 200 } },
+      ]);
     });
 
     it('streams a chunked file upload (no Content-Length) and answers TikTok’s file id', async () => {
@@ -88,6 +98,9 @@ describe('issue #11: the proxy and signing against a strict simulator', () => {
       expect(body.error).toBe(`The image upload is ${form.body.length} bytes, over the limit of 5 MB (5242880 bytes) for this TikTok path; nothing was stored at TikTok.`);
       expect(body.hint).toBe('Send an image of at most 5 MB: compress or resize it first.');
       expect(sim().counters().apiCalls.total).toBe(0);
+      expect(await auditOf(response)).toMatchObject([
+        { action: 'request.refused', outcome: 'denied', shop_id: shopId, detail: { route: 'POST /v1/shops/:shopId/proxy/*path', code: 'payload_too_large', status: 413 } },
+      ]);
     });
 
     it('answers 413 for a streamed file that grows past 20 MB, and TikTok stores nothing', async () => {

@@ -17,7 +17,11 @@ export async function forwardUpload(
 ) {
   const limit = uploadLimitFor(input.path, limits ?? defaultUploadLimits);
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit.maxBytes) throw tooLarge(limit, declared);
+  if (Number.isFinite(declared) && declared > limit.maxBytes) {
+    // Refused before the use case runs (which audits what it does): the error handler audits it as a refusal.
+    if (req.auditedCall) req.auditedCall.reachedHandler = false;
+    throw tooLarge(limit, declared);
+  }
   const counter = { bytes: 0, exceeded: false };
   try {
     return await shopCalls.upload({ clientId: req.apiClient!.id, requestId: req.id }, input.shopId, {
