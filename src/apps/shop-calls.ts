@@ -7,6 +7,7 @@ import { audited } from './audited.js';
 import type { CallContext, GrantLoss, ScopeProblems } from './ports.js';
 import { sameAccess, type ShopCredentials, type ShopCredentialSource } from './shop-credentials.js';
 import { refusable, signingFor } from './shop-signing.js';
+import { countedUpload, uploadTooLarge, type UploadLimit } from './upload-limit.js';
 
 export interface ShopToken {
   shopId: string;
@@ -27,6 +28,8 @@ export interface UploadInput {
   /** The caller's Content-Type, boundary included: the body's bytes are forwarded unchanged. */
   contentType: string;
   body: AsyncIterable<Uint8Array>;
+  /** Past it the upload stops with {@link PayloadTooLarge}, and TikTok's half-sent request is aborted. */
+  limit: UploadLimit;
 }
 
 export interface ProxyResult {
@@ -63,7 +66,7 @@ export interface ShopCalls {
   proxy(context: CallContext, shopId: string, request: ProxyInput): Promise<ProxyResult>;
   /**
    * POSTs a multipart upload for the shop, streamed, signed without its body, once (a stream cannot be
-   * sent again). Scope pre-check, cipher rules and dead-grant handling as {@link proxy}; on an expired
+   * sent again), stopped with {@link PayloadTooLarge} past `request.limit`. Scope pre-check, cipher rules and dead-grant handling as {@link proxy}; on an expired
    * token it refreshes and answers the error, so the caller's next attempt goes out with the new token.
    */
   upload(context: CallContext, shopId: string, request: UploadInput): Promise<Omit<ProxyResult, 'waitedMs'>>;
@@ -199,10 +202,12 @@ export function createShopCalls(deps: {
         }
         const tiktok = stopwatch();
         const signing = signingFor({ method: 'POST', path: request.path, ...(request.query ? { query: request.query } : {}) }, found);
+        const counted = countedUpload(request.body, request.limit.maxBytes);
         let response;
         try {
-          response = await tiktok.time(api.upload({ method: 'POST', path: request.path, contentType: request.contentType, ...signing }, request.body));
+          response = await tiktok.time(api.upload({ method: 'POST', path: request.path, contentType: request.contentType, ...signing }, counted.body));
         } catch (error) {
+          if (counted.exceeded) throw uploadTooLarge(request.limit, undefined, error);
           if (error instanceof ScopeMissing) await scopeMissing(found.connectionId, error, problemPath);
           if (grantIsDead(error, false)) await grantDead(context, found, error);
           if (error instanceof TikTokTokenExpired) {

@@ -112,8 +112,12 @@ describe('issue #11: the proxy and signing against a strict simulator', () => {
         duplex: 'half',
       } as RequestInit);
       expect(response.status).toBe(413);
-      expect(((await response.json()) as { code: string }).code).toBe('payload_too_large');
+      expect(await response.json()).toMatchObject({
+        code: 'payload_too_large',
+        error: 'The file upload is larger than the limit of 20 MB (20971520 bytes) for this TikTok path; nothing was stored at TikTok.',
+      });
       expect(sim().counters().uploads.total).toBe(0);
+      expect(await auditOf(response)).toMatchObject([{ action: 'proxy', outcome: 'failure', detail: { upload: true, code: 'payload_too_large' } }]);
     });
 
     it('signs the multipart case on /sign: no body, the caller’s content-type, and the simulator accepts the upload', async () => {
@@ -157,6 +161,16 @@ describe('issue #11: the proxy and signing against a strict simulator', () => {
     it('sends no cipher for an explicit empty shop_cipher', async () => {
       const response = await call(proxy('/order/202309/orders?ids=1&shop_cipher='));
       expect(await response.json()).toMatchObject({ tiktok: { code: 106013 } });
+    });
+
+    it('takes the override on /sign too: an empty shop_cipher signs without one, the shop’s own with it', async () => {
+      const signWith = async (query: Record<string, string>) =>
+        ((await (await call(`/v1/shops/${shopId}/sign`, { method: 'POST', body: JSON.stringify({ method: 'GET', path: '/order/202309/orders', query }) })).json()) as {
+          query: Record<string, string>;
+        }).query;
+      expect((await signWith({ ids: '1' })).shop_cipher).toBe(cipher);
+      expect((await signWith({ ids: '1', shop_cipher: '' })).shop_cipher).toBeUndefined();
+      expect((await signWith({ shop_cipher: cipher })).shop_cipher).toBe(cipher);
     });
 
     it('refuses another shop’s cipher with 400 validation_failed, without calling TikTok', async () => {
