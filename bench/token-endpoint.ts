@@ -201,7 +201,7 @@ async function connectSimulatorShops(db: Database, vault: Vault, simulatorUrl: s
     const seller = await post<{ openId: string; shops: { id: string; cipher: string }[] }>('/_sim/sellers', { name: `Bench Seller ${i}` });
     const { code } = await post<{ code: string }>('/_sim/auth-codes', { openId: seller.openId });
     const tokens = await auth.getToken(code);
-    await insertConnection(db, vault, seller.shops[0]!, tokens.accessToken, tokens.grantedScopes);
+    await insertConnection(db, vault, seller.shops[0]!, tokens.accessToken, tokens.grantedScopes ?? []);
     shops.push({ shop: seller.shops[0]!, accessToken: tokens.accessToken });
   }
   return shops;

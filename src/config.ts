@@ -45,6 +45,10 @@ export const settings = {
   CONNECT_SESSION_TTL_SECONDS: seconds(1800).describe('how long a connect link stays valid'),
   RETURN_URL_ALLOWLIST: z.string().default('')
     .describe('comma-separated origins (`https://app.example.com`) that connect sessions may return to'),
+  TIKTOK_UPLOAD_IMAGE_MAX_MB: z.coerce.number().positive().max(100).default(5)
+    .describe('largest image upload (`…/images/upload`) the proxy forwards, in MB; larger ones get 413'),
+  TIKTOK_UPLOAD_FILE_MAX_MB: z.coerce.number().positive().max(500).default(20)
+    .describe('largest other upload (multipart/form-data, e.g. Upload Product File) the proxy forwards, in MB; larger ones get 413'),
   DEFAULT_RATE_LIMIT_PER_MINUTE: seconds(60).describe('per-API-client request limit unless the client sets its own'),
   ADMIN_OIDC_ISSUER: httpUrl.optional().describe('OpenID Connect issuer for admin sign-in; unset outside production: built-in development identity provider'),
   ADMIN_OIDC_CLIENT_ID: optionalText.describe('admin sign-in client id'),
@@ -87,6 +91,8 @@ export interface Config {
   };
   connect: { sessionTtlSeconds: number; returnUrlAllowlist: string[] };
   rateLimit: { defaultPerMinute: number };
+  /** Multipart uploads through the proxy, in bytes. */
+  uploads: { imageMaxBytes: number; fileMaxBytes: number };
   admin: { issuer: string | undefined; clientId: string | undefined; clientSecret: string | undefined; emails: string[] };
 }
 
@@ -154,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     connect: { sessionTtlSeconds: s.CONNECT_SESSION_TTL_SECONDS, returnUrlAllowlist: parseOrigins(s.RETURN_URL_ALLOWLIST) },
     rateLimit: { defaultPerMinute: s.DEFAULT_RATE_LIMIT_PER_MINUTE },
+    uploads: { imageMaxBytes: Math.round(s.TIKTOK_UPLOAD_IMAGE_MAX_MB * 1024 * 1024), fileMaxBytes: Math.round(s.TIKTOK_UPLOAD_FILE_MAX_MB * 1024 * 1024) },
     admin: {
       issuer: s.ADMIN_OIDC_ISSUER,
       clientId: s.ADMIN_OIDC_CLIENT_ID,

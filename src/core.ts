@@ -175,6 +175,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
       statusLink: (connectionId) => connections.merchantStatusLink(connectionId, merchantStatusLinkTtlSeconds),
     }),
     events: createEventFeed({ store: createEventFeedStore(db), logger }),
+    uploadLimits: config.uploads,
     shopCalls: createShopCalls({
       credentials: createShopCredentialSource({ shopAccess: createShopAccessStore(db), vault, refresher, clock }),
       api: tiktok.api,

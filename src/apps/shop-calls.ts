@@ -1,11 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { AuditLog } from '../audit/audit-log.js';
 import { ConnectionUnusable, ScopeMissing } from '../shared/errors.js';
-import { missingScopes, requiredScopesFor, scopeName, type ApiClient, type ApiRequest, type PreparedRequest, type RequiredScopes } from '../tiktok/index.js';
+import { requiredScopesFor, scopeName, type ApiClient, type ApiRequest, type PreparedRequest, type RequiredScopes } from '../tiktok/index.js';
 import { TikTokGrantDead, TikTokTokenExpired } from '../tiktok/errors.js';
 import { audited } from './audited.js';
 import type { CallContext, GrantLoss, ScopeProblems } from './ports.js';
 import { sameAccess, type ShopCredentials, type ShopCredentialSource } from './shop-credentials.js';
+import { refusable, signingFor } from './shop-signing.js';
+import { countedUpload, uploadTooLarge, type UploadLimit } from './upload-limit.js';
 
 export interface ShopToken {
   shopId: string;
@@ -15,8 +17,20 @@ export interface ShopToken {
   grantedScopes: string[];
 }
 
-export type SignInput = Pick<ApiRequest, 'method' | 'path' | 'query' | 'body'>;
-export type ProxyInput = SignInput;
+/** `query.shop_cipher`, when given, overrides TikTok's cipher rule: the shop's own cipher sends it, an empty value sends none. */
+export type SignInput = Pick<ApiRequest, 'method' | 'path' | 'query' | 'body' | 'contentType'>;
+export type ProxyInput = Pick<ApiRequest, 'method' | 'path' | 'query' | 'body'>;
+
+/** A `multipart/form-data` upload forwarded as it streams in. */
+export interface UploadInput {
+  path: string;
+  query?: ApiRequest['query'];
+  /** The caller's Content-Type, boundary included: the body's bytes are forwarded unchanged. */
+  contentType: string;
+  body: AsyncIterable<Uint8Array>;
+  /** Past it the upload stops with {@link PayloadTooLarge}, and TikTok's half-sent request is aborted. */
+  limit: UploadLimit;
+}
 
 export interface ProxyResult {
   status: number;
@@ -50,11 +64,17 @@ export interface ShopCalls {
    * {@link ConnectionUnusable}, as for every later token, sign or proxy call.
    */
   proxy(context: CallContext, shopId: string, request: ProxyInput): Promise<ProxyResult>;
+  /**
+   * POSTs a multipart upload for the shop, streamed, signed without its body, once (a stream cannot be
+   * sent again), stopped with {@link PayloadTooLarge} past `request.limit`. Scope pre-check, cipher rules and dead-grant handling as {@link proxy}; on an expired
+   * token it refreshes and answers the error, so the caller's next attempt goes out with the new token.
+   */
+  upload(context: CallContext, shopId: string, request: UploadInput): Promise<Omit<ProxyResult, 'waitedMs'>>;
 }
 
 export function createShopCalls(deps: {
   credentials: ShopCredentialSource;
-  api: Pick<ApiClient, 'prepare' | 'call'>;
+  api: Pick<ApiClient, 'prepare' | 'call' | 'upload'>;
   problems: ScopeProblems;
   /** Where a dead grant is reported (the refresher). */
   grants: GrantLoss;
@@ -105,8 +125,7 @@ export function createShopCalls(deps: {
       return audited(audit, { action: 'sign', context, shopId, detail }, async (note) => {
         const found = await credentials.forShop(shopId);
         note({ connectionId: found.connectionId });
-        const required = requiredScopesFor(request.method, request.path);
-        const { method: _method, ...prepared } = api.prepare({ ...request, ...cipherAndToken(required, found) });
+        const { method: _method, ...prepared } = api.prepare({ ...request, ...signingFor(request, found) });
         return prepared;
       });
     },
@@ -119,7 +138,7 @@ export function createShopCalls(deps: {
         const problemPath = required?.pathTemplate ?? request.path;
         const tiktok = stopwatch();
         const waited = stopwatch();
-        const send = (using: ShopCredentials) => tiktok.time(api.call({ ...request, method, ...cipherAndToken(required, using) }));
+        const send = (using: ShopCredentials) => tiktok.time(api.call({ ...request, method, ...signingFor(request, using) }));
         const waitFor = <T>(work: Promise<T>) => waited.time(work);
         // A GET is safe to send early and to drop: it starts with what this process last read for the
         // shop while the authoritative read runs, and its answer is used only if that read agrees.
@@ -131,7 +150,7 @@ export function createShopCalls(deps: {
         let found = await waitFor(reading);
         const credentialsMs = performance.now() - readStarted;
         note({ connectionId: found.connectionId });
-        const lacking = required ? missingScopes(required.scopeKeys, found.grantedScopes) : [];
+        const lacking = refusable(required, found.grantedScopes);
         if (lacking.length > 0) {
           const names = lacking.map(scopeName).join(' or ');
           await scopeMissing(
@@ -162,7 +181,53 @@ export function createShopCalls(deps: {
         return { status: response.status, text: response.text, requestId: response.requestId, tiktokMs: tiktok.ms, credentialsMs, waitedMs: waited.ms };
       });
     },
+
+    upload(context, shopId, request) {
+      const detail = { route: 'POST /v1/shops/:shopId/proxy/*path', method: 'POST', path: request.path, upload: true };
+      return audited(audit, { action: 'proxy', context, shopId, detail }, async (note) => {
+        const required = requiredScopesFor('POST', request.path);
+        const problemPath = required?.pathTemplate ?? request.path;
+        const readStarted = performance.now();
+        const found = await credentials.forShop(shopId, { withProblems: true });
+        const credentialsMs = performance.now() - readStarted;
+        note({ connectionId: found.connectionId });
+        const lacking = refusable(required, found.grantedScopes);
+        if (lacking.length > 0) {
+          const names = lacking.map(scopeName).join(' or ');
+          await scopeMissing(
+            found.connectionId,
+            new ScopeMissing(`This shop's authorization does not grant ${names}, which POST ${request.path} needs; TikTok was not called.`, problemPath, lacking),
+            problemPath,
+          );
+        }
+        const tiktok = stopwatch();
+        const signing = signingFor({ method: 'POST', path: request.path, ...(request.query ? { query: request.query } : {}) }, found);
+        const counted = countedUpload(request.body, request.limit.maxBytes);
+        let response;
+        try {
+          response = await tiktok.time(api.upload({ method: 'POST', path: request.path, contentType: request.contentType, ...signing }, counted.body));
+        } catch (error) {
+          if (counted.exceeded) throw uploadTooLarge(request.limit, undefined, error);
+          if (error instanceof ScopeMissing) await scopeMissing(found.connectionId, error, problemPath);
+          if (grantIsDead(error, false)) await grantDead(context, found, error);
+          if (error instanceof TikTokTokenExpired) {
+            // The stream is spent: refresh now, so the caller's next attempt carries a token TikTok accepts.
+            await credentials.forShop(shopId, { force: true }).catch(() => undefined);
+            throw uploadAgain(error);
+          }
+          throw error;
+        }
+        if (found.hasOpenProblems) await problems.resolve(found.connectionId, problemPath, 'a later call succeeded');
+        note({ detail: { tiktokStatus: response.status } });
+        return { status: response.status, text: response.text, requestId: response.requestId, tiktokMs: tiktok.ms, credentialsMs };
+      });
+    },
   };
+}
+
+/** An upload refused for an expired token, after the refresh: the form must be sent again. */
+function uploadAgain(error: TikTokTokenExpired): TikTokTokenExpired {
+  return withRemedy(error, 'The service refreshed the shop token after TikTok called it expired; an upload cannot be replayed, so send the same upload again.');
 }
 
 /** Adds up how long the promises it is given take to settle, in milliseconds. */
@@ -192,7 +257,7 @@ function startEarly<T>(
   required: RequiredScopes | undefined,
   send: (using: ShopCredentials) => Promise<T>,
 ): { credentials: ShopCredentials; response: Promise<T> } | undefined {
-  if (!hint || (required && missingScopes(required.scopeKeys, hint.grantedScopes).length > 0)) return undefined;
+  if (!hint || refusable(required, hint.grantedScopes).length > 0) return undefined;
   const response = send(hint);
   response.catch(() => undefined);
   return { credentials: hint, response };
@@ -213,8 +278,13 @@ function grantIsDead(error: unknown, afterRefresh: boolean): error is TikTokGran
  * what the service just did, so the app is told what is left to try.
  */
 function expiredAfterRefresh(error: TikTokTokenExpired): TikTokTokenExpired {
-  const remedy =
-    'The service already refreshed the token and retried once, and TikTok still calls it expired. Retry in a minute; if it keeps happening, check the service clock and have the merchant re-authorize.';
+  return withRemedy(
+    error,
+    'The service already refreshed the token and retried once, and TikTok still calls it expired. Retry in a minute; if it keeps happening, check the service clock and have the merchant re-authorize.',
+  );
+}
+
+function withRemedy(error: TikTokTokenExpired, remedy: string): TikTokTokenExpired {
   return new TikTokTokenExpired(error.message, {
     method: error.method,
     apiPath: error.apiPath,
@@ -224,10 +294,4 @@ function expiredAfterRefresh(error: TikTokTokenExpired): TikTokTokenExpired {
     ...(error.entry ? { entry: { ...error.entry, remedy } } : {}),
     ...(error.response ? { response: error.response } : {}),
   });
-}
-
-/** Shop-scoped calls carry the cipher unless TikTok documents the endpoint as taking none. */
-function cipherAndToken(required: RequiredScopes | undefined, found: { accessToken: string; shopCipher: string }) {
-  const takesCipher = required?.requiresShopCipher !== false;
-  return { accessToken: found.accessToken, ...(takesCipher ? { shopCipher: found.shopCipher } : {}) };
 }

@@ -83,7 +83,8 @@ export function createAuthorizationCallback(deps: AuthorizationDeps) {
           sellerBaseRegion: tokens.sellerBaseRegion,
           merchantRef: session.merchantRef,
           apiClientId: session.apiClientId,
-          grantedScopes: tokens.grantedScopes,
+          // #11 item 5: storage cannot say "unknown" yet, so an answer without granted_scopes stores none.
+          grantedScopes: tokens.grantedScopes ?? [],
           accessTokenExpiresAt: tokens.accessTokenExpiresAt,
           refreshTokenExpiresAt: tokens.refreshTokenExpiresAt,
           refreshDueAt: deps.refreshDueAt(now, tokens.accessTokenExpiresAt),
@@ -91,17 +92,17 @@ export function createAuthorizationCallback(deps: AuthorizationDeps) {
           shops,
         },
         (connectionId) => sealTokens(deps.vault, connectionId, tokens),
-        authorizationEvents(deps.lifecycle, { sellerName: tokens.sellerName, shopIds: shops.map((shop) => shop.id), grantedScopes: tokens.grantedScopes, at: now }),
+        authorizationEvents(deps.lifecycle, { sellerName: tokens.sellerName, shopIds: shops.map((shop) => shop.id), grantedScopes: tokens.grantedScopes ?? [], at: now }),
       );
       await deps.sessions.complete(session.id, saved.connectionId);
-      const resolvedProblems = await deps.problems.resolveGranted(saved.connectionId, tokens.grantedScopes);
+      const resolvedProblems = await deps.problems.resolveGranted(saved.connectionId, tokens.grantedScopes ?? []);
       const outcome = saved.created ? 'created' : 'reauthorized';
       deps.audit.record({
         actorType: 'merchant', action: `connection.${outcome}`, outcome: 'success', requestId,
         connectionId: saved.connectionId,
         detail: {
           connectSessionId: session.id, sellerName: tokens.sellerName, shopIds: shops.map((shop) => shop.id),
-          removedShopIds: saved.removedShopIds, grantedScopes: tokens.grantedScopes, resolvedProblems,
+          removedShopIds: saved.removedShopIds, grantedScopes: tokens.grantedScopes ?? null, resolvedProblems,
         },
       });
       return {

@@ -68,18 +68,20 @@ export async function refreshClaimed(deps: AttemptDeps, claimed: RefreshState, t
   try {
     tokens = await deps.auth.refreshToken(openRefreshToken(deps.vault, claimed.id, claimed.refreshTokenSealed));
   } catch (error) {
-    const failure = classifyFailure(error);
+    const failure = classifyFailure(error, claimed);
     const verdict = failure.failureClass === 'grant_dead' ? grantDeadVerdict(claimed, deps.clock.now(), tiktokOf(error)) : undefined;
     return failed(deps, claimed, guard, failure, started, trigger, verdict);
   }
 
   const now = deps.clock.now();
   const sealed = sealTokens(deps.vault, claimed.id, tokens);
+  // An answer without granted_scopes says nothing about them: keep the last known list (#11 item 5).
+  const grantedScopes = tokens.grantedScopes ?? claimed.grantedScopes;
   const write = {
     ...sealed,
     accessTokenExpiresAt: tokens.accessTokenExpiresAt,
     refreshTokenExpiresAt: tokens.refreshTokenExpiresAt,
-    grantedScopes: tokens.grantedScopes,
+    grantedScopes,
     refreshDueAt: refreshDueAt(now, tokens.accessTokenExpiresAt, deps.policy, deps.random),
   };
   let written: { tokenVersion: number } | undefined;
@@ -115,7 +117,7 @@ export async function refreshClaimed(deps: AttemptDeps, claimed: RefreshState, t
   if (deps.problems) {
     // Closes what scopes new in this grant fix, and the permission problem an earlier refresh recorded
     // here. A scope granted before stays suspect: TikTok refused a call with it (say, the app's package).
-    const newlyGranted = tokens.grantedScopes.filter((scope) => !claimed.grantedScopes.includes(scope));
+    const newlyGranted = grantedScopes.filter((scope) => !claimed.grantedScopes.includes(scope));
     deps.problems.resolveAfterRefresh(claimed.id, { newlyGranted, refreshPath }).catch((error: unknown) => {
       deps.logger.warn({ err: error, connectionId: claimed.id }, 'could not resolve scope problems after a refresh');
     });
@@ -126,7 +128,7 @@ export async function refreshClaimed(deps: AttemptDeps, claimed: RefreshState, t
       connectionId: claimed.id,
       accessToken: tokens.accessToken,
       accessTokenExpiresAt: tokens.accessTokenExpiresAt,
-      grantedScopes: tokens.grantedScopes,
+      grantedScopes,
     },
   };
 }

@@ -20,7 +20,12 @@ export interface ClassifiedFailure {
   error: AnyTikTokError | ScopeMissing | Error;
 }
 
-export function classifyFailure(error: unknown): ClassifiedFailure {
+/**
+ * @param previous the connection's refresh record before this attempt: a 36004004 ("invalid auth
+ * code") answer to a refresh is retried once, and is a dead grant when the attempt before failed
+ * with it too (issue #11 item 9), instead of an hourly retry forever.
+ */
+export function classifyFailure(error: unknown, previous?: { refreshFailureCount: number; lastRefreshError: string | null }): ClassifiedFailure {
   if (error instanceof ScopeMissing) {
     return { failureClass: 'permission', outcomeUnknown: false, tiktokCode: error.tiktok?.code, error };
   }
@@ -37,8 +42,12 @@ export function classifyFailure(error: unknown): ClassifiedFailure {
     case 'tiktok_unavailable':
     case 'tiktok_bad_response':
       return { failureClass: 'transient', outcomeUnknown: true, tiktokCode, error };
-    case 'tiktok_token_expired':
     case 'tiktok_auth_code_invalid':
+      if (previous && previous.refreshFailureCount > 0 && previous.lastRefreshError?.includes('(36004004 ')) {
+        return { failureClass: 'grant_dead', outcomeUnknown: false, tiktokCode, error };
+      }
+      return { failureClass: 'transient', outcomeUnknown: false, tiktokCode, error };
+    case 'tiktok_token_expired':
     case 'tiktok_request_rejected':
       // Not about this authorization (app credentials, a TikTok policy): retried slowly, never fatal.
       return { failureClass: 'transient', outcomeUnknown: false, tiktokCode, error };

@@ -43,7 +43,9 @@ export function authorizePage(deps: AuthorizeDeps): Router {
     if (seller === undefined) {
       return res.status(400).type('html').send(renderPage(req, deps, state ?? '', 'Choose a seller account to authorize.'));
     }
-    const scopes = Array.isArray(body.scope) ? body.scope.map(String) : typeof body.scope === 'string' ? [body.scope] : [];
+    // Sellers approve the app's whole scope list or nothing (strict); the lax page lets them untick scopes.
+    const posted = Array.isArray(body.scope) ? body.scope.map(String) : typeof body.scope === 'string' ? [body.scope] : [];
+    const scopes = deps.state.settings.strict.allOrNothingScopes ? undefined : posted;
     const code = issueAuthCode(deps.state, deps.clock, seller.openId, scopes);
     target.searchParams.set('app_key', deps.appKey);
     target.searchParams.set('code', code);
@@ -78,14 +80,29 @@ function renderPage(req: Request, deps: AuthorizeDeps, state: string, problem?: 
       <legend>Which test seller is authorizing?</legend>
       ${sellers.map((seller, index) => sellerOption(seller, index === 0)).join('\n      ')}
     </fieldset>
-    <fieldset>
-      <legend>Permissions requested by the app (untick to withhold)</legend>
-      ${scopes.map((scope) => `<div><input type="checkbox" id="scope-${escapeHtml(scope)}" name="scope" value="${escapeHtml(scope)}" checked>
-        <label for="scope-${escapeHtml(scope)}">${escapeHtml(scopeName(scope))} <code>${escapeHtml(scope)}</code></label></div>`).join('\n      ')}
-    </fieldset>
+    ${deps.state.settings.strict.allOrNothingScopes ? allScopes(scopes) : choosableScopes(scopes)}
     <button type="submit" name="decision" value="approve">Approve</button>
     <button type="submit" name="decision" value="deny">Deny</button>
   </form>`);
+}
+
+/** As on TikTok: the seller approves every permission the app requests, or denies. */
+function allScopes(scopes: readonly string[]): string {
+  return `<section aria-labelledby="permissions">
+      <h2 id="permissions">Permissions requested by the app (approve all, or deny)</h2>
+      <ul>
+      ${scopes.map((scope) => `<li>${escapeHtml(scopeName(scope))} <code>${escapeHtml(scope)}</code></li>`).join('\n      ')}
+      </ul>
+    </section>`;
+}
+
+/** The lax simulator (strict `allOrNothingScopes` off): scopes can be unticked to withhold them. */
+function choosableScopes(scopes: readonly string[]): string {
+  return `<fieldset>
+      <legend>Permissions requested by the app (untick to withhold)</legend>
+      ${scopes.map((scope) => `<div><input type="checkbox" id="scope-${escapeHtml(scope)}" name="scope" value="${escapeHtml(scope)}" checked>
+        <label for="scope-${escapeHtml(scope)}">${escapeHtml(scopeName(scope))} <code>${escapeHtml(scope)}</code></label></div>`).join('\n      ')}
+    </fieldset>`;
 }
 
 function sellerOption(seller: SimulatedSeller, checked: boolean): string {

@@ -18,9 +18,18 @@ const schemas = {
     accessTokenLifetimeSeconds: z.number().int().positive().optional(),
     refreshTokenLifetimeSeconds: z.number().int().positive().optional(),
     appScopes: z.array(z.string()).optional(),
+    sendGrantedScopes: z.boolean().optional(),
+    strict: z
+      .strictObject({
+        requireContentType: z.boolean().optional(),
+        refreshRevokesAccessTokens: z.boolean().optional(),
+        refuseQueryAccessToken: z.boolean().optional(),
+        allOrNothingScopes: z.boolean().optional(),
+      })
+      .optional(),
   }),
   scopeDenied: z.strictObject({ path: z.string().startsWith('/') }),
-  burst: z.strictObject({ kind: z.enum(['rate-limit', 'server-error']), count: z.number().int().positive(), path: z.string().startsWith('/').optional() }),
+  burst: z.strictObject({ kind: z.enum(['rate-limit', 'server-error', 'invalid-auth-code']), count: z.number().int().positive(), path: z.string().startsWith('/').optional() }),
   latency: z.strictObject({ ms: z.number().int().nonnegative().max(120_000), path: z.string().startsWith('/').optional(), count: z.number().int().positive().optional() }),
   answerButFail: z.strictObject({
     endpoint: z.enum(['token-get', 'refresh']),
@@ -71,6 +80,8 @@ export function controlRoutes(control: SimulatorControl, state: SimulatorState):
     else if (input.rotationGraceSeconds !== undefined) control.setRotation(control.settings().rotation, input.rotationGraceSeconds);
     control.setLifetimes({ accessTokenSeconds: input.accessTokenLifetimeSeconds, refreshTokenSeconds: input.refreshTokenLifetimeSeconds });
     if (input.appScopes !== undefined) control.setAppScopes(input.appScopes);
+    if (input.strict !== undefined) control.setStrict(input.strict);
+    if (input.sendGrantedScopes !== undefined) control.setSendGrantedScopes(input.sendGrantedScopes);
     res.json(control.settings());
   });
   router.post('/faults/scope-denied', (req, res) => {

@@ -3,7 +3,7 @@ import { emptyFaults, type AnswerButFail, type FailureBurst, type FaultState, ty
 import { issueAuthCode, revokeSeller } from './grants.js';
 import { makeSeller, type NewSeller } from './sellers.js';
 import { emptyCounters, type SimulatorCounters, type SimulatorState } from './state.js';
-import type { RotationMode, SimulatedSeller, SimulatorSettings } from './types.js';
+import type { RotationMode, SimulatedSeller, SimulatorSettings, StrictSettings } from './types.js';
 import { sendWebhook, type WebhookDelivery, type WebhookInput } from './webhooks.js';
 
 export interface SimulatorControl {
@@ -11,7 +11,10 @@ export interface SimulatorControl {
   readonly builtInSellers: { local: SimulatedSeller; crossBorder: SimulatedSeller };
   sellers(): SimulatedSeller[];
   addSeller(input?: NewSeller): SimulatedSeller;
-  /** What Approve on the authorize page does, without the HTML. Default: every app scope. */
+  /**
+   * What Approve on the authorize page does, without the HTML. Default: every app scope. A subset
+   * stands for a grant made before the app gained scopes (sellers approve all or nothing).
+   */
   issueAuthCode(input: { openId: string; grantedScopes?: string[] }): string;
   /** The seller removes the app: access tokens answer 105001 "deauthorized", refresh 36004005. */
   revokeSeller(openId: string): number;
@@ -21,9 +24,13 @@ export interface SimulatorControl {
   setRotation(mode: RotationMode, graceSeconds?: number): void;
   setLifetimes(input: { accessTokenSeconds?: number; refreshTokenSeconds?: number }): void;
   setAppScopes(scopes: string[]): void;
+  /** Relaxes (false) or restores (true) the strict behaviours; see {@link StrictSettings}. */
+  setStrict(input: Partial<StrictSettings>): void;
+  /** false: token get and refresh answers carry no `granted_scopes` (an older grant's payload). */
+  setSendGrantedScopes(send: boolean): void;
   /** Answer 105005 on this open API path (template or literal) whatever the scopes. */
   forceScopeDenied(path: string): void;
-  /** The next `count` calls (to `path`, or any simulated TikTok path) get 429/36009002 or 503/36009003. */
+  /** The next `count` calls (to `path`, or any simulated TikTok path) get 429/36009002, 503/36009003 or 200/36004004. */
   failNext(input: { kind: FailureBurst['kind']; count: number; path?: string }): void;
   setLatency(input: { ms: number; path?: string; count?: number }): void;
   /** The next `count` token gets or refreshes take effect at "TikTok" but the answer is delayed, dropped or a 503. */
@@ -69,7 +76,7 @@ export function createControl(deps: ControlDeps): SimulatorControl {
       }
       return expired;
     },
-    settings: () => ({ ...state.settings, appScopes: [...state.settings.appScopes] }),
+    settings: () => ({ ...state.settings, appScopes: [...state.settings.appScopes], strict: { ...state.settings.strict } }),
     setRotation(mode, graceSeconds) {
       state.settings.rotation = mode;
       if (graceSeconds !== undefined) state.settings.rotationGraceSeconds = graceSeconds;
@@ -80,6 +87,12 @@ export function createControl(deps: ControlDeps): SimulatorControl {
     },
     setAppScopes(scopes) {
       state.settings.appScopes = [...scopes];
+    },
+    setSendGrantedScopes(send) {
+      state.settings.sendGrantedScopes = send;
+    },
+    setStrict(input) {
+      for (const [name, value] of Object.entries(input)) if (value !== undefined) state.settings.strict[name as keyof StrictSettings] = value;
     },
     forceScopeDenied(path) {
       faults.forcedScopeDenied.add(path);

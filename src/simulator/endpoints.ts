@@ -9,7 +9,10 @@ export type EndpointName =
   | 'searchProducts'
   | 'productDetail'
   | 'deleteProducts'
-  | 'statements';
+  | 'statements'
+  | 'searchGlobalProducts'
+  | 'uploadImage'
+  | 'uploadFile';
 
 export interface Endpoint {
   name: EndpointName;
@@ -19,6 +22,8 @@ export interface Endpoint {
   /** Any one of these scopes suffices (tiktok-scopes.json `scope_keys`, else `inferred_scope_keys`). */
   scopes: string[];
   cipher: CipherRule;
+  /** The body format the endpoint takes: JSON (the content-type every other call must declare too), or a multipart upload. */
+  body?: 'multipart';
 }
 
 export const endpoints: readonly Endpoint[] = [
@@ -30,6 +35,10 @@ export const endpoints: readonly Endpoint[] = [
   { name: 'productDetail', method: 'GET', path: '/product/202309/products/{product_id}', scopes: ['seller.product.basic'], cipher: 'required' },
   { name: 'deleteProducts', method: 'DELETE', path: '/product/202309/products', scopes: ['seller.product.delete'], cipher: 'required' },
   { name: 'statements', method: 'GET', path: '/finance/202309/statements', scopes: ['seller.finance.info'], cipher: 'required' },
+  // Global products are not shop-scoped: no cipher in any version (EcomPHP's rules; the 202309 scope row leaves it open).
+  { name: 'searchGlobalProducts', method: 'POST', path: '/product/202309/global_products/search', scopes: ['seller.global_product.info'], cipher: 'forbidden' },
+  { name: 'uploadImage', method: 'POST', path: '/product/202309/images/upload', scopes: ['seller.product.basic'], cipher: 'forbidden', body: 'multipart' },
+  { name: 'uploadFile', method: 'POST', path: '/product/202309/files/upload', scopes: ['seller.product.basic'], cipher: 'forbidden', body: 'multipart' },
 ];
 
 export interface EndpointMatch {

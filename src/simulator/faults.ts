@@ -9,7 +9,8 @@ export interface FaultTarget {
 }
 
 export interface FailureBurst extends FaultTarget {
-  kind: 'rate-limit' | 'server-error';
+  /** `invalid-auth-code`: 200 + 36004004, as token endpoints answer for a code (or, reportedly, a grant) TikTok rejects. */
+  kind: 'rate-limit' | 'server-error' | 'invalid-auth-code';
   remaining: number;
 }
 
@@ -79,6 +80,11 @@ export function injectFaults(faults: FaultState, state: SimulatorState, clock: C
     if (burst?.kind === 'server-error') {
       state.counters.serverErrors += 1;
       sendError(res, clock, tiktokErrors.internalError);
+      return;
+    }
+    if (burst?.kind === 'invalid-auth-code') {
+      if (req.path === '/api/v2/token/refresh') state.counters.refreshes.total += 1;
+      sendError(res, clock, tiktokErrors.invalidAuthCode);
       return;
     }
     next();

@@ -15,7 +15,7 @@ export interface TokenData {
   seller_name: string;
   seller_base_region: string;
   user_type: 0;
-  granted_scopes: string[];
+  granted_scopes?: string[];
 }
 
 export type GrantResult = { ok: true; data: TokenData; openId: string } | { ok: false; error: TikTokError };
@@ -61,9 +61,17 @@ export function refreshGrant(state: SimulatorState, clock: Clock, refreshToken: 
   }
   if (grant.revokedAt !== undefined) return { ok: false, error: tiktokErrors.authRecordNotFound };
   if (grant.refreshTokenExpiresAt <= now) return { ok: false, error: tiktokErrors.refreshTokenExpired };
+  if (state.settings.strict.refreshRevokesAccessTokens) supersedeAccessTokens(state, grant.id, now);
   if (state.settings.rotation === 'non-rotating') return success(state, grant, refreshToken, now);
   record.rotatedAt ??= now;
   return success(state, grant, newRefreshToken(state, grant.id), now);
+}
+
+/** A refresh replaces the grant's access tokens: the ones handed out before stop working (strict mode). */
+function supersedeAccessTokens(state: SimulatorState, grantId: string, now: number): void {
+  for (const token of state.accessTokens.values()) {
+    if (token.grantId === grantId) token.supersededAt ??= now;
+  }
 }
 
 /** The seller removed the app: every token of every authorization stops working. */
@@ -103,7 +111,7 @@ function success(state: SimulatorState, grant: GrantRecord, refreshToken: string
       seller_name: seller.name,
       seller_base_region: seller.baseRegion,
       user_type: 0,
-      granted_scopes: [...grant.grantedScopes],
+      ...(state.settings.sendGrantedScopes ? { granted_scopes: [...grant.grantedScopes] } : {}),
     },
   };
 }

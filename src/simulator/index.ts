@@ -10,12 +10,12 @@ import { defaultAppScopes } from './scope-catalog.js';
 import { builtInSellers } from './sellers.js';
 import { createState, type SimulatorState } from './state.js';
 import { tokenRoutes } from './token-routes.js';
-import type { SimulatorOptions } from './types.js';
+import { strictDefaults, type SimulatorOptions } from './types.js';
 
 export type { SimulatorControl } from './control.js';
 export type { NewSeller, NewShop } from './sellers.js';
 export type { SimulatorCounters, SimulatorState } from './state.js';
-export type { RotationMode, SimulatedSeller, SimulatedShop, SimulatorOptions, SimulatorSettings } from './types.js';
+export type { RotationMode, SimulatedSeller, SimulatedShop, SimulatorOptions, SimulatorSettings, StrictSettings } from './types.js';
 export type { WebhookDelivery, WebhookInput, WebhookType } from './webhooks.js';
 export { webhookSignature } from './webhooks.js';
 export { defaultAppScopes } from './scope-catalog.js';
@@ -48,8 +48,10 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     rotation: options.rotation ?? 'strict',
     rotationGraceSeconds: options.rotationGraceSeconds ?? 60,
     accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds ?? 7 * 86_400,
-    refreshTokenLifetimeSeconds: options.refreshTokenLifetimeSeconds ?? 90 * 86_400,
+    refreshTokenLifetimeSeconds: options.refreshTokenLifetimeSeconds ?? 365 * 86_400,
     appScopes: [...(options.appScopes ?? defaultAppScopes)],
+    strict: { ...strictDefaults, ...options.strict },
+    sendGrantedScopes: true,
   });
   const faults = emptyFaults();
   const sellers = builtInSellers();

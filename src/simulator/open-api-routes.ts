@@ -1,10 +1,11 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { unixSeconds, type Clock } from '../shared/clock.js';
-import { sendError, sendSuccess, tiktokErrors } from './envelope.js';
+import { sendError, sendSuccess, tiktokErrors, type TikTokError } from './envelope.js';
 import type { EndpointName } from './endpoints.js';
 import { ordersOf, productsOf, statementsOf } from './fake-data.js';
 import type { FaultState } from './faults.js';
 import type { SimulatorState } from './state.js';
+import { simulatedUploadLimits, uploadFile, uploadImage } from './uploads.js';
 import { verifyRequest, type VerifiedRequest } from './verify-request.js';
 
 interface OpenApiDeps {
@@ -15,7 +16,7 @@ interface OpenApiDeps {
   faults: FaultState;
 }
 
-type Handler = (verified: VerifiedRequest, now: number) => { data: unknown } | { notFound: true } | { badBody: true };
+type Handler = (verified: VerifiedRequest, now: number, baseUrl: string) => { data: unknown } | { notFound: true } | { badBody: true } | { error: TikTokError };
 
 /** Shop-scoped handlers always get a shop: verify-request enforces the cipher first. */
 const handlers: Record<EndpointName, Handler> = {
@@ -65,13 +66,23 @@ const handlers: Record<EndpointName, Handler> = {
     const statements = shop === undefined ? [] : statementsOf(shop, now);
     return { data: { statements, next_page_token: '' } };
   },
+  searchGlobalProducts: ({ rawBody }) => (isJsonOrEmpty(rawBody) ? { data: { global_products: [], total_count: 0, next_page_token: '' } } : { badBody: true }),
+  uploadImage: ({ contentType, rawBytes }, _now, baseUrl) => uploadImage(contentType, rawBytes, baseUrl),
+  uploadFile: ({ contentType, rawBytes }, _now, baseUrl) => uploadFile(contentType, rawBytes, baseUrl),
 };
+
+/** What express.raw may read: the largest upload TikTok takes, plus room for the multipart framing. */
+const bodyLimitBytes = simulatedUploadLimits.fileBytes + 64 * 1024;
 
 /** The open API host: every other path under the mount point, signed and token-authenticated. */
 export function openApiRoutes(deps: OpenApiDeps): Router {
   const router = Router();
   // The signature covers the body bytes as sent, so nothing may parse and re-serialize them first.
-  router.use(express.raw({ type: () => true, limit: '2mb' }));
+  router.use(express.raw({ type: () => true, limit: bodyLimitBytes }));
+  router.use(function bodyTooLarge(error: unknown, _req: Request, res: Response, next: NextFunction) {
+    if ((error as { type?: unknown } | null)?.type !== 'entity.too.large') return next(error);
+    sendError(res, deps.clock, tiktokErrors.fileTooLarge);
+  });
   router.use(verifyRequest(deps));
   router.use((req: Request, res: Response) => {
     const verified = res.locals.verified as VerifiedRequest;
@@ -79,9 +90,15 @@ export function openApiRoutes(deps: OpenApiDeps): Router {
     if (verified.rawBody !== undefined && !/^(application\/json|multipart\/form-data)\b/i.test(req.get('content-type') ?? '')) {
       return sendError(res, deps.clock, tiktokErrors.invalidBody);
     }
-    const result = handlers[verified.endpoint.name](verified, unixSeconds(deps.clock.now()));
+    const baseUrl = `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`;
+    const result = handlers[verified.endpoint.name](verified, unixSeconds(deps.clock.now()), baseUrl);
     if ('notFound' in result) return sendError(res, deps.clock, tiktokErrors.notFound);
     if ('badBody' in result) return sendError(res, deps.clock, tiktokErrors.invalidBody);
+    if ('error' in result) return sendError(res, deps.clock, result.error);
+    if (verified.endpoint.body === 'multipart') {
+      deps.state.counters.uploads.total += 1;
+      deps.state.counters.uploads.bytes += verified.rawBytes?.length ?? 0;
+    }
     sendSuccess(res, deps.clock, result.data);
   });
   return router;

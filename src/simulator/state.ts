@@ -23,6 +23,8 @@ export interface AccessTokenRecord {
   token: string;
   grantId: string;
   expiresAt: number;
+  /** Set when a refresh replaced it (strict mode): refused from then on. */
+  supersededAt?: number;
 }
 
 export interface RefreshTokenRecord {
@@ -46,6 +48,10 @@ export interface SimulatorCounters {
   rateLimited: number;
   serverErrors: number;
   webhooksSent: number;
+  /** Calls refused by a strict setting (no content-type, `access_token` in the query, a superseded access token). */
+  strictRefusals: number;
+  /** Uploads accepted (Upload Product Image / File), with their bytes. */
+  uploads: { total: number; bytes: number };
 }
 
 export interface SimulatorState {
@@ -69,6 +75,8 @@ export function emptyCounters(): SimulatorCounters {
     rateLimited: 0,
     serverErrors: 0,
     webhooksSent: 0,
+    strictRefusals: 0,
+    uploads: { total: 0, bytes: 0 },
   };
 }
 

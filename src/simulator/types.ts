@@ -31,7 +31,10 @@ export interface SimulatorOptions {
   clock: Clock;
   /** Default 7 days. */
   accessTokenLifetimeSeconds?: number;
-  /** Default 90 days; absurdly long values (100 years) are fine. */
+  /**
+   * Default 365 days: TikTok's payloads show a year and more (some about a hundred years), never 90
+   * days; absurdly long values are fine.
+   */
   refreshTokenLifetimeSeconds?: number;
   /** Default `strict`. */
   rotation?: RotationMode;
@@ -43,7 +46,31 @@ export interface SimulatorOptions {
   fetch?: typeof fetch;
   /** Shown on the authorize page and in `/_sim/state`, to tell simulators apart. */
   label?: string;
+  /** Where TikTok's behaviour is undocumented, the stricter side; see {@link StrictSettings}. Default: all strict. */
+  strict?: Partial<StrictSettings>;
 }
+
+/**
+ * The simulator takes the stricter side wherever TikTok's behaviour is undocumented; each can be
+ * relaxed (tests flip them through `control.setStrict` or `PUT /_sim/settings`).
+ */
+export interface StrictSettings {
+  /** Refuse an open API call without `content-type` (application/json; multipart/form-data for uploads). Every API reference marks it required. */
+  requireContentType: boolean;
+  /** A refresh makes every earlier access token of the grant invalid (105001), so nothing may keep using an old one. */
+  refreshRevokesAccessTokens: boolean;
+  /** Refuse `access_token` in the query (deprecated since 202309; only the `x-tts-access-token` header). */
+  refuseQueryAccessToken: boolean;
+  /** Sellers approve the app's whole scope list or nothing (per-scope opt-out is documented for creators only). */
+  allOrNothingScopes: boolean;
+}
+
+export const strictDefaults: StrictSettings = {
+  requireContentType: true,
+  refreshRevokesAccessTokens: true,
+  refuseQueryAccessToken: true,
+  allOrNothingScopes: true,
+};
 
 /** What can change at runtime through `control`. */
 export interface SimulatorSettings {
@@ -52,4 +79,7 @@ export interface SimulatorSettings {
   accessTokenLifetimeSeconds: number;
   refreshTokenLifetimeSeconds: number;
   appScopes: string[];
+  strict: StrictSettings;
+  /** false: token answers leave `granted_scopes` out, as older grants and several public payloads do. Default true. */
+  sendGrantedScopes: boolean;
 }

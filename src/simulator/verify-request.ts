@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { unixSeconds, type Clock } from '../shared/clock.js';
 import { constantTimeEqual } from '../shared/secrets.js';
-import { sendError, tiktokErrors } from './envelope.js';
+import { sendError, tiktokErrors, type TikTokError } from './envelope.js';
 import { matchEndpoint, type EndpointMatch } from './endpoints.js';
 import type { FaultState } from './faults.js';
 import { referenceSign } from './reference-signature.js';
@@ -13,6 +13,9 @@ import type { SimulatedSeller, SimulatedShop } from './types.js';
 export interface VerifiedRequest extends EndpointMatch {
   query: Record<string, string>;
   rawBody: string | undefined;
+  /** The body's bytes as received (uploads are binary), and the content-type they came with. */
+  rawBytes: Buffer | undefined;
+  contentType: string | undefined;
   seller: SimulatedSeller;
   grant: GrantRecord;
   shop: SimulatedShop | undefined;
@@ -62,9 +65,16 @@ export function verifyRequest(deps: VerifyDeps): RequestHandler {
       return sendError(res, clock, tiktokErrors.badSign);
     }
 
+    const strict = state.settings.strict;
+    if (strict.requireContentType) {
+      const refused = contentTypeRefusal(endpoint.body, req.get('content-type'));
+      if (refused) return refuseStrictly(res, deps, refused);
+    }
+    if (strict.refuseQueryAccessToken && query.access_token !== undefined) return refuseStrictly(res, deps, tiktokErrors.queryAccessToken);
     const token = req.get('x-tts-access-token') ?? query.access_token;
     if (token === undefined || token === '') return sendError(res, clock, tiktokErrors.missingAccessToken);
     const tokenRecord = state.accessTokens.get(token);
+    if (tokenRecord?.supersededAt !== undefined && strict.refreshRevokesAccessTokens) return refuseStrictly(res, deps, tiktokErrors.unknownAccessToken);
     const grant = tokenRecord === undefined ? undefined : state.grants.get(tokenRecord.grantId);
     const seller = grant === undefined ? undefined : state.sellers.get(grant.openId);
     if (tokenRecord === undefined || grant === undefined || seller === undefined) {
@@ -91,10 +101,26 @@ export function verifyRequest(deps: VerifyDeps): RequestHandler {
       return sendError(res, clock, tiktokErrors.scopeDenied);
     }
 
-    const verified: VerifiedRequest = { endpoint, params, query, rawBody, seller, grant, shop };
+    const rawBytes = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body : undefined;
+    const verified: VerifiedRequest = { endpoint, params, query, rawBody, rawBytes, contentType, seller, grant, shop };
     res.locals.verified = verified;
     next();
   };
+}
+
+function refuseStrictly(res: Response, deps: VerifyDeps, error: TikTokError): void {
+  deps.state.counters.strictRefusals += 1;
+  sendError(res, deps.clock, error);
+}
+
+/**
+ * Strict mode: every call declares its content-type, GETs included: `multipart/form-data` for uploads
+ * (36009023 otherwise), `application/json` for everything else (36009022).
+ */
+function contentTypeRefusal(body: 'multipart' | undefined, contentType: string | undefined): TikTokError | undefined {
+  const mediaType = (contentType?.split(';', 1)[0] ?? '').trim().toLowerCase();
+  if (body === 'multipart') return mediaType === 'multipart/form-data' ? undefined : tiktokErrors.notMultipart;
+  return mediaType === 'application/json' ? undefined : tiktokErrors.invalidContentType;
 }
 
 function timestampInWindow(value: string | undefined, now: number): boolean {

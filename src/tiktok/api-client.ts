@@ -5,7 +5,7 @@ import { fetchEnvelope, type FetchLike } from './fetch-envelope.js';
 import { createOutboundLimiter, outboundKey } from './outbound-limiter.js';
 import { backoffDelay, isRetryable } from './retry.js';
 import { requiredScopesFor } from './scopes.js';
-import { prepareSignedRequest, type ApiRequest, type PreparedRequest } from './signed-request.js';
+import { isMultipart, prepareSignedRequest, type ApiRequest, type PreparedRequest } from './signed-request.js';
 
 export interface ApiClientOptions {
   /** Connection reuse comes from the dispatcher behind this fetch (e.g. an undici Agent made in main.ts). */
@@ -41,6 +41,12 @@ export interface ApiClient {
   prepare(request: ApiRequest): PreparedRequest;
   /** Sends a request: throttled, signed per attempt, retried where safe; throws the mapped error when `code ≠ 0`. */
   call<T = unknown>(request: ApiRequest): Promise<ApiResponse<T>>;
+  /**
+   * Sends a `multipart/form-data` upload: `request.contentType` (with its boundary) goes out as given,
+   * the body streams from `body` as it is read (never held whole), and the signature leaves it out.
+   * One attempt only: a stream cannot be sent twice.
+   */
+  upload<T = unknown>(request: ApiRequest & { contentType: string }, body: AsyncIterable<Uint8Array>): Promise<ApiResponse<T>>;
   /** Get Authorized Shops (no shop cipher). */
   getAuthorizedShops(accessToken: string): Promise<Shop[]>;
 }
@@ -58,6 +64,8 @@ export interface ApiClient {
  */
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const timeoutMs = options.timeoutMs ?? 15_000;
+  // An upload's time includes sending up to 20 MB from the caller: more room than a JSON call.
+  const uploadTimeoutMs = Math.max(timeoutMs, 120_000);
   const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
   const baseDelayMs = options.baseDelayMs ?? 200;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -93,9 +101,24 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     }
   }
 
+  async function upload<T>(request: ApiRequest & { contentType: string }, body: AsyncIterable<Uint8Array>): Promise<ApiResponse<T>> {
+    if (!isMultipart(request.contentType)) throw new TypeError('upload() sends multipart/form-data only');
+    const method = request.method.toUpperCase();
+    await limiter.acquire(outboundKey(request.shopCipher, requiredScopesFor(method, request.path)?.pathTemplate ?? request.path));
+    const prepared = prepare(request);
+    const result = await fetchEnvelope(
+      options.fetch,
+      prepared.url,
+      { method, headers: prepared.headers, body, duplex: 'half' },
+      { method, apiPath: request.path, timeoutMs: uploadTimeoutMs, secrets: [options.appSecret, request.accessToken], keepBodyOnError: true },
+    );
+    return { status: result.status, body: result.envelope as TikTokEnvelope<T>, text: result.text, requestId: result.requestId, headers: result.headers };
+  }
+
   return {
     prepare,
     call,
+    upload,
     async getAuthorizedShops(accessToken) {
       const response = await call({ method: 'GET', path: authorizedShopsPath, accessToken });
       return toShops(response.body.data, response.status);

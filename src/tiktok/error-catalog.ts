@@ -2,8 +2,9 @@
  * What each TikTok Shop error code means, for three readers: the merchant (plain words), the
  * developer (what went wrong in the call), and the service (kind + whether a retry can help).
  *
- * Sources: /work/shared/tiktok-protocol.md §6 (Partner Center "Common errors" and field reports).
- * The 1000x–9000x codes are not in TikTok Shop's documentation; their entries say so.
+ * Sources: /work/shared/tiktok-protocol.md §6 and §10 (Partner Center "Common errors", the API
+ * references' error tables, field reports). The 10001–90004 codes come from generic articles about
+ * "TikTok Shop API errors", not from TikTok Shop's Partner API: their entries say so (`source`).
  */
 
 /** How the service should react to a code. */
@@ -17,14 +18,21 @@ export interface TikTokCodeEntry {
   developerHint: string;
   remedy: string;
   retryable: boolean;
+  /**
+   * Where the code is known from: `partner-api` (Partner Center docs: common errors, API references),
+   * `field-report` (real answers seen in public code, not in the docs), `http` (an HTTP status), or
+   * `generic-article` (third-party articles; not a TikTok Shop Partner API code), `unknown` (not in the catalog).
+   */
+  source: 'partner-api' | 'field-report' | 'http' | 'generic-article' | 'unknown';
 }
 
-type Text = Omit<TikTokCodeEntry, 'code'>;
+type Text = Omit<TikTokCodeEntry, 'code' | 'source'> & { source?: TikTokCodeEntry['source'] };
 
 const reauthorize = 'The merchant must connect the shop again (re-authorize the app).';
 
 const entries: Record<number, Text> = {
   401: {
+    source: 'http',
     kind: 'caller_bug',
     merchantExplanation: 'TikTok did not accept our credentials for this request.',
     developerHint: 'HTTP 401 without a usable body code. TikTok answers 401 for a bad sign (106001) and for missing scopes; read the body code when there is one.',
@@ -32,6 +40,7 @@ const entries: Record<number, Text> = {
     retryable: false,
   },
   403: {
+    source: 'http',
     kind: 'policy',
     merchantExplanation: 'TikTok refused access to this information.',
     developerHint: 'HTTP 403 without a usable body code; TikTok Shop documents no meaning for it.',
@@ -39,6 +48,7 @@ const entries: Record<number, Text> = {
     retryable: false,
   },
   429: {
+    source: 'http',
     kind: 'transient',
     merchantExplanation: 'TikTok is busy with too many requests from us; it will work again shortly.',
     developerHint: 'HTTP 429: rate limit (50 QPS per API per app and shop by default). No Retry-After is documented.',
@@ -94,6 +104,7 @@ const entries: Record<number, Text> = {
     retryable: false,
   },
   36004001: {
+    source: 'field-report',
     kind: 'grant_dead',
     merchantExplanation: 'Your authorization for this app has expired.',
     developerHint: 'Refresh token expired ("rt has expired"); reported in the field, not in the docs.',
@@ -101,6 +112,7 @@ const entries: Record<number, Text> = {
     retryable: false,
   },
   36004004: {
+    source: 'field-report',
     kind: 'grant_dead',
     merchantExplanation: 'The connection link expired or was already used. Please start connecting again.',
     developerHint: 'Invalid auth code at /api/v2/token/get: expired (30 min), already used, or wrong.',
@@ -108,12 +120,45 @@ const entries: Record<number, Text> = {
     retryable: false,
   },
   36004005: {
+    source: 'field-report',
     kind: 'grant_dead',
     merchantExplanation: 'TikTok no longer has an authorization for this app on your shop.',
     developerHint: '"can not find related auth record": the authorization is gone (reported in the field).',
     remedy: reauthorize,
     retryable: false,
   },
+  36004003: {
+    kind: 'policy',
+    merchantExplanation: 'TikTok does not recognise our app right now. This is our problem, not yours.',
+    developerHint: 'invalid client_key: the app key is wrong, or not on the allow list of the TikTok service called (Partner Center docs).',
+    remedy: 'Check TIKTOK_APP_KEY (and the app\'s market: US and the rest of the world are separate apps); ask TikTok Partner support to allow-list the app if needed. Not a problem of this authorization: do not re-authorize.',
+    retryable: false,
+  },
+  12019004: sellerInactive('Seller is inactive (product APIs).'),
+  12052700: sellerInactive('The seller is inactive (product APIs).'),
+  16603010: {
+    kind: 'policy',
+    merchantExplanation: 'TikTok has restricted your shop, so this action is not available right now.',
+    developerHint: 'The seller is currently restricted by the platform.',
+    remedy: 'The merchant resolves the restriction in TikTok Shop Seller Center; retrying does not help until then.',
+    retryable: false,
+  },
+  38023052: {
+    kind: 'policy',
+    merchantExplanation: 'TikTok says your shop may not access this information.',
+    developerHint: 'Seller is not authorised to access resource: the resource (order, package…) is not this seller\'s, or its market forbids access. Not an API scope problem.',
+    remedy: 'Check that the id belongs to this shop and that the right shop_cipher was sent; do not retry blindly and do not ask the merchant to re-authorize.',
+    retryable: false,
+  },
+  10006402: permissionDenied('permission denied (orders and fulfillment references).'),
+  16032007: permissionDenied('Permission denied (returned by some product and promotion references).'),
+  // Upload Product Image / Upload Product File
+  12038002: callerBug('Invalid upload file: no `data` file part, or it is not a file.', 'Send the file in the multipart part named `data`.'),
+  12038004: callerBug('The image format or content is not supported (JPG, JPEG, PNG, WEBP, HEIC, BMP).', 'Convert the image to a supported format.'),
+  12038005: callerBug('The file size exceeds the maximum allowed size.', 'Send a smaller file (images up to 5–10 MB, PDF 20 MB, video 100 MB per the references).'),
+  12019103: callerBug('The uploaded file is empty.', 'Send the file bytes in the `data` part.'),
+  12019104: callerBug('The file name is empty.', 'Send the name, with its extension, in the `name` part.'),
+  12019105: callerBug('The file format or content is not supported (PDF, MP4, MOV, MKV, WMV, WEBM, AVI, 3GP, FLV, MPEG).', 'Convert the file to a supported format.'),
   36009002: {
     kind: 'transient',
     merchantExplanation: 'TikTok is busy with too many requests from us; it will work again shortly.',
@@ -157,6 +202,26 @@ const entries: Record<number, Text> = {
   },
 };
 
+function sellerInactive(developerHint: string): Text {
+  return {
+    kind: 'policy',
+    merchantExplanation: 'TikTok says your seller account is inactive, so this action is not available.',
+    developerHint,
+    remedy: 'The merchant reactivates the seller account in TikTok Shop Seller Center; the connection itself is fine, so do not re-authorize or retry until then.',
+    retryable: false,
+  };
+}
+
+function permissionDenied(developerHint: string): Text {
+  return {
+    kind: 'policy',
+    merchantExplanation: 'TikTok refused this action for your shop.',
+    developerHint: `${developerHint} Not the 105005 scope refusal: the seller or resource may not do this.`,
+    remedy: 'Check that the resource belongs to this shop and that the shop may use the feature (market, seller type); do not retry blindly.',
+    retryable: false,
+  };
+}
+
 /** 36009004 means several things; the docs index them by message keywords. First match wins. */
 const variants36009004: { match: RegExp; text: Text }[] = [
   {
@@ -188,7 +253,7 @@ const variants36009004: { match: RegExp; text: Text }[] = [
 export function describeTikTokCode(code: number, message = ''): TikTokCodeEntry {
   if (code === 36009004) {
     const variant = variants36009004.find((candidate) => candidate.match.test(message));
-    if (variant) return { code, ...variant.text };
+    if (variant) return { code, source: 'partner-api', ...variant.text };
   }
   if (code === 105001 && /deauthori[sz]ed/i.test(message)) {
     return {
@@ -198,12 +263,14 @@ export function describeTikTokCode(code: number, message = ''): TikTokCodeEntry 
       developerHint: 'Access token deauthorized by the seller (105001 "deauthorized").',
       remedy: reauthorize,
       retryable: false,
+      source: 'partner-api',
     };
   }
   const text = entries[code];
-  if (text) return { code, ...text };
+  if (text) return { code, source: 'partner-api', ...text };
   return {
     code,
+    source: 'unknown',
     kind: 'caller_bug',
     merchantExplanation: 'TikTok refused the request for a reason we do not recognise.',
     developerHint: `Code ${code} is not in the catalog; read TikTok's message and keep the request_id.`,
@@ -227,11 +294,13 @@ function callerBug(developerHint: string, remedy: string): Text {
   };
 }
 
+/** Codes from generic articles about "TikTok Shop API errors": not TikTok Shop Partner API codes. */
 function undocumented(codes: number[], what: string, note: string): Record<number, Text> {
   const text: Text = {
+    source: 'generic-article',
     kind: 'caller_bug',
     merchantExplanation: `TikTok refused the request because of ${what}.`,
-    developerHint: `TikTok did not document this code for TikTok Shop.${note ? ` ${note}` : ''}`,
+    developerHint: `Not a TikTok Shop Partner API code: it comes from generic articles about TikTok Shop API errors, and TikTok Shop's Partner Center documents no such code.${note ? ` ${note}` : ''}`,
     remedy: "Read TikTok's message and request_id, and ask TikTok Partner support; do not retry blindly.",
     retryable: false,
   };

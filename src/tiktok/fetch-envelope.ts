@@ -9,7 +9,9 @@ export type FetchLike = (url: string, init: FetchInit) => Promise<ResponseLike>;
 export interface FetchInit {
   method: string;
   headers: Record<string, string>;
-  body?: string;
+  /** A string, or a stream of bytes sent as it is read (an upload; then `duplex: 'half'`, as WHATWG fetch requires). */
+  body?: string | AsyncIterable<Uint8Array>;
+  duplex?: 'half';
   signal: AbortSignal;
 }
 

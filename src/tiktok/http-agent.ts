@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import type { FetchLike } from './fetch-envelope.js';
 
@@ -31,7 +32,7 @@ export function createTikTokHttp(options: { connectionsPerHost?: number; connect
         dispatcher: agent,
         method: init.method as 'GET',
         headers: init.headers,
-        body: init.body,
+        body: init.body === undefined || typeof init.body === 'string' ? init.body : Readable.from(init.body),
         signal: init.signal,
       });
       return {

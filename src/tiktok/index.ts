@@ -3,7 +3,7 @@ export { createAuthClient, type AuthClient, type AuthClientOptions } from './aut
 export type { TokenSet } from './token-set.js';
 export { createApiClient, type ApiClient, type ApiClientOptions, type ApiResponse } from './api-client.js';
 export type { Shop } from './authorized-shops.js';
-export { reservedQueryNames, shopIdPattern, type ApiRequest, type JsonValue, type PreparedRequest } from './signed-request.js';
+export { isMultipart, reservedForCallers, reservedQueryNames, shopIdPattern, type ApiRequest, type JsonValue, type PreparedRequest } from './signed-request.js';
 export type { QueryValue } from './query-string.js';
 export type { FetchInit, FetchLike, ResponseLike } from './fetch-envelope.js';
 export type { TikTokEnvelope } from './envelope.js';
@@ -27,3 +27,5 @@ export { requiredScopesFor, missingScopes, scopeName, type RequiredScopes } from
 export { sign, stringToSign, type SignInput } from './sign.js';
 export { webhookSignature, verifyWebhookSignature, type WebhookVerifyInput } from './webhook-verify.js';
 export { createTikTokHttp, type TikTokHttp } from './http-agent.js';
+export { takesShopCipher } from './shop-cipher.js';
+export { defaultUploadLimits, uploadLimitFor, type UploadLimits } from './uploads.js';

@@ -20,6 +20,11 @@ export interface RequiredScopes {
   scopeKeys: string[];
   scopeNames: string[];
   requiresShopCipher: boolean | null;
+  /**
+   * true when TikTok documents this row for this exact API version; false for an older version whose
+   * scopes are inferred from the current one. Only documented rows may refuse a call before TikTok sees it.
+   */
+  documented: boolean;
 }
 
 export interface ScopeIndex {
@@ -56,7 +61,13 @@ export function createScopeIndex(rows: readonly EndpointScopeRow[], scopes: read
         exact.get(`${upper} ${clean}`) ??
         templated.find((candidate) => candidate.method === upper && candidate.pattern.test(clean))?.row;
       if (!row) return undefined;
-      return { pathTemplate: row.path, scopeKeys: [...row.scope_keys], scopeNames: [...row.scope_names], requiresShopCipher: row.shop_cipher };
+      return {
+        pathTemplate: row.path,
+        scopeKeys: [...row.scope_keys],
+        scopeNames: [...row.scope_names],
+        requiresShopCipher: row.shop_cipher,
+        documented: row.inferred !== true,
+      };
     },
     scopeName(key) {
       return names.get(key) ?? key;
@@ -78,7 +89,7 @@ export function bundledScopeIndex(): ScopeIndex {
  * @example
  * requiredScopesFor('GET', '/authorization/202309/shops')
  * // { pathTemplate: '/authorization/202309/shops', scopeKeys: ['seller.authorization.info'],
- * //   scopeNames: ['Shop Authorized Information'], requiresShopCipher: false }
+ * //   scopeNames: ['Shop Authorized Information'], requiresShopCipher: false, documented: true }
  */
 export function requiredScopesFor(method: string, path: string): RequiredScopes | undefined {
   return bundledScopeIndex().requiredScopesFor(method, path);

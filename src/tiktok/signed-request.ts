@@ -15,6 +15,12 @@ export interface ApiRequest {
   body?: string | Exclude<JsonValue, string>;
   accessToken: string;
   shopCipher?: string;
+  /**
+   * The Content-Type to send. Default `application/json`, sent on every call, GETs and body-less ones
+   * included (every API reference marks it required). `multipart/form-data; boundary=…` (uploads):
+   * sent as given, and the body is left out of the signature, as TikTok's scheme says.
+   */
+  contentType?: string;
 }
 
 /** Exactly what goes on the wire: the body string here is the one that was signed. */
@@ -39,9 +45,24 @@ export interface SigningConfig {
  */
 export const reservedQueryNames: ReadonlySet<string> = new Set(['app_key', 'timestamp', 'sign', 'access_token', 'shop_cipher', 'version']);
 
+/**
+ * Whether an API caller may not send this query name (any case): every reserved name but
+ * `shop_cipher`, which a caller may give to override the cipher rule (the service then signs it).
+ */
+export function reservedForCallers(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower !== 'shop_cipher' && reservedQueryNames.has(lower);
+}
+
 /** What a TikTok shop id looks like (digits in practice; letters, `_` and `-` tolerated), the one pattern. */
 export const shopIdPattern = /^[0-9A-Za-z_-]{1,64}$/;
 const pathPattern = /^\/[A-Za-z0-9_\-./~]*$/;
+const jsonContentType = 'application/json';
+
+/** Whether a Content-Type is `multipart/form-data` (TikTok's upload format), whatever its parameters. */
+export function isMultipart(contentType: string | undefined): boolean {
+  return (contentType?.split(';', 1)[0] ?? '').trim().toLowerCase() === 'multipart/form-data';
+}
 
 /**
  * Builds and signs one request with the given time (unix seconds are taken from `now`).
@@ -73,10 +94,15 @@ export function prepareSignedRequest(config: SigningConfig, request: ApiRequest,
   if (request.shopCipher) query.shop_cipher = request.shopCipher;
 
   const body = request.body === undefined || request.body === null ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
-  const headers: Record<string, string> = { 'x-tts-access-token': request.accessToken };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  const contentType = request.contentType ?? jsonContentType;
+  if (isMultipart(contentType) && body !== undefined) {
+    throw new ValidationFailed('A multipart/form-data request is signed without its body, so give no body to sign: send the form itself with the signed URL and headers.', [
+      { path: 'body', message: 'leave it out for multipart/form-data' },
+    ]);
+  }
+  const headers: Record<string, string> = { 'x-tts-access-token': request.accessToken, 'content-type': contentType };
 
-  query.sign = sign({ appSecret: config.appSecret, path: request.path, query, body, contentType: headers['content-type'] });
+  query.sign = sign({ appSecret: config.appSecret, path: request.path, query, body, contentType });
 
   let search: string;
   try {

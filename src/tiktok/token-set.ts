@@ -14,8 +14,12 @@ export interface TokenSet {
   sellerBaseRegion: string | null;
   /** 0 seller, 1 creator, 3 partner. */
   userType: number;
-  /** Scope keys, from `granted_scopes` (or the older `granted_permissions`). */
-  grantedScopes: string[];
+  /**
+   * Scope keys, from `granted_scopes` (or the older `granted_permissions`). `undefined` when the answer
+   * has neither: older grants and several public payloads carry none, which means "unknown", never
+   * "none" (keep the last known list).
+   */
+  grantedScopes: string[] | undefined;
 }
 
 /** 9999-12-31T23:59:59Z: later "never expires" values are clamped here, so every expiry is a storable date. */
@@ -77,6 +81,6 @@ export function toTokenSet(
     sellerName: d.seller_name ?? '',
     sellerBaseRegion: d.seller_base_region ? d.seller_base_region : null,
     userType: d.user_type ?? 0,
-    grantedScopes: d.granted_scopes ?? d.granted_permissions ?? [],
+    grantedScopes: d.granted_scopes ?? d.granted_permissions ?? undefined,
   };
 }

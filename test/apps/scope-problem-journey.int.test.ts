@@ -129,9 +129,12 @@ describe('issue #6: a 105005 from TikTok, shown to the app and the merchant, clo
     expect(location(toTikTok).pathname).toBe('/simulator/open/authorize');
     const authorize = await merchant.request(`${location(toTikTok).pathname}${location(toTikTok).search}`);
     expect(authorize.status).toBe(200);
-    const approve = formWithButton(await authorize.text(), 'Approve');
-    const offered = approve.controls.filter((c) => c.type === 'checkbox' && c.name === 'scope');
-    expect(offered.map((c) => [c.value, c.checked])).toStrictEqual([...defaultAppScopes, finance].map((scope) => [scope, true]));
+    const authorizeHtml = await authorize.text();
+    const approve = formWithButton(authorizeHtml, 'Approve');
+    // Sellers approve the app's whole scope list or nothing (issue #11 item 10): listed, no checkbox to untick.
+    expect(approve.controls.some((c) => c.type === 'checkbox')).toBe(false);
+    expect(textOf(sectionOf(authorizeHtml, 'permissions'))).toContain(`Finance Information ${finance}`);
+    for (const scope of defaultAppScopes) expect(authorizeHtml).toContain(`<code>${scope}</code>`);
 
     const back = await merchant.postForm(approve.action, submission(approve, 'Approve', { choose: { open_id: seller().openId } }));
     expect(back.status).toBe(302);
@@ -251,10 +254,10 @@ describe('issue #6: a 105005 from TikTok, shown to the app and the merchant, clo
     const toTikTok = await merchant.postForm(connect.action, submission(connect, 'Connect with TikTok Shop'));
     expect(toTikTok.status).toBe(303);
     const authorize = await merchant.request(`${location(toTikTok).pathname}${location(toTikTok).search}`);
-    const approve = formWithButton(await authorize.text(), 'Approve');
-    expect(approve.controls.find((c) => c.type === 'checkbox' && c.value === finance)).toMatchObject({ name: 'scope', checked: true });
+    const authorizeHtml = await authorize.text();
+    const approve = formWithButton(authorizeHtml, 'Approve');
+    expect(authorizeHtml).toContain(`<code>${finance}</code>`);
     const fields = submission(approve, 'Approve', { choose: { open_id: seller().openId } });
-    expect(fields.filter(([name]) => name === 'scope').map(([, value]) => value)).toContain(finance);
 
     const back = await merchant.postForm(approve.action, fields);
     expect(back.status).toBe(302);

@@ -7,7 +7,8 @@ import { TikTokTokenExpired, TikTokUnavailable } from '../../src/tiktok/errors.j
 import type { ApiRequest } from '../../src/tiktok/index.js';
 
 const shopId = '7000000000000000001';
-const ordersPath = '/order/202309/orders';
+// Get Order Detail as documented for 202507 (the 202309 row is inferred, and inferred rows never refuse a call).
+const ordersPath = '/order/202507/orders';
 const credentials = (accessToken: string, overrides: Partial<ShopCredentials> = {}): ShopCredentials => ({
   shopId,
   shopCipher: 'ROW_cipher',
@@ -60,6 +61,9 @@ function proxyOver(input: { lastSeen?: ShopCredentials; answers?: Record<string,
     credentials: source,
     api: {
       prepare: () => {
+        throw new Error('not used');
+      },
+      upload: () => {
         throw new Error('not used');
       },
       async call(request) {

@@ -126,7 +126,7 @@ describe('the merchant connect flow', () => {
         granted_scopes: [...sim().settings().appScopes],
         token_version: 1,
         access_token_expires_at: new Date('2026-11-30T10:00:00.000Z'),
-        refresh_token_expires_at: new Date('2027-02-21T10:00:00.000Z'),
+        refresh_token_expires_at: new Date('2027-11-23T10:00:00.000Z'), // the simulator's refresh tokens live a year, like TikTok's (#11)
         refresh_due_at: dueAt,
         encryption_key_id: 'k1',
       });
@@ -182,7 +182,7 @@ describe('the merchant connect flow', () => {
       expect(body).toContain('<h1 id="status-heading">Demo Cross-Border Seller</h1>');
       expect(body).toContain('<p>Status: <span class="status status-ok">Active</span></p>');
       for (const shop of sim().builtInSellers.crossBorder.shops) expect(body).toContain(`<tr><td>${shop.name}</td><td>${shop.region}</td></tr>`);
-      expect(body).toContain('Access ends on <time datetime="2027-02-21T10:00:00.000Z">21 February 2027</time>.');
+      expect(body).toContain('Access ends on <time datetime="2027-11-23T10:00:00.000Z">23 November 2027</time>.');
       expect(body).toContain('<p>No problems.</p>');
       expect(body).not.toMatch(/ROW_/);
     });

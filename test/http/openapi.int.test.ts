@@ -62,11 +62,11 @@ describe('GET /openapi.json', () => {
     expect([...new Set(documented)].sort()).toStrictEqual([...new Set(served)].sort());
   });
 
-  it("gives sign's request body method, path, query and body, with method and path required", () => {
+  it("gives sign's request body method, path, query, body and contentType (multipart uploads), with method and path required", () => {
     const body = document.paths['/v1/shops/{shopId}/sign']!.post!.requestBody!;
     expect(body.required).toBe(true);
     const schema = body.content['application/json']!.schema;
-    expect(Object.keys(schema.properties!).sort()).toStrictEqual(['body', 'method', 'path', 'query']);
+    expect(Object.keys(schema.properties!).sort()).toStrictEqual(['body', 'contentType', 'method', 'path', 'query']);
     expect(schema.required!.sort()).toStrictEqual(['method', 'path']);
   });
 

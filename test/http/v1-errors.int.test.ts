@@ -80,7 +80,7 @@ describe('request shape refusals on /v1', () => {
     const hint = 'Send the body as JSON with Content-Type: application/json.';
     const proxyPath = `/v1/shops/${shopId}/proxy/product/202309/products`;
 
-    for (const method of ['POST', 'PUT', 'DELETE']) {
+    for (const method of ['PUT', 'DELETE']) {
       it(`responds 415 unsupported_media_type to a text/plain body on ${method} …/proxy`, async () => {
         expect(await send(proxyPath, { method, headers: { 'content-type': 'text/plain' }, body: '{"product_ids":["1"]}' })).toStrictEqual({
           status: 415,
@@ -89,14 +89,23 @@ describe('request shape refusals on /v1', () => {
       });
     }
 
+    // POST takes uploads too (multipart/form-data, issue #11 item 4), and says so.
+    const uploadHint = 'Send the body with Content-Type: application/json, or a file upload with Content-Type: multipart/form-data (boundary included).';
+    it('responds 415 unsupported_media_type to a text/plain body on POST …/proxy, naming both accepted types', async () => {
+      expect(await send(proxyPath, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"product_ids":["1"]}' })).toStrictEqual({
+        status: 415,
+        body: error('unsupported_media_type', 'The request body is text/plain; send JSON (application/json) or an upload (multipart/form-data).', uploadHint),
+      });
+    });
+
     it('responds 415 to a form and to a body without Content-Type on the proxy', async () => {
       expect(await send(proxyPath, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' })).toStrictEqual({
         status: 415,
-        body: error('unsupported_media_type', 'The request body is application/x-www-form-urlencoded; only JSON bodies are accepted.', hint),
+        body: error('unsupported_media_type', 'The request body is application/x-www-form-urlencoded; send JSON (application/json) or an upload (multipart/form-data).', uploadHint),
       });
       expect(await send(proxyPath, { method: 'POST', body: new TextEncoder().encode('{}') })).toStrictEqual({
         status: 415,
-        body: error('unsupported_media_type', 'The request body has no Content-Type; only JSON bodies are accepted.', hint),
+        body: error('unsupported_media_type', 'The request body has no Content-Type; send JSON (application/json) or an upload (multipart/form-data).', uploadHint),
       });
     });
 
@@ -174,7 +183,7 @@ describe('request shape refusals on /v1', () => {
       body: error('validation_failed', `Invalid ${field}: ${message}`, `Fix ${field} as the message says, and send the request again.`),
     });
     const tiktokPath = 'must be a TikTok API path such as /order/202309/orders/search (letters, digits, _ - . ~ and /)';
-    const reserved = 'leave it out: app_key, timestamp, sign and shop_cipher are added by the service, the token goes in a header, and the API version is in the path';
+    const reserved = 'leave it out: app_key, timestamp and sign are added by the service, the token goes in a header, and the API version is in the path';
 
     it('responds 400 naming body.method for a method TikTok does not take', async () => {
       expect(await sign({ method: 'FETCH', path: '/order/202309/orders' })).toStrictEqual(invalid('body.method', 'must be GET, POST, PUT, DELETE or PATCH'));
@@ -189,7 +198,8 @@ describe('request shape refusals on /v1', () => {
       expect(await sign({ method: 'GET', path: '/order/../secret' })).toStrictEqual(invalid('body.path', 'must not contain . or .. segments'));
     });
 
-    for (const name of ['app_key', 'sign', 'timestamp', 'shop_cipher', 'access_token', 'version']) {
+    // shop_cipher is not among them: a caller's value overrides the cipher rule (issue #11 item 6).
+    for (const name of ['app_key', 'sign', 'timestamp', 'access_token', 'version']) {
       it(`responds 400 naming body.query.${name}, which the service sets itself`, async () => {
         expect(await sign({ method: 'GET', path: '/order/202309/orders', query: { ids: '1', [name]: 'mine' } })).toStrictEqual(invalid(`body.query.${name}`, reserved));
       });

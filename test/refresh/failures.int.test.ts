@@ -77,6 +77,41 @@ describe('a token that expired while refreshes back off', () => {
   });
 });
 
+describe('issue #11 item 9: a refresh answered 36004004 ("invalid auth code")', () => {
+  it('is retried once, then the grant is dead (needs_reauth) instead of an hourly retry forever', async () => {
+    const { id } = await h.seed();
+    h.clock.set((await h.row(id)).refreshDueAt!);
+    h.sim.control.failNext({ kind: 'invalid-auth-code', count: 10_000, path: '/api/v2/token/refresh' });
+    const refresher = h.refresher();
+    await refresher.sweepOnce();
+    const first = await h.row(id);
+    expect(first).toMatchObject({ status: 'active', refreshFailureCount: 1 });
+    expect(first.lastRefreshError).toContain('(36004004 "invalid auth code")');
+    h.clock.set(first.refreshDueAt!);
+    await refresher.sweepOnce();
+    const row = await h.row(id);
+    expect(row).toMatchObject({ status: 'needs_reauth', refreshDueAt: null });
+    expect(row.statusReason).toMatch(/^TikTok no longer accepts the stored refresh token \(TikTok 36004004 "invalid auth code"\)/);
+    for (let hour = 0; hour < 3; hour += 1) {
+      h.clock.advanceSeconds(3600);
+      await refresher.sweepOnce();
+    }
+    expect(h.sim.control.counters().refreshes.total).toBe(2);
+  });
+
+  it('after another kind of failure, is still retried once first', async () => {
+    const { id } = await h.seed();
+    h.clock.set((await h.row(id)).refreshDueAt!);
+    h.sim.control.failNext({ kind: 'server-error', count: 1, path: '/api/v2/token/refresh' });
+    const refresher = h.refresher();
+    await refresher.sweepOnce();
+    h.sim.control.failNext({ kind: 'invalid-auth-code', count: 1, path: '/api/v2/token/refresh' });
+    h.clock.set((await h.row(id)).refreshDueAt!);
+    await refresher.sweepOnce();
+    expect(await h.row(id)).toMatchObject({ status: 'active', refreshFailureCount: 2 });
+  });
+});
+
 describe('a dead grant', () => {
   it('(seller revoked: 36004005) moves the connection to needs_reauth with an outbox event and an audit event, and stops calling TikTok', async () => {
     const { id, seller } = await h.seed();

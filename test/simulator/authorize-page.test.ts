@@ -1,7 +1,7 @@
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSimulator, type RunningSimulator } from '../../src/simulator/index.js';
+import { createSimulator, defaultAppScopes, type RunningSimulator } from '../../src/simulator/index.js';
 import { appKey, appSecret, fakeClock, redirectUrl, serviceId, start, tokenGet } from './support.js';
 
 const clock = fakeClock();
@@ -22,7 +22,7 @@ function submit(fields: [string, string][]) {
 
 describe('GET /open/authorize', () => {
   describe('with the app service_id', () => {
-    it('renders a labelled page listing the test sellers, the app scopes (checked) and Approve/Deny', async () => {
+    it('renders a labelled page listing the test sellers, the app scopes (all or nothing, no checkboxes) and Approve/Deny', async () => {
       const response = await fetch(`${sim.url}/open/authorize?service_id=${serviceId}&state=abc`);
       const html = await response.text();
       expect(response.status).toBe(200);
@@ -31,7 +31,9 @@ describe('GET /open/authorize', () => {
       expect(html).toContain('Demo Local Seller');
       expect(html).toContain('Demo Cross-Border Seller');
       expect(html).toContain(`type="radio" id="seller-${sim.control.builtInSellers.local.openId}"`);
-      expect(html).toContain('name="scope" value="seller.order.info" checked');
+      expect(html).toContain('<h2 id="permissions">Permissions requested by the app (approve all, or deny)</h2>');
+      expect(html).toContain('<li>Order Information <code>seller.order.info</code></li>');
+      expect(html).not.toContain('type="checkbox"');
       expect(html).not.toContain('seller.finance.info');
       expect(html).toContain('<button type="submit" name="decision" value="approve">Approve</button>');
       expect(html).toContain('<input type="hidden" name="state" value="abc">');
@@ -83,7 +85,24 @@ describe('POST /open/authorize', () => {
       });
       const { body } = await tokenGet(sim, location.searchParams.get('code') ?? '');
       expect(body.data?.open_id).toBe(seller.openId);
-      expect(body.data?.granted_scopes).toStrictEqual(['seller.authorization.info', 'seller.order.info']);
+      // Sellers approve the whole list or nothing: scopes posted without the others change nothing.
+      expect(body.data?.granted_scopes).toStrictEqual([...defaultAppScopes]);
+    });
+
+    describe('with allOrNothingScopes relaxed', () => {
+      afterAll(() => sim.control.setStrict({ allOrNothingScopes: true }));
+
+      it('offers a checkbox per scope and grants only the ticked ones', async () => {
+        sim.control.setStrict({ allOrNothingScopes: false });
+        const html = await (await fetch(`${sim.url}/open/authorize?service_id=${serviceId}`)).text();
+        expect(html).toContain('name="scope" value="seller.order.info" checked');
+        const response = await submit([
+          ['service_id', serviceId], ['open_id', sim.control.builtInSellers.local.openId],
+          ['scope', 'seller.authorization.info'], ['scope', 'seller.order.info'], ['decision', 'approve'],
+        ]);
+        const { body } = await tokenGet(sim, new URL(response.headers.get('location') ?? '').searchParams.get('code') ?? '');
+        expect(body.data?.granted_scopes).toStrictEqual(['seller.authorization.info', 'seller.order.info']);
+      });
     });
 
     it('omits state when none was given', async () => {

@@ -114,7 +114,7 @@ describe('signed open API requests', () => {
 
 describe('stricter than lenient servers', () => {
   const send = (search: string, init: RequestInit = {}) =>
-    fetch(`${sim.url}/authorization/202309/shops?${search}`, { ...init, headers: { 'x-tts-access-token': tokens.access_token, ...init.headers } }).then(
+    fetch(`${sim.url}/authorization/202309/shops?${search}`, { ...init, headers: { 'x-tts-access-token': tokens.access_token, 'content-type': 'application/json', ...init.headers } }).then(
       async (response) => ({ status: response.status, body: (await response.json()) as { code: number; message: string } }),
     );
   const signedSearch = (note: string, encodedNote: string) => {
@@ -139,6 +139,9 @@ describe('stricter than lenient servers', () => {
       body,
     });
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ code: 36009022, message: 'The request body must be JSON.' });
+    expect(await response.json()).toMatchObject({
+      code: 36009022,
+      message: 'Invalid request format. The request body format must be `application/json` for structured data or `multipart/form-data` for binary files.',
+    });
   });
 });

@@ -80,6 +80,8 @@ export interface SignedCall {
   sentBody?: string;
   /** Prefix of the mount point, e.g. `/simulator`. */
   base?: string;
+  /** The content-type header; default `application/json` on every call, as TikTok requires. `null`: none sent. */
+  contentType?: string | null;
 }
 
 /**
@@ -92,7 +94,7 @@ export function signedCall(baseUrl: string, clock: FakeClock, call: SignedCall) 
     timestamp: String(call.timestamp ?? clock.seconds()),
     ...call.query,
   };
-  const contentType = call.body === undefined ? undefined : 'application/json';
+  const contentType = call.contentType === null ? undefined : (call.contentType ?? 'application/json');
   const signature = referenceSign({ appSecret, path: call.path, query, body: call.body, contentType });
   const search = new URLSearchParams({ ...query, sign: call.tamperSign ? call.tamperSign(signature) : signature });
   const headers: Record<string, string> = {};

@@ -57,7 +57,8 @@ describe('createApiClient', () => {
           method: 'GET',
           url: `${apiBaseUrl}/authorization/202309/shops?app_key=29a39d&timestamp=1623812664&sign=b596b73e0cc6de07ac26f036364178ab16b0a907af13d43f0a0cd2345f582dc8`,
           query: { app_key: '29a39d', timestamp: '1623812664', sign: 'b596b73e0cc6de07ac26f036364178ab16b0a907af13d43f0a0cd2345f582dc8' },
-          headers: { 'x-tts-access-token': accessToken },
+          // content-type on every call, GETs included (issue #11 item 3); not signed, so the documented sign holds.
+          headers: { 'x-tts-access-token': accessToken, 'content-type': 'application/json' },
           body: undefined,
         });
       });

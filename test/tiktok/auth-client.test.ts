@@ -85,6 +85,17 @@ describe('createAuthClient', () => {
       });
     });
 
+    describe('when the answer has no granted_scopes at all (issue #11 item 5)', () => {
+      it('reads the scopes as unknown, never as an empty grant', async () => {
+        const { granted_scopes: _ignored, ...rest } = tokenData;
+        pool().intercept({ path: /^\/api\/v2\/token\/get\?/, method: 'GET' }).reply(200, envelope(rest));
+
+        const tokens = await auth.getToken('code');
+
+        expect(tokens.grantedScopes).toBeUndefined();
+      });
+    });
+
     describe('when TikTok answers 36004004', () => {
       it('throws TikTokAuthCodeInvalid carrying the TikTok detail', async () => {
         pool()

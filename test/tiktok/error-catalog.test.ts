@@ -5,6 +5,8 @@ const required = [
   401, 403, 429, 10001, 10002, 10003, 20001, 20002, 20003, 30001, 30002, 30003, 30004, 30005, 40001, 40002, 40003, 40004, 50001,
   50002, 50003, 50004, 90001, 90002, 90003, 90004, 105001, 105002, 105005, 101000, 106001, 106013, 36009002, 36009003, 36009004,
   36009007, 36009009, 36009010, 36009014, 36009021, 36009022, 36009023, 36009033, 36004001, 36004004, 36004005,
+  // issue #11 item 9
+  36004003, 12019004, 12052700, 16603010, 38023052, 10006402, 16032007, 12038002, 12038004, 12038005, 12019103, 12019104, 12019105,
 ];
 
 describe('describeTikTokCode', () => {
@@ -68,9 +70,35 @@ describe('describeTikTokCode', () => {
     expect(describeTikTokCode(code)).toMatchObject({ kind, retryable });
   });
 
-  describe('with a code TikTok does not document for TikTok Shop', () => {
-    it('says so honestly', () => {
-      expect(describeTikTokCode(20002).developerHint).toBe('TikTok did not document this code for TikTok Shop.');
+  describe('with a code from generic articles (10001–90004)', () => {
+    it('marks it as not a TikTok Shop Partner API code', () => {
+      expect(describeTikTokCode(20002)).toMatchObject({
+        source: 'generic-article',
+        developerHint: "Not a TikTok Shop Partner API code: it comes from generic articles about TikTok Shop API errors, and TikTok Shop's Partner Center documents no such code.",
+      });
+      for (const code of [10001, 30005, 50004, 90004]) expect(describeTikTokCode(code).source).toBe('generic-article');
+    });
+  });
+
+  describe('issue #11 item 9: codes a token service meets', () => {
+    it.each([
+      [36004003, 'policy', 'invalid client_key'],
+      [12019004, 'policy', 'Seller is inactive'],
+      [12052700, 'policy', 'The seller is inactive'],
+      [38023052, 'policy', 'Seller is not authorised to access resource'],
+      [10006402, 'policy', 'permission denied'],
+    ] as const)('knows %i as %s from the Partner API docs', (code, kind, hint) => {
+      const entry = describeTikTokCode(code);
+      expect(entry).toMatchObject({ code, kind, retryable: false, source: 'partner-api' });
+      expect(entry.developerHint).toContain(hint);
+    });
+
+    it('never sends the merchant to re-authorize for an inactive seller or a foreign resource', () => {
+      for (const code of [12019004, 12052700, 38023052]) expect(describeTikTokCode(code).remedy).toMatch(/do not (re-authorize|retry)|not re-authorize/);
+    });
+
+    it('marks the token endpoint codes seen only in the field', () => {
+      for (const code of [36004001, 36004004, 36004005]) expect(describeTikTokCode(code).source).toBe('field-report');
     });
   });
 

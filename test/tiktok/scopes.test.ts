@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { missingScopes, requiredScopesFor, scopeName } from '../../src/tiktok/scopes.js';
+import { takesShopCipher } from '../../src/tiktok/shop-cipher.js';
 
 describe('requiredScopesFor', () => {
   describe('with a templated path', () => {
@@ -9,7 +10,14 @@ describe('requiredScopesFor', () => {
         scopeKeys: ['seller.order.info'],
         scopeNames: ['Order Information'],
         requiresShopCipher: true,
+        documented: true,
       });
+    });
+  });
+
+  describe('with a row inferred from a newer version (issue #11 item 5)', () => {
+    it('says it is not documented, so the pre-check may not refuse on it', () => {
+      expect(requiredScopesFor('GET', '/order/202309/orders')).toMatchObject({ scopeKeys: ['seller.order.info'], documented: false });
     });
   });
 
@@ -54,5 +62,24 @@ describe('scopeName', () => {
   it('gives the Partner Center name, or the key when unknown', () => {
     expect(scopeName('seller.finance.info')).toBe('Finance Information');
     expect(scopeName('seller.unknown')).toBe('seller.unknown');
+  });
+});
+
+describe('takesShopCipher (issue #11 item 6)', () => {
+  it.each([
+    ['GET', '/authorization/202309/shops', false],
+    ['GET', '/authorization/202601/shops', false],
+    ['GET', '/seller/202507/shops', false],
+    ['POST', '/product/202309/images/upload', false],
+    ['POST', '/product/202601/files/upload', false],
+    ['POST', '/product/202309/global_products/search', false],
+    ['GET', '/product/202409/compliance/manufacturers', false],
+    ['POST', '/product/202309/brands', false],
+    ['GET', '/product/202309/brands', true],
+    ['POST', '/order/202309/orders/search', true],
+    ['GET', '/order/202601/orders', true],
+    ['POST', '/fulfillment/202309/images/upload', true],
+  ] as const)('%s %s → %s', (method, path, expected) => {
+    expect(takesShopCipher(method, path)).toBe(expected);
   });
 });

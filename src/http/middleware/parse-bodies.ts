@@ -63,6 +63,27 @@ export function requireJsonBody(req: Request, _res: Response, next: NextFunction
 }
 
 /**
+ * {@link requireJsonBody}, except that a `multipart/form-data` body (an upload) passes too, unread:
+ * the proxy forwards it as it streams in.
+ */
+export function requireJsonOrMultipartBody(req: Request, res: Response, next: NextFunction): void {
+  if (carriesBody(req) && req.is('multipart/form-data')) {
+    next();
+    return;
+  }
+  if (carriesBody(req) && !req.is('application/json')) {
+    const type = req.headers['content-type'];
+    throw new UnsupportedMediaType(
+      type === undefined
+        ? 'The request body has no Content-Type; send JSON (application/json) or an upload (multipart/form-data).'
+        : `The request body is ${type.split(';')[0]!.trim().slice(0, 100)}; send JSON (application/json) or an upload (multipart/form-data).`,
+      { hint: 'Send the body with Content-Type: application/json, or a file upload with Content-Type: multipart/form-data (boundary included).' },
+    );
+  }
+  next();
+}
+
+/**
  * 400 for a body on a route that takes none (a proxied GET): TikTok's GET endpoints read no body,
  * so it would be dropped without a word. An empty body (`Content-Length: 0`) passes.
  */

@@ -3,6 +3,7 @@ import type { KeyVerifier } from '../../apps/key-verifier.js';
 import type { RateLimits } from '../../apps/rate-limits.js';
 import type { ShopCalls } from '../../apps/shop-calls.js';
 import type { EventFeed } from '../../apps/event-feed.js';
+import type { UploadLimits } from '../../tiktok/index.js';
 
 /** What the internal API (/v1) is built from; main.ts makes these. */
 export interface V1Deps {
@@ -18,4 +19,6 @@ export interface V1Deps {
   shopCalls: ShopCalls;
   /** The outbox as a feed (GET /v1/events). */
   events: EventFeed;
+  /** Byte limits of multipart uploads through the proxy; default TikTok's (5 MB images, 20 MB files). */
+  uploadLimits?: UploadLimits;
 }

@@ -1,12 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import { reservedQueryNames } from '../../tiktok/index.js';
+import { reservedForCallers } from '../../tiktok/index.js';
 import { defineEndpoint, type Endpoint, type HttpMethod } from '../endpoint.js';
 import { apiKeyGuard } from '../middleware/api-key.js';
-import { refuseBody, requireJsonBody } from '../middleware/parse-bodies.js';
+import { refuseBody, requireJsonBody, requireJsonOrMultipartBody } from '../middleware/parse-bodies.js';
 import { limitRate } from '../middleware/rate-limit.js';
 import type { V1Deps } from './v1-deps.js';
+import { forwardUpload } from './v1-upload.js';
 import { apiKeyErrors, errorBodySchema, jsonBodyErrors, shopParams } from './v1-schemas.js';
 
 /** Set by the JSON parser on proxy requests: the body bytes as the caller sent them, forwarded unchanged. */
@@ -21,6 +22,12 @@ export function keepRawProxyBody(req: IncomingMessage, _res: unknown, buffer: Bu
 const params = shopParams.extend({ path: z.array(z.string().min(1)).min(1) }).strict();
 const query = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 
+const uploadBodyErrors = {
+  ...jsonBodyErrors,
+  413: { description: 'payload_too_large: a JSON body over 1 MB, or an upload over its limit (images 5 MB, files 20 MB by default)', schema: errorBodySchema },
+  415: { description: 'unsupported_media_type: a body that is neither application/json nor multipart/form-data', schema: errorBodySchema },
+};
+
 /** Methods whose JSON body is forwarded (TikTok's DELETE endpoints, such as Delete Products, take one too). */
 const takesBody = (method: HttpMethod): boolean => method !== 'get';
 
@@ -29,6 +36,7 @@ export function proxyEndpoints(deps: V1Deps): Endpoint[] {
   const guard = apiKeyGuard(deps.verifier);
   const middleware = [guard.requireApiKey('proxy'), limitRate(deps.rateLimits), guard.requireShopAccess];
   const bodyMiddleware = [...middleware, requireJsonBody];
+  const postMiddleware = [...middleware, requireJsonOrMultipartBody];
   const noBodyMiddleware = [...middleware, refuseBody];
   return (['get', 'post', 'put', 'delete'] as HttpMethod[]).map((method) =>
     defineEndpoint({
@@ -39,7 +47,22 @@ export function proxyEndpoints(deps: V1Deps): Endpoint[] {
       auth: 'api-key',
       audited: true,
       scope: 'proxy',
-      request: { params, query, ...(takesBody(method) ? { body: z.json().optional().describe('Forwarded byte for byte (Content-Type: application/json)') } : {}) },
+      request: {
+        params,
+        query,
+        ...(takesBody(method)
+          ? {
+              body: z
+                .json()
+                .optional()
+                .describe(
+                  method === 'post'
+                    ? 'Forwarded byte for byte: JSON (Content-Type: application/json), or an upload (Content-Type: multipart/form-data; boundary=…) streamed with the same boundary and signed without the body; images up to 5 MB, other files up to 20 MB by default (413 beyond)'
+                    : 'Forwarded byte for byte (Content-Type: application/json)',
+                ),
+            }
+          : {}),
+      },
       responses: {
         200: { description: "TikTok's JSON envelope; its request id is in X-TikTok-Request-Id, and Server-Timing gives `db`, `tiktok`, `wait` (either; they overlap for GET) and `total` durations", schema: z.object({ code: z.number(), message: z.string(), request_id: z.string().optional(), data: z.unknown() }) },
         403: { description: 'scope_missing (TikTok 105005, or a scope the grant lacks), scope_forbidden or shop_forbidden', schema: errorBodySchema },
@@ -48,11 +71,19 @@ export function proxyEndpoints(deps: V1Deps): Endpoint[] {
         502: { description: 'TikTok rejected the call (tiktok_request_rejected …); see tiktok.code', schema: errorBodySchema },
         401: apiKeyErrors[401],
         429: apiKeyErrors[429],
-        ...(takesBody(method) ? jsonBodyErrors : { 400: { description: 'validation_failed: a GET sent with a body (it would not reach TikTok)', schema: errorBodySchema } }),
+        ...(method === 'post' ? uploadBodyErrors : takesBody(method) ? jsonBodyErrors : { 400: { description: 'validation_failed: a GET sent with a body (it would not reach TikTok)', schema: errorBodySchema } }),
       },
-      middleware: takesBody(method) ? bodyMiddleware : noBodyMiddleware,
+      middleware: method === 'post' ? postMiddleware : takesBody(method) ? bodyMiddleware : noBodyMiddleware,
       handler: async ({ params: input, query: callerQuery }, req, res) => {
-        const forwarded = Object.fromEntries(Object.entries(callerQuery).filter(([name]) => !reservedQueryNames.has(name.toLowerCase())));
+        const forwarded = Object.fromEntries(Object.entries(callerQuery).filter(([name]) => !reservedForCallers(name)));
+        if (method === 'post' && req.is('multipart/form-data')) {
+          const path = `/${input.path.join('/')}`;
+          const uploaded = await forwardUpload(deps.shopCalls, deps.uploadLimits, req, { shopId: input.shopId, path, query: forwarded });
+          if (uploaded.requestId) res.setHeader('X-TikTok-Request-Id', uploaded.requestId);
+          res.setHeader('Server-Timing', `db;dur=${uploaded.credentialsMs.toFixed(2)}, tiktok;dur=${uploaded.tiktokMs.toFixed(2)}, total;dur=${(performance.now() - req.receivedAt).toFixed(2)}`);
+          res.status(uploaded.status).type('application/json').send(uploaded.text);
+          return undefined;
+        }
         const body = (req as unknown as WithRawBody)[rawBody];
         const result = await deps.shopCalls.proxy({ clientId: req.apiClient!.id, requestId: req.id }, input.shopId, {
           method,

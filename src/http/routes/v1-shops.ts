@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { reservedQueryNames } from '../../tiktok/index.js';
+import { reservedForCallers } from '../../tiktok/index.js';
 import { defineEndpoint, type Endpoint } from '../endpoint.js';
 import { apiKeyGuard } from '../middleware/api-key.js';
 import { requireJsonBody } from '../middleware/parse-bodies.js';
@@ -10,8 +10,8 @@ import { apiKeyErrors, errorBodySchema, jsonBodyErrors, noQuery, shopParams } fr
 const queryValue = z.union([z.string(), z.number(), z.boolean()]);
 const signQuery = z.record(z.string(), z.union([queryValue, z.array(queryValue)])).superRefine((query, ctx) => {
   for (const name of Object.keys(query)) {
-    if (reservedQueryNames.has(name.toLowerCase())) {
-      ctx.addIssue({ code: 'custom', path: [name], message: 'leave it out: app_key, timestamp, sign and shop_cipher are added by the service, the token goes in a header, and the API version is in the path' });
+    if (reservedForCallers(name)) {
+      ctx.addIssue({ code: 'custom', path: [name], message: 'leave it out: app_key, timestamp and sign are added by the service, the token goes in a header, and the API version is in the path' });
     }
   }
 });
@@ -26,7 +26,15 @@ const signBody = z
       .regex(/^\/[A-Za-z0-9_\-./~]*$/, tiktokPath)
       .refine((path) => !path.split('/').some((segment) => segment === '.' || segment === '..'), 'must not contain . or .. segments'),
     query: signQuery.optional(),
-    body: z.json().optional().describe('A JSON value (serialized once), or the exact string to send'),
+    body: z.json().optional().describe('A JSON value (serialized once), or the exact string to send; leave it out for multipart/form-data'),
+    contentType: z
+      .string()
+      .max(200)
+      .regex(/^(application\/json|multipart\/form-data)\s*(;.*)?$/i, 'must be application/json or multipart/form-data (with its boundary)')
+      .optional()
+      .describe(
+        'Default application/json. For an upload, the exact multipart/form-data Content-Type you will send (boundary included): the signature then leaves the body out, as TikTok signs uploads, and no body may be given',
+      ),
   })
   .strict();
 
@@ -84,7 +92,7 @@ export function shopEndpoints(deps: V1Deps): Endpoint[] {
           schema: z.object({
             url: z.string(),
             query: z.record(z.string(), z.string()).describe('app_key, timestamp, shop_cipher, sign and your parameters'),
-            headers: z.record(z.string(), z.string()).describe('x-tts-access-token, and content-type with a body'),
+            headers: z.record(z.string(), z.string()).describe('x-tts-access-token, and content-type (application/json on every call, or your multipart/form-data type)'),
             body: z.string().optional().describe('The exact string that was signed'),
           }),
         },
@@ -100,6 +108,7 @@ export function shopEndpoints(deps: V1Deps): Endpoint[] {
           path: body.path,
           ...(body.query ? { query: body.query } : {}),
           ...(body.body === undefined ? {} : { body: body.body as string }),
+          ...(body.contentType === undefined ? {} : { contentType: body.contentType }),
         });
       },
     }),

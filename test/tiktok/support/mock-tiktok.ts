@@ -7,7 +7,7 @@ export function mockTikTok() {
   agent.disableNetConnect();
   const requests: { url: string; method: string; headers: Record<string, string>; body: string | undefined }[] = [];
   const fetch: FetchLike = (url, init) => {
-    requests.push({ url, method: init.method, headers: init.headers, body: init.body });
+    requests.push({ url, method: init.method, headers: init.headers, body: typeof init.body === 'string' ? init.body : init.body === undefined ? undefined : '[stream]' });
     return undiciFetch(url, { ...init, dispatcher: agent });
   };
   return { agent, fetch, requests };
