@@ -16,6 +16,9 @@ import { sealTokens } from '../src/vault/tokens.js';
 import { createVault, type Vault } from '../src/vault/vault.js';
 import { benchApp } from './support/bench-app.js';
 import { startChild } from './support/child.js';
+import { loadScopeIndex } from '../src/tiktok/scopes.js';
+
+const scopes = loadScopeIndex();
 
 /**
  * GET /v1/shops/:shopId/token against a bare Express route doing the same single indexed read on
@@ -122,7 +125,7 @@ interface ProxyShop {
  */
 async function benchProxy(input: { service: string; simulatorUrl: string; shops: ProxyShop[]; key: string; seconds: number }) {
   const path = '/order/202309/orders';
-  const signer = createApiClient({ fetch, apiBaseUrl: input.simulatorUrl, ...benchApp, clock: systemClock });
+  const signer = createApiClient({ scopes, fetch, apiBaseUrl: input.simulatorUrl, ...benchApp, clock: systemClock });
   const agent = new Agent({ keepAliveTimeout: 30_000 });
   const direct = (shop: ProxyShop) => signer.prepare({ method: 'GET', path, query: { ids: '1' }, accessToken: shop.accessToken, shopCipher: shop.shop.cipher });
   const proxied = (shop: ProxyShop) => ({ url: `${input.service}/v1/shops/${shop.shop.id}/proxy${path}?ids=1`, headers: { 'x-api-key': input.key } });

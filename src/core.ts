@@ -37,7 +37,7 @@ import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
 import type { Worker } from './shared/worker.js';
-import { createApiClient, createAuthClient, createTikTokHttp, type FetchLike } from './tiktok/index.js';
+import { createApiClient, createAuthClient, createTikTokHttp, loadScopeIndex, type FetchLike } from './tiktok/index.js';
 import { parseKeyRing } from './vault/key-ring.js';
 import { createVault, type Vault } from './vault/vault.js';
 import { createNotificationHandler, type NotificationHandler } from './webhooks/tiktok-notifications.js';
@@ -105,11 +105,12 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
   const tiktokHttp = createTikTokHttp();
   const fetch = io.fetch ?? tiktokHttp.fetch;
   const app = { appKey: config.tiktok.appKey, appSecret: config.tiktok.appSecret };
+  const scopes = loadScopeIndex();
   const tiktok = {
     auth: createAuthClient({ fetch, authBaseUrl: config.tiktok.authBaseUrl, ...app }),
     // The refresher's token client ends its calls well inside the claim lease.
     refreshAuth: createAuthClient({ fetch, authBaseUrl: config.tiktok.authBaseUrl, ...app, timeoutMs: refreshCallTimeoutMs(config.refresh.claimSeconds) }),
-    api: createApiClient({ fetch, apiBaseUrl: config.tiktok.apiBaseUrl, clock, ...app }),
+    api: createApiClient({ fetch, apiBaseUrl: config.tiktok.apiBaseUrl, clock, scopes, ...app }),
   };
 
   const lifecycleStore = createLifecycleStore(db.sql);
@@ -182,6 +183,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
       problems: connections.problems,
       grants: refresher,
       audit,
+      scopes,
     }),
   };
   const admin: AdminCore = {

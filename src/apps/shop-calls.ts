@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { AuditLog } from '../audit/audit-log.js';
 import { ConnectionUnusable, ScopeMissing } from '../shared/errors.js';
-import { requiredScopesFor, scopeName, type ApiClient, type ApiRequest, type PreparedRequest, type RequiredScopes } from '../tiktok/index.js';
+import { scopeName, type ApiClient, type ApiRequest, type PreparedRequest, type RequiredScopes, type ScopeIndex } from '../tiktok/index.js';
 import { TikTokGrantDead, TikTokTokenExpired } from '../tiktok/errors.js';
 import { audited } from './audited.js';
 import type { CallContext, GrantLoss, ScopeProblems } from './ports.js';
@@ -79,6 +79,8 @@ export function createShopCalls(deps: {
   /** Where a dead grant is reported (the refresher). */
   grants: GrantLoss;
   audit: AuditLog;
+  /** The endpoint scope table (the scope pre-check and the shop_cipher rule). */
+  scopes: Pick<ScopeIndex, 'requiredScopesFor'>;
 }): ShopCalls {
   const { credentials, api, problems, grants, audit } = deps;
 
@@ -125,7 +127,7 @@ export function createShopCalls(deps: {
       return audited(audit, { action: 'sign', context, shopId, detail }, async (note) => {
         const found = await credentials.forShop(shopId);
         note({ connectionId: found.connectionId });
-        const { method: _method, ...prepared } = api.prepare({ ...request, ...signingFor(request, found) });
+        const { method: _method, ...prepared } = api.prepare({ ...request, ...signingFor(request, found, deps.scopes) });
         return prepared;
       });
     },
@@ -134,11 +136,11 @@ export function createShopCalls(deps: {
       const method = request.method.toUpperCase();
       const detail = { route: `${method} /v1/shops/:shopId/proxy/*path`, method, path: request.path };
       return audited(audit, { action: 'proxy', context, shopId, detail }, async (note) => {
-        const required = requiredScopesFor(method, request.path);
+        const required = deps.scopes.requiredScopesFor(method, request.path);
         const problemPath = required?.pathTemplate ?? request.path;
         const tiktok = stopwatch();
         const waited = stopwatch();
-        const send = (using: ShopCredentials) => tiktok.time(api.call({ ...request, method, ...signingFor(request, using) }));
+        const send = (using: ShopCredentials) => tiktok.time(api.call({ ...request, method, ...signingFor(request, using, deps.scopes) }));
         const waitFor = <T>(work: Promise<T>) => waited.time(work);
         // A GET is safe to send early and to drop: it starts with what this process last read for the
         // shop while the authoritative read runs, and its answer is used only if that read agrees.
@@ -185,7 +187,7 @@ export function createShopCalls(deps: {
     upload(context, shopId, request) {
       const detail = { route: 'POST /v1/shops/:shopId/proxy/*path', method: 'POST', path: request.path, upload: true };
       return audited(audit, { action: 'proxy', context, shopId, detail }, async (note) => {
-        const required = requiredScopesFor('POST', request.path);
+        const required = deps.scopes.requiredScopesFor('POST', request.path);
         const problemPath = required?.pathTemplate ?? request.path;
         const readStarted = performance.now();
         const found = await credentials.forShop(shopId, { withProblems: true });
@@ -201,7 +203,7 @@ export function createShopCalls(deps: {
           );
         }
         const tiktok = stopwatch();
-        const signing = signingFor({ method: 'POST', path: request.path, ...(request.query ? { query: request.query } : {}) }, found);
+        const signing = signingFor({ method: 'POST', path: request.path, ...(request.query ? { query: request.query } : {}) }, found, deps.scopes);
         const counted = countedUpload(request.body, request.limit.maxBytes);
         let response;
         try {

@@ -1,5 +1,5 @@
 import { ValidationFailed } from '../shared/errors.js';
-import { missingScopes, takesShopCipher, type ApiRequest, type RequiredScopes } from '../tiktok/index.js';
+import { missingScopes, takesShopCipher, type ApiRequest, type RequiredScopes, type ScopeIndex } from '../tiktok/index.js';
 
 /**
  * The scopes a call lacks by the scope table, counted only on rows TikTok documents for that exact API
@@ -18,11 +18,12 @@ export function refusable(required: RequiredScopes | undefined, granted: readonl
 export function signingFor(
   request: { method: string; path: string; query?: ApiRequest['query'] },
   found: { accessToken: string; shopCipher: string },
+  scopes: Pick<ScopeIndex, 'requiredScopesFor'>,
 ): Pick<ApiRequest, 'accessToken' | 'shopCipher' | 'query'> {
   const { shop_cipher: explicit, ...query } = request.query ?? {};
   const withQuery = request.query === undefined ? {} : { query };
   if (!(request.query && 'shop_cipher' in request.query)) {
-    return { accessToken: found.accessToken, ...withQuery, ...(takesShopCipher(request.method, request.path) ? { shopCipher: found.shopCipher } : {}) };
+    return { accessToken: found.accessToken, ...withQuery, ...(takesShopCipher(request.method, request.path, scopes) ? { shopCipher: found.shopCipher } : {}) };
   }
   const value = explicit === undefined || explicit === null ? '' : Array.isArray(explicit) ? explicit.join(',') : String(explicit);
   if (value === '') return { accessToken: found.accessToken, ...withQuery };

@@ -4,7 +4,7 @@ import type { TikTokEnvelope } from './envelope.js';
 import { fetchEnvelope, type FetchLike } from './fetch-envelope.js';
 import { createOutboundLimiter, outboundKey } from './outbound-limiter.js';
 import { backoffDelay, isRetryable } from './retry.js';
-import { requiredScopesFor } from './scopes.js';
+import type { ScopeIndex } from './scopes.js';
 import { isMultipart, prepareSignedRequest, type ApiRequest, type PreparedRequest } from './signed-request.js';
 
 export interface ApiClientOptions {
@@ -15,6 +15,8 @@ export interface ApiClientOptions {
   appKey: string;
   appSecret: string;
   clock: Clock;
+  /** The endpoint scope table: limiter keys by path template, and the scopes a 105005 names. */
+  scopes: Pick<ScopeIndex, 'requiredScopesFor'>;
   /** Per attempt; default 15 000 ms. */
   timeoutMs?: number;
   /** Including the first; default 3. */
@@ -80,7 +82,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   async function call<T>(request: ApiRequest): Promise<ApiResponse<T>> {
     let prepared = prepare(request); // validates before waiting in the limiter
     const method = request.method.toUpperCase();
-    const limiterKey = outboundKey(request.shopCipher, requiredScopesFor(method, request.path)?.pathTemplate ?? request.path);
+    const limiterKey = outboundKey(request.shopCipher, options.scopes.requiredScopesFor(method, request.path)?.pathTemplate ?? request.path);
     const secrets = [options.appSecret, request.accessToken];
     for (let attempt = 1; ; attempt++) {
       await limiter.acquire(limiterKey);
@@ -91,7 +93,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
           options.fetch,
           prepared.url,
           { method, headers: prepared.headers, ...(prepared.body === undefined ? {} : { body: prepared.body }) },
-          { method, apiPath: request.path, timeoutMs, secrets, keepBodyOnError: true },
+          { method, apiPath: request.path, timeoutMs, secrets, keepBodyOnError: true, scopes: options.scopes },
         );
         return { status: result.status, body: result.envelope as TikTokEnvelope<T>, text: result.text, requestId: result.requestId, headers: result.headers };
       } catch (error) {
@@ -104,13 +106,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   async function upload<T>(request: ApiRequest & { contentType: string }, body: AsyncIterable<Uint8Array>): Promise<ApiResponse<T>> {
     if (!isMultipart(request.contentType)) throw new TypeError('upload() sends multipart/form-data only');
     const method = request.method.toUpperCase();
-    await limiter.acquire(outboundKey(request.shopCipher, requiredScopesFor(method, request.path)?.pathTemplate ?? request.path));
+    await limiter.acquire(outboundKey(request.shopCipher, options.scopes.requiredScopesFor(method, request.path)?.pathTemplate ?? request.path));
     const prepared = prepare(request);
     const result = await fetchEnvelope(
       options.fetch,
       prepared.url,
       { method, headers: prepared.headers, body, duplex: 'half' },
-      { method, apiPath: request.path, timeoutMs: uploadTimeoutMs, secrets: [options.appSecret, request.accessToken], keepBodyOnError: true },
+      { method, apiPath: request.path, timeoutMs: uploadTimeoutMs, secrets: [options.appSecret, request.accessToken], keepBodyOnError: true, scopes: options.scopes },
     );
     return { status: result.status, body: result.envelope as TikTokEnvelope<T>, text: result.text, requestId: result.requestId, headers: result.headers };
   }

@@ -1,6 +1,7 @@
 import type { TikTokEnvelope } from './envelope.js';
 import { parseEnvelope } from './envelope.js';
 import type { RawTikTokResponse } from './errors.js';
+import type { ScopeIndex } from './scopes.js';
 import { toTikTokError } from './to-tiktok-error.js';
 
 /** The part of WHATWG `fetch` the clients use; undici's `fetch` and the global one both fit. */
@@ -38,6 +39,8 @@ export interface EnvelopeCallOptions {
   secrets: readonly string[];
   /** false for token endpoints, whose bodies carry tokens: the attached raw response then omits the body. */
   keepBodyOnError: boolean;
+  /** Names the scopes of a 105005 answer in its error. */
+  scopes?: Pick<ScopeIndex, 'requiredScopesFor'>;
 }
 
 /**
@@ -54,7 +57,7 @@ export async function fetchEnvelope(
   init: Omit<FetchInit, 'signal'>,
   options: EnvelopeCallOptions,
 ): Promise<EnvelopeResult> {
-  const context = { method: options.method, apiPath: options.apiPath, secrets: options.secrets, timeoutMs: options.timeoutMs };
+  const context = { method: options.method, apiPath: options.apiPath, secrets: options.secrets, timeoutMs: options.timeoutMs, scopes: options.scopes };
   let status: number;
   let headers: Record<string, string>;
   let text: string;

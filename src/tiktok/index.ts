@@ -23,7 +23,7 @@ export {
 } from './errors.js';
 export { toTikTokError, type TikTokErrorContext, type TikTokFailure } from './to-tiktok-error.js';
 export { describeTikTokCode, type TikTokCodeEntry, type TikTokErrorKind } from './error-catalog.js';
-export { requiredScopesFor, missingScopes, scopeName, type RequiredScopes } from './scopes.js';
+export { createScopeIndex, loadScopeIndex, missingScopes, scopeName, type RequiredScopes, type ScopeIndex } from './scopes.js';
 export { sign, stringToSign, type SignInput } from './sign.js';
 export { webhookSignature, verifyWebhookSignature, type WebhookVerifyInput } from './webhook-verify.js';
 export { createTikTokHttp, type TikTokHttp } from './http-agent.js';

@@ -75,29 +75,27 @@ export function createScopeIndex(rows: readonly EndpointScopeRow[], scopes: read
   };
 }
 
-let bundled: ScopeIndex | undefined;
-
-/** The index over the bundled `data/endpoint-scopes.json`, built on first use. */
-export function bundledScopeIndex(): ScopeIndex {
-  bundled ??= createScopeIndex(data.endpoints as EndpointScopeRow[], data.scopes);
-  return bundled;
-}
-
-/**
- * The scopes TikTok documents for an endpoint, matching `{param}` templates; `undefined` when unknown.
- *
- * @example
- * requiredScopesFor('GET', '/authorization/202309/shops')
- * // { pathTemplate: '/authorization/202309/shops', scopeKeys: ['seller.authorization.info'],
- * //   scopeNames: ['Shop Authorized Information'], requiresShopCipher: false, documented: true }
- */
-export function requiredScopesFor(method: string, path: string): RequiredScopes | undefined {
-  return bundledScopeIndex().requiredScopesFor(method, path);
-}
+/** Partner Center's name of each scope key: catalog data, read once at import and never changed. */
+const scopeNames: ReadonlyMap<string, string> = new Map(data.scopes.map((scope) => [scope.key, scope.name]));
 
 /** The Partner Center name of a scope key, or the key itself when unknown. */
 export function scopeName(key: string): string {
-  return bundledScopeIndex().scopeName(key);
+  return scopeNames.get(key) ?? key;
+}
+
+/**
+ * The index over the bundled `data/endpoint-scopes.json`, built anew on each call: the composition
+ * root builds it once and hands it to whatever needs it (no module-level cache).
+ *
+ * @example
+ * const scopes = loadScopeIndex();
+ * scopes.requiredScopesFor('GET', '/authorization/202309/shops')
+ * // { pathTemplate: '/authorization/202309/shops', scopeKeys: ['seller.authorization.info'],
+ * //   scopeNames: ['Shop Authorized Information'], requiresShopCipher: false, documented: true }
+ * scopes.scopeName('seller.finance.info') // 'Finance Information'
+ */
+export function loadScopeIndex(): ScopeIndex {
+  return createScopeIndex(data.endpoints as EndpointScopeRow[], data.scopes);
 }
 
 /**

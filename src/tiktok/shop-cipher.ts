@@ -1,4 +1,4 @@
-import { requiredScopesFor } from './scopes.js';
+import type { ScopeIndex } from './scopes.js';
 
 /**
  * Paths that never take `shop_cipher`, in any API version (EcomPHP tiktokshop-php `src/Client.php`
@@ -15,13 +15,13 @@ const brandsPath = /^\/product\/\d{6}\/brands(?:\/|$)/;
  * taking none, and yes everywhere else (shop-scoped APIs need it, 106013 otherwise).
  *
  * @example
- * takesShopCipher('GET', '/authorization/202501/shops') // false, whatever the version
- * takesShopCipher('POST', '/product/202309/images/upload') // false
- * takesShopCipher('POST', '/order/202507/orders/search') // true
+ * takesShopCipher('GET', '/authorization/202501/shops', scopes) // false, whatever the version
+ * takesShopCipher('POST', '/product/202309/images/upload', scopes) // false
+ * takesShopCipher('POST', '/order/202507/orders/search', scopes) // true
  */
-export function takesShopCipher(method: string, path: string): boolean {
+export function takesShopCipher(method: string, path: string, scopes: Pick<ScopeIndex, 'requiredScopesFor'>): boolean {
   const upper = method.toUpperCase();
   if (neverTakesCipher.test(path) || (upper === 'POST' && brandsPath.test(path))) return false;
-  const documented = requiredScopesFor(upper, path);
+  const documented = scopes.requiredScopesFor(upper, path);
   return !(documented && documented.documented && documented.requiresShopCipher === false);
 }

@@ -14,7 +14,7 @@ import {
   type RawTikTokResponse,
   isTikTokError,
 } from './errors.js';
-import { requiredScopesFor } from './scopes.js';
+import type { ScopeIndex } from './scopes.js';
 
 export interface TikTokErrorContext {
   method: string;
@@ -26,6 +26,8 @@ export interface TikTokErrorContext {
   secrets?: readonly string[];
   response?: RawTikTokResponse;
   timeoutMs?: number;
+  /** Names the scopes a 105005 is about (the API client's scope index). */
+  scopes?: Pick<ScopeIndex, 'requiredScopesFor'>;
 }
 
 /** Something that went wrong before an envelope could be read: a network error, a timeout, a non-JSON body. */
@@ -107,7 +109,7 @@ function scopeMissing(
   entry: TikTokCodeEntry,
   cause: unknown,
 ): ScopeMissing {
-  const required = requiredScopesFor(context.method, context.apiPath);
+  const required = context.scopes?.requiredScopesFor(context.method, context.apiPath);
   const scopeKeys = required?.scopeKeys ?? [];
   const named = required && required.scopeNames.length > 0 ? ` It needs one of: ${required.scopeNames.join(', ')}.` : '';
   const error = new ScopeMissing(

@@ -5,6 +5,7 @@ import type { ShopCredentials, ShopCredentialSource } from '../../src/apps/shop-
 import { ConnectionUnusable } from '../../src/shared/errors.js';
 import { TikTokTokenExpired, TikTokUnavailable } from '../../src/tiktok/errors.js';
 import type { ApiRequest } from '../../src/tiktok/index.js';
+import { loadScopeIndex } from '../../src/tiktok/scopes.js';
 
 const shopId = '7000000000000000001';
 // Get Order Detail as documented for 202507 (the 202309 row is inferred, and inferred rows never refuse a call).
@@ -58,6 +59,7 @@ function proxyOver(input: { lastSeen?: ShopCredentials; answers?: Record<string,
     worker: { name: 'audit writer', start: () => undefined, stop: async () => undefined },
   };
   const shopCalls = createShopCalls({
+    scopes: loadScopeIndex(),
     credentials: source,
     api: {
       prepare: () => {

@@ -10,6 +10,9 @@ import {
   TikTokRequestRejected,
   verifyWebhookSignature,
 } from '../../src/tiktok/index.js';
+import { loadScopeIndex } from '../../src/tiktok/scopes.js';
+
+const scopes = loadScopeIndex();
 
 const app = { appKey: 'it_app_key', appSecret: 'it_app_secret', serviceId: 'it_service' };
 
@@ -21,7 +24,7 @@ describe('the TikTok protocol clients against the simulator', () => {
   beforeAll(async () => {
     sim = await startSimulator({ ...app, redirectUrl: 'http://127.0.0.1:9/callback', clock: systemClock });
     auth = createAuthClient({ fetch, authBaseUrl: sim.url, ...app });
-    api = createApiClient({ fetch, apiBaseUrl: sim.url, ...app, clock: systemClock, baseDelayMs: 1 });
+    api = createApiClient({ scopes, fetch, apiBaseUrl: sim.url, ...app, clock: systemClock, baseDelayMs: 1 });
   });
   afterAll(async () => {
     await sim.close();
@@ -79,7 +82,7 @@ describe('the TikTok protocol clients against the simulator', () => {
 
   it('is refused with 106001 when the app secret is wrong (signature off)', async () => {
     const tokens = await auth.getToken(sim.control.issueAuthCode({ openId: sim.control.builtInSellers.local.openId }));
-    const wrong = createApiClient({ fetch, apiBaseUrl: sim.url, ...app, appSecret: 'it_app_secreT', clock: systemClock });
+    const wrong = createApiClient({ scopes, fetch, apiBaseUrl: sim.url, ...app, appSecret: 'it_app_secreT', clock: systemClock });
     const before = sim.control.counters().badSignatures;
     const error = await wrong.getAuthorizedShops(tokens.accessToken).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TikTokRequestRejected);

@@ -11,6 +11,9 @@ import {
 } from '../../src/tiktok/errors.js';
 import { sign } from '../../src/tiktok/sign.js';
 import { fakeTime, mockTikTok, queryOf } from './support/mock-tiktok.js';
+import { loadScopeIndex } from '../../src/tiktok/scopes.js';
+
+const scopes = loadScopeIndex();
 
 const apiBaseUrl = 'https://open-api.tiktokglobalshop.com';
 const appKey = '29a39d';
@@ -29,7 +32,7 @@ describe('createApiClient', () => {
   beforeEach(() => {
     mock = mockTikTok();
     time = fakeTime(1623812664_000);
-    api = createApiClient({
+    api = createApiClient({ scopes,
       fetch: mock.fetch,
       apiBaseUrl,
       appKey,
@@ -152,7 +155,7 @@ describe('createApiClient', () => {
         pool().intercept({ path: /^\/order\/202309\/orders\/search\?/, method: 'POST' }).reply(429, fail(36009002, 'Too many requests'));
         pool().intercept({ path: /^\/order\/202309\/orders\/search\?/, method: 'POST' }).reply(200, ok());
 
-        const slow = createApiClient({ fetch: mock.fetch, apiBaseUrl, appKey, appSecret, clock: time.clock, sleep: time.sleep, random: () => 0.5, baseDelayMs: 4000 });
+        const slow = createApiClient({ scopes, fetch: mock.fetch, apiBaseUrl, appKey, appSecret, clock: time.clock, sleep: time.sleep, random: () => 0.5, baseDelayMs: 4000 });
 
         await slow.call({ method: 'POST', path: '/order/202309/orders/search', body: {}, accessToken, shopCipher });
 
@@ -378,7 +381,7 @@ describe('createApiClient', () => {
   describe('outbound limiter', () => {
     describe('with perShopRequestsPerSecond 2', () => {
       it('makes the third call to the same shop and API wait, but not a call to another shop', async () => {
-        const limited = createApiClient({ fetch: mock.fetch, apiBaseUrl, appKey, appSecret, clock: time.clock, sleep: time.sleep, perShopRequestsPerSecond: 2 });
+        const limited = createApiClient({ scopes, fetch: mock.fetch, apiBaseUrl, appKey, appSecret, clock: time.clock, sleep: time.sleep, perShopRequestsPerSecond: 2 });
         for (let i = 0; i < 4; i++) pool().intercept({ path: /^\/order\/202407\/orders\/\d+\/price_detail\?/, method: 'GET' }).reply(200, ok());
         // Different order ids, one API: the limiter keys on the documented template /order/202407/orders/{order_id}/price_detail.
         const path = (id: number) => `/order/202407/orders/${id}/price_detail`;

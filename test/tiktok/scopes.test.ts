@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { missingScopes, requiredScopesFor, scopeName } from '../../src/tiktok/scopes.js';
+import { loadScopeIndex, missingScopes, scopeName } from '../../src/tiktok/scopes.js';
 import { takesShopCipher } from '../../src/tiktok/shop-cipher.js';
+
+const scopes = loadScopeIndex();
+const requiredScopesFor = (method: string, path: string) => scopes.requiredScopesFor(method, path);
 
 describe('requiredScopesFor', () => {
   describe('with a templated path', () => {
@@ -80,6 +83,6 @@ describe('takesShopCipher (issue #11 item 6)', () => {
     ['GET', '/order/202601/orders', true],
     ['POST', '/fulfillment/202309/images/upload', true],
   ] as const)('%s %s → %s', (method, path, expected) => {
-    expect(takesShopCipher(method, path)).toBe(expected);
+    expect(takesShopCipher(method, path, scopes)).toBe(expected);
   });
 });

@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../src/tiktok/api-client.js';
 import { createAuthClient } from '../../src/tiktok/auth-client.js';
 import { fakeTime, mockTikTok } from './support/mock-tiktok.js';
+import { loadScopeIndex } from '../../src/tiktok/scopes.js';
+
+const scopes = loadScopeIndex();
 
 const appSecret = 'SUPER_SECRET_app_secret_123';
 const accessToken = 'TTP_leaky_access_token_456';
@@ -24,7 +27,7 @@ describe('errors thrown by the TikTok clients', () => {
 
   const auth = () => createAuthClient({ fetch: mock.fetch, authBaseUrl: 'https://auth.tiktok-shops.com', appKey: 'k', appSecret, timeoutMs: 100 });
   const api = () =>
-    createApiClient({ fetch: mock.fetch, apiBaseUrl: 'https://open-api.tiktokglobalshop.com', appKey: 'k', appSecret, clock: fakeTime().clock, maxAttempts: 1 });
+    createApiClient({ scopes, fetch: mock.fetch, apiBaseUrl: 'https://open-api.tiktokglobalshop.com', appKey: 'k', appSecret, clock: fakeTime().clock, maxAttempts: 1 });
   const authPool = () => mock.agent.get('https://auth.tiktok-shops.com');
   const apiPool = () => mock.agent.get('https://open-api.tiktokglobalshop.com');
 
