@@ -21,6 +21,10 @@ export const settings = {
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgresql:// URL').optional()
     .describe('`postgresql://…` for a Postgres server; unset: PGlite in `$DATA_DIR/pglite`'),
   DATA_DIR: z.string().min(1).default('./data').describe('where embedded state lives'),
+  DATABASE_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().positive().default(2000)
+    .describe('Postgres: how long a request waits for a database connection before it answers 503 `database_unavailable`'),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000)
+    .describe('Postgres: the longest a statement may run (statement_timeout; migrations excepted) before the request answers 503'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
     .describe('pino log level'),
   TIKTOK_APP_KEY: optionalText.describe('TikTok Shop app key (Partner Center); unset: simulator mode'),
@@ -65,6 +69,8 @@ export interface Config {
   publicUrl: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  /** Postgres only: fail fast when the database is away. */
+  database: { acquireTimeoutMs: number; statementTimeoutMs: number };
   logLevel: Settings['LOG_LEVEL'];
   tiktok: {
     /** `simulator`: no credentials configured; the built-in simulator stands in for TikTok. */
@@ -130,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl,
     databaseUrl: s.DATABASE_URL,
     dataDir: s.DATA_DIR,
+    database: { acquireTimeoutMs: s.DATABASE_ACQUIRE_TIMEOUT_MS, statementTimeoutMs: s.DATABASE_STATEMENT_TIMEOUT_MS },
     logLevel: s.LOG_LEVEL,
     tiktok: live
       ? {

@@ -1,6 +1,7 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import { createRetryPause } from '../shared/backoff.js';
 import type { Worker } from '../shared/worker.js';
 import { QuotaExhausted, RateLimited } from '../shared/errors.js';
 
@@ -71,6 +72,8 @@ interface Window {
 export function createRateLimits(options: RateLimitsOptions): RateLimits {
   const windows = new Map<string, Window>();
   const syncIntervalMs = options.syncIntervalMs ?? 100;
+  // The timer waits out failures (doubling up to 30 s); an explicit flush always tries.
+  const pause = createRetryPause({ baseMs: syncIntervalMs, maxMs: 30_000 });
   let syncing: Promise<void> = Promise.resolve();
 
   function windowFor(kind: Window['kind'], key: string, limit: number, endsAt: number): Window {
@@ -112,7 +115,15 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
         }
       }),
     );
-    if (failed > 0) options.logger.warn({ err: lastError, windows: failed }, 'rate-limit counts could not be shared; retrying');
+    if (failed === 0) {
+      pause.succeeded();
+      return;
+    }
+    pause.failed(options.clock.now().getTime());
+    // Logged at the first failure and then at doubling counts, not on every sync of an outage.
+    if ((pause.failures & (pause.failures - 1)) === 0) {
+      options.logger.warn({ err: lastError, windows: failed, failures: pause.failures }, 'rate-limit counts could not be shared; retrying');
+    }
   }
   const flush = (): Promise<void> => (syncing = syncing.then(sync));
   let timer: NodeJS.Timeout | undefined;
@@ -164,7 +175,9 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
     worker: {
       name: 'rate-limit sync',
       start() {
-        timer ??= setInterval(() => void flush(), syncIntervalMs);
+        timer ??= setInterval(() => {
+          if (pause.ready(options.clock.now().getTime())) void flush();
+        }, syncIntervalMs);
         timer.unref();
       },
       async stop() {

@@ -1,6 +1,7 @@
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { AuditStore } from '../db/stores/audit-store.js';
+import { createRetryPause } from '../shared/backoff.js';
 import type { Worker } from '../shared/worker.js';
 
 export interface AuditEventInput {
@@ -64,6 +65,7 @@ export function createAuditLog(store: AuditStore, options: AuditLogOptions): Aud
       const batch = queue.slice(0, maxBatch);
       try {
         await store.insert(batch);
+        pause.succeeded();
         queue = queue.slice(batch.length);
       } catch (error) {
         if (isDataException(error)) {
@@ -76,7 +78,11 @@ export function createAuditLog(store: AuditStore, options: AuditLogOptions): Aud
           queue = queue.slice(batch.length);
           continue;
         }
-        options.logger.error({ err: error, queued: queue.length }, 'audit events could not be written; will retry');
+        pause.failed(options.clock.now().getTime());
+        // Logged at the first failure and then at doubling counts, not on every retry of an outage.
+        if ((pause.failures & (pause.failures - 1)) === 0) {
+          options.logger.error({ err: error, queued: queue.length, failures: pause.failures }, 'audit events could not be written; will retry');
+        }
         if (queue.length > maxQueued) {
           options.logger.error({ dropped: queue.length - maxQueued }, 'audit queue over its limit; oldest events dropped');
           queue = queue.slice(queue.length - maxQueued);
@@ -86,6 +92,11 @@ export function createAuditLog(store: AuditStore, options: AuditLogOptions): Aud
     }
   };
   const flush = (): Promise<void> => (writing = writing.then(write));
+  // The timer waits out failures (doubling up to 30 s); an explicit flush or close always tries.
+  const pause = createRetryPause({ baseMs: flushIntervalMs, maxMs: 30_000 });
+  const tick = () => {
+    if (pause.ready(options.clock.now().getTime())) void flush();
+  };
   let timer: NodeJS.Timeout | undefined;
   const close = async (): Promise<void> => {
     closed = true;
@@ -105,7 +116,7 @@ export function createAuditLog(store: AuditStore, options: AuditLogOptions): Aud
       name: 'audit writer',
       start() {
         closed = false;
-        timer ??= setInterval(() => void flush(), flushIntervalMs);
+        timer ??= setInterval(tick, flushIntervalMs);
         timer.unref();
       },
       stop: close,

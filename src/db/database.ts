@@ -5,6 +5,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from './generated/client.js';
+import { databaseUnavailable } from '../shared/errors.js';
 import type { SqlClient, SqlRunner } from './sql.js';
 
 export type { PrismaClient } from './generated/client.js';
@@ -20,31 +21,62 @@ export interface Database {
 }
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; poolSize?: number }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize?: number;
+      /** How long a query waits for a pooled connection (and a new connection to open); default 10 s. */
+      acquireTimeoutMs?: number;
+      /** Postgres's statement_timeout, and the client's own wait for an answer (a frozen network); default none. */
+      statementTimeoutMs?: number;
+    }
   | { kind: 'pglite'; dataDir?: string; /** A `dumpDataDir()` image to start from (tests). */ loadDataDir?: Blob };
 
 /** Opens Postgres through `@prisma/adapter-pg`, or PGlite (in `dataDir`, or in memory) through its adapter. */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  return target.kind === 'postgres' ? openPostgres(target.url, target.poolSize) : openPglite(target.dataDir, target.loadDataDir);
+  return target.kind === 'postgres' ? openPostgres(target) : openPglite(target.dataDir, target.loadDataDir);
 }
 
-async function openPostgres(url: string, poolSize = 10): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+/** A failure that means the database is away becomes `DatabaseUnavailable` here, at the edge; any other passes unchanged. */
+async function translated<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw databaseUnavailable(error) ?? error;
+  }
+}
+
+/** A statement may run past the statement timeout only in migrations (its own, longer limit below). */
+const scriptTimeoutMs = 10 * 60_000;
+
+async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Promise<Database> {
+  const { url, poolSize = 10, acquireTimeoutMs = 10_000, statementTimeoutMs } = target;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: acquireTimeoutMs,
+    keepAlive: true,
+    // The server ends a slow statement; the client stops waiting a little later, for a network that froze.
+    ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + 1_000 } : {}),
+  });
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it. Queries report their own errors.
   });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const runner = (client: pg.Pool | pg.PoolClient): SqlRunner => ({
     query: async <Row,>(text: string, params: unknown[] = [], options?: { prepareAs?: string }) =>
-      (await client.query(options?.prepareAs ? { name: options.prepareAs, text, values: params } : { text, values: params })).rows as Row[],
+      (await translated(client.query(options?.prepareAs ? { name: options.prepareAs, text, values: params } : { text, values: params }))).rows as Row[],
     exec: async (script: string) => {
-      await client.query(script);
+      // Scripts are migrations: they may take longer than a request's statement.
+      const unlimited = statementTimeoutMs ? `SET statement_timeout = ${scriptTimeoutMs};\n` : '';
+      await translated(client.query({ text: `${unlimited}${script}`, ...(statementTimeoutMs ? { query_timeout: scriptTimeoutMs } : {}) } as pg.QueryConfig));
     },
   });
+  const connect = () => translated(pool.connect());
   const sql: SqlClient = {
     ...runner(pool),
     session: async (work) => {
-      const client = await pool.connect();
+      const client = await connect();
       try {
         return await work(runner(client));
       } finally {
@@ -52,11 +84,11 @@ async function openPostgres(url: string, poolSize = 10): Promise<Database> {
       }
     },
     transaction: async (work) => {
-      const client = await pool.connect();
+      const client = await connect();
       try {
-        await client.query('BEGIN');
+        await translated(client.query('BEGIN'));
         const result = await work(runner(client));
-        await client.query('COMMIT');
+        await translated(client.query('COMMIT'));
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);

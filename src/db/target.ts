@@ -5,8 +5,12 @@ import type { DatabaseTarget } from './database.js';
 export const migrationsDirectory = join(import.meta.dirname, '..', '..', 'prisma', 'migrations');
 
 /** Postgres when a URL is configured, otherwise PGlite under `$DATA_DIR/pglite`. */
-export function databaseTarget(settings: { databaseUrl: string | undefined; dataDir: string }): DatabaseTarget {
+export function databaseTarget(settings: {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  database?: { acquireTimeoutMs: number; statementTimeoutMs: number };
+}): DatabaseTarget {
   return settings.databaseUrl
-    ? { kind: 'postgres', url: settings.databaseUrl }
+    ? { kind: 'postgres', url: settings.databaseUrl, ...settings.database }
     : { kind: 'pglite', dataDir: join(settings.dataDir, 'pglite') };
 }

@@ -10,6 +10,7 @@ export const httpErrors: Record<ErrorCode, { status: number; hint: string }> = {
   route_not_found: { status: 404, hint: 'Check the path against GET /openapi.json.' },
   method_not_allowed: { status: 405, hint: 'Use one of the methods listed in the Allow header.' },
   internal_error: { status: 500, hint: 'Try again later; if it persists, give the requestId to the service operators.' },
+  database_unavailable: { status: 503, hint: 'The service cannot reach its database right now; nothing was changed. Retry after the Retry-After seconds.' },
   not_ready: { status: 503, hint: 'The service cannot reach its database; try again shortly.' },
   api_key_missing: { status: 401, hint: 'Send your API key in the X-API-Key header or as Authorization: Bearer <key>.' },
   api_key_malformed: { status: 401, hint: 'Send the key exactly as issued: X-API-Key: <key> or Authorization: Bearer <key>.' },
@@ -63,10 +64,13 @@ export interface ErrorBody {
   tiktok?: TikTokDetail;
 }
 
+/** 5xx codes whose message says nothing internal and tells the caller what to do (wait and retry). */
+const exposedServerErrors: ReadonlySet<ErrorCode> = new Set(['not_ready', 'refresh_busy', 'database_unavailable']);
+
 /** Renders a service error as interface.md's error shape. 5xx answers say nothing of internals. */
 export function errorBody(error: ServiceError, requestId: string): { status: number; body: ErrorBody } {
   const { status, hint } = httpErrors[error.code];
-  const exposed = status < 500 || error.code.startsWith('tiktok_') || error.code === 'not_ready' || error.code === 'refresh_busy';
+  const exposed = status < 500 || error.code.startsWith('tiktok_') || exposedServerErrors.has(error.code);
   const body: ErrorBody = {
     success: false,
     error: exposed ? error.message : 'Something went wrong on our side.',

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'internal_error'
   | 'not_ready'
+  | 'database_unavailable'
   // API clients
   | 'api_key_missing'
   | 'api_key_malformed'
@@ -115,6 +116,38 @@ export class MethodNotAllowed extends ServiceError {
 export class InternalError extends ServiceError {
   readonly code = 'internal_error';
 }
+/**
+ * The database does not answer (down, unreachable, or slower than the statement timeout): the caller
+ * may retry shortly; nothing was lost. {@link databaseUnavailable} recognises such failures.
+ */
+export class DatabaseUnavailable extends ServiceError {
+  readonly code = 'database_unavailable' as const;
+  readonly retryAfterSeconds = 5;
+}
+
+/** pg/Node error codes and Postgres SQLSTATEs that mean "the database is not there right now", not "the query is wrong". */
+const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const unavailableStates = /^(08...|57P0[1-3]|57014|53300)$/;
+const unavailableMessages = /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connection timeout|Cannot use a pool after calling end|Client has encountered a connection error/i;
+
+/**
+ * The {@link DatabaseUnavailable} that `error` (or anything in its cause chain, as pg, the pg pool and
+ * Prisma's driver adapter wrap it) amounts to, or undefined for any other failure.
+ */
+export function databaseUnavailable(error: unknown): DatabaseUnavailable | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && typeof current === 'object' && depth < 8; depth += 1) {
+    if (current instanceof DatabaseUnavailable) return current;
+    const { code, message, originalCode } = current as { code?: unknown; message?: unknown; originalCode?: unknown };
+    const codes = [code, originalCode].filter((value): value is string => typeof value === 'string');
+    if (codes.some((value) => unreachableCodes.has(value) || unavailableStates.test(value)) || (typeof message === 'string' && unavailableMessages.test(message))) {
+      return new DatabaseUnavailable('The database is not answering right now.', { cause: error });
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 export class NotReady extends ServiceError {
   readonly code = 'not_ready';
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Refusal, RefusalAudit } from '../../apps/audited.js';
 import {
   InternalError,
+  databaseUnavailable,
   isServiceError,
   MalformedJson,
   ValidationFailed,
@@ -69,6 +70,9 @@ function callerOf(req: Request): Pick<Refusal, 'actorType' | 'actorId'> {
 
 function toServiceError(err: unknown): ServiceError {
   if (isServiceError(err)) return err;
+  // Prisma's queries reach the database past the SQL client's translation: a lost database is 503 here too.
+  const unavailable = databaseUnavailable(err);
+  if (unavailable) return unavailable;
   const type = (err as { type?: string } | null)?.type;
   if (type === 'entity.parse.failed') {
     // The JSON parser takes objects and arrays only; a bare string or number is valid JSON, but not a body.
