@@ -12,6 +12,8 @@ export type { FreshToken } from '../refresh/attempt.js';
 export interface TokenRefresher {
   /** Returns a usable access token, refreshing first when due (or always with `force`). */
   ensureFresh(connectionId: string, options?: { force?: boolean }): Promise<FreshToken>;
+  /** Starts a refresh of a due token unless one is running, and returns at once (single flight; failures are the refresher's). */
+  refreshInBackground(connectionId: string): void;
 }
 
 export interface ScopeProblems {

@@ -1,6 +1,6 @@
 import type { ShopAccess } from '../connections/model.js';
 import type { ShopAccessStore } from '../db/stores/shop-access-store.js';
-import { isTokenDue } from '../refresh/due.js';
+import { isTokenDue, refreshUrgency } from '../refresh/due.js';
 import type { Clock } from '../shared/clock.js';
 import { ConnectionUnusable, ShopNotFound } from '../shared/errors.js';
 import { openAccessToken } from '../vault/tokens.js';
@@ -20,7 +20,9 @@ export interface ShopCredentials {
 
 export interface ShopCredentialSource {
   /**
-   * One indexed read and a decryption; the refresher only when the token is due (or `force`).
+   * One indexed read and a decryption. A due token still valid beyond the minimum validity is answered
+   * from that read while one background refresh replaces it; the caller waits for the refresher only
+   * when the token is about to expire (or has), or with `force`.
    * Throws {@link ShopNotFound}, or {@link ConnectionUnusable} for a connection that is not active.
    */
   forShop(shopId: string, options?: { force?: boolean; withProblems?: boolean; remember?: boolean }): Promise<ShopCredentials>;
@@ -98,13 +100,16 @@ export function createShopCredentialSource(deps: {
         remember(shopId, undefined);
         throw new ConnectionUnusable(access.connectionId, access.status, access.statusReason);
       }
-      if (options.force === true || isTokenDue(access, deps.clock.now().getTime())) {
+      const urgency = options.force === true ? 'urgent' : refreshUrgency(access, deps.clock.now().getTime());
+      if (urgency === 'urgent') {
         // The refresher's answer is not the row just read: forget it, and let the next read remember.
         if (options.remember) remember(shopId, undefined);
         const fresh = await deps.refresher.ensureFresh(access.connectionId, options.force ? { force: true } : undefined);
         return credentials(shopId, access, fresh);
       }
-      if (options.remember) remember(shopId, access);
+      // A due token that is still good is answered from this read; one refresh replaces it behind the answer.
+      if (urgency === 'due') deps.refresher.refreshInBackground(access.connectionId);
+      else if (options.remember) remember(shopId, access);
       return opened(shopId, access);
     },
 

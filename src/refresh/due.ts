@@ -4,14 +4,22 @@ import type { Connection } from '../connections/model.js';
 export const minimumValidityMs = 60_000;
 
 /**
- * The one rule for "is this token due": its refresh time has come, or it expires within
- * {@link minimumValidityMs}. The token path and the refresher both ask it.
+ * How badly a token needs refreshing, the one rule the token path and the refresher ask:
+ * - `urgent`: it expires within {@link minimumValidityMs} (or has expired): a caller must wait for a refresh;
+ * - `due`: its refresh time has come but it is still good: serve it, and refresh in the background;
+ * - `fresh`: nothing to do.
  *
  * @example
- * if (isTokenDue(row, clock.now().getTime())) await refresher.ensureFresh(row.connectionId);
+ * refreshUrgency(row, clock.now().getTime()) // 'due': answer with the stored token, refresh behind it
  */
+export function refreshUrgency(token: Pick<Connection, 'accessTokenExpiresAt' | 'refreshDueAt'>, now: number): 'fresh' | 'due' | 'urgent' {
+  if (token.accessTokenExpiresAt.getTime() - now <= minimumValidityMs) return 'urgent';
+  return token.refreshDueAt !== null && token.refreshDueAt.getTime() <= now ? 'due' : 'fresh';
+}
+
+/** Whether the token wants a refresh at all ({@link refreshUrgency} is not `fresh`). */
 export function isTokenDue(token: Pick<Connection, 'accessTokenExpiresAt' | 'refreshDueAt'>, now: number): boolean {
-  return token.accessTokenExpiresAt.getTime() - now <= minimumValidityMs || (token.refreshDueAt !== null && token.refreshDueAt.getTime() <= now);
+  return refreshUrgency(token, now) !== 'fresh';
 }
 
 /**

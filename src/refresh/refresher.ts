@@ -7,7 +7,7 @@ import { TikTokUnavailable } from '../tiktok/index.js';
 import { openAccessToken } from '../vault/tokens.js';
 import { refreshClaimed, type AttemptDeps, type FreshToken, type Trigger } from './attempt.js';
 import { sweepAuthorizationExpiry, type ExpiryDeps } from './authorization-expiry.js';
-import { isTokenDue } from './due.js';
+import { isTokenDue, refreshUrgency } from './due.js';
 import { defaultBackoff, type BackoffPolicy } from './failure.js';
 import { markAccessRefused, type AccessRefused } from './grant-dead.js';
 import { createSingleFlight } from './single-flight.js';
@@ -43,6 +43,11 @@ export interface Refresher {
    * const { accessToken, accessTokenExpiresAt } = await refresher.ensureFresh(connection.id);
    */
   ensureFresh(connectionId: string, options?: { force?: boolean }): Promise<FreshToken>;
+  /**
+   * Starts refreshing a due token unless this process already is, and returns at once: callers are
+   * answered with the stored token meanwhile. Failures are recorded by the attempt as usual.
+   */
+  refreshInBackground(connectionId: string): void;
   /** An operator's "refresh now": refreshes whatever the due time and backoff say. */
   refreshNow(connectionId: string): Promise<FreshToken>;
   /**
@@ -140,6 +145,8 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       const now = clock.now().getTime();
       const versionChanged = input.seenVersion !== undefined && state.tokenVersion !== input.seenVersion;
       if (versionChanged || state.claimOwner === null) return serve(state);
+      // Another process is refreshing: a token that is still good is served, never refused for that (#15 item 4).
+      if (!input.force && refreshUrgency(state, now) !== 'urgent') return open(state);
       if (state.claimExpiresAt && state.claimExpiresAt.getTime() < now) {
         const taken = await claim(id, input.force);
         if (taken) return attempt(taken, input.trigger);
@@ -183,6 +190,12 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   return {
     ensureFresh: (connectionId, options) => ensureFresh(connectionId, options),
     refreshNow: (connectionId) => ensureFresh(connectionId, { force: true }, 'operator'),
+    refreshInBackground(connectionId) {
+      if (flights.pending(connectionId)) return;
+      flights
+        .run(connectionId, () => refreshFlow(connectionId, { force: false, trigger: 'request', wait: false }))
+        .catch((error: unknown) => deps.logger.debug({ err: error, connectionId }, 'background refresh did not succeed; the attempt recorded why'));
+    },
     markGrantDead: (input) => markAccessRefused({ ...attemptDeps, claimSeconds: settings.claimSeconds }, input),
     sweepOnce: () => sweeper.sweepOnce(),
     start: () => sweeper.start(),

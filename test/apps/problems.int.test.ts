@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../support/clock.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { scriptedTikTok, tiktokSays } from './scripted-tiktok.js';
@@ -43,8 +43,9 @@ describe('scope problems (TikTok 105005) that must close', () => {
       const [row] = await service.db.sql.query<{ refresh_due_at: Date }>('SELECT refresh_due_at FROM connections WHERE id = $1', [connectionId]);
       clock.set(row!.refresh_due_at);
       const denied = tiktok.answer(/^\/api\/v2\/token\/refresh$/, tiktokSays.scopeDenied);
-      // The token is due, the refresh is denied, and the current token (still valid) is handed out.
+      // The token is due but valid: it is handed out, and the refresh behind it is denied.
       expect((await call(`/v1/shops/${shopId}/token`)).status).toBe(200);
+      await vi.waitFor(async () => expect(await openProblems()).toHaveLength(1), { timeout: 10_000, interval: 50 });
       expect(denied.calls()).toBe(1);
       expect(await openProblems()).toStrictEqual([
         {
@@ -66,8 +67,8 @@ describe('scope problems (TikTok 105005) that must close', () => {
       clock.advanceSeconds(3601);
       const refreshesBefore = sim().counters().refreshes.total;
       expect((await call(`/v1/shops/${shopId}/token`)).status).toBe(200);
+      await vi.waitFor(async () => expect(await openProblems()).toStrictEqual([]), { timeout: 10_000, interval: 50 });
       expect(sim().counters().refreshes.total).toBe(refreshesBefore + 1);
-      expect(await openProblems()).toStrictEqual([]);
       expect(await resolutions()).toStrictEqual([{ api_path: '/api/v2/token/refresh', resolution: 'refresh_succeeded', occurrences: 1 }]);
     });
   });

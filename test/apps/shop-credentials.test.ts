@@ -31,6 +31,7 @@ function sourceOver(rows: Map<string, ShopAccess>, rememberedShops?: number) {
   const clock = new FakeClock(start);
   let reads = 0;
   let refreshes = 0;
+  let background = 0;
   const source = createShopCredentialSource({
     shopAccess: {
       find: async (shopId) => {
@@ -44,11 +45,14 @@ function sourceOver(rows: Map<string, ShopAccess>, rememberedShops?: number) {
         refreshes += 1;
         return { connectionId, accessToken: 'refreshed', accessTokenExpiresAt: new Date(start.getTime() + 2 * 86_400_000), grantedScopes: ['seller.order.info'] };
       },
+      refreshInBackground: () => {
+        background += 1;
+      },
     },
     clock,
     ...(rememberedShops === undefined ? {} : { rememberedShops }),
   });
-  return { source, clock, reads: () => reads, refreshes: () => refreshes };
+  return { source, clock, reads: () => reads, refreshes: () => refreshes, background: () => background };
 }
 
 describe('shop credentials', () => {
@@ -61,10 +65,17 @@ describe('shop credentials', () => {
   });
 
   it('refreshes first when the token is within a minute of expiry', async () => {
-    const { source, clock, refreshes } = sourceOver(new Map([['s1', row('s1', 'token-1', { refreshDueAt: null })]]));
+    const { source, clock, refreshes, background } = sourceOver(new Map([['s1', row('s1', 'token-1', { refreshDueAt: null })]]));
     clock.set(new Date(start.getTime() + 86_400_000 - 59_000));
     expect(await source.forShop('s1')).toMatchObject({ accessToken: 'refreshed' });
-    expect(refreshes()).toBe(1);
+    expect([refreshes(), background()]).toStrictEqual([1, 0]);
+  });
+
+  it('answers a due token that is still good from the read, and asks for a refresh in the background (issue #12 item 3)', async () => {
+    const { source, clock, reads, refreshes, background } = sourceOver(new Map([['s1', row('s1', 'token-1')]]));
+    clock.set(new Date(start.getTime() + 43_200_000 + 1_000));
+    expect(await source.forShop('s1')).toMatchObject({ accessToken: 'token-1' });
+    expect([reads(), refreshes(), background()]).toStrictEqual([1, 0, 1]);
   });
 });
 
@@ -110,11 +121,14 @@ describe('what this process last read of a shop (a hint for starting a safe call
     expect(source.lastSeen('s1')).toBeUndefined();
   });
 
-  it('is nothing once the token it holds is due, and a refreshed token is not remembered until read back', async () => {
+  it('is nothing once the token it holds is due; neither a due token served from the read nor a refreshed one is remembered', async () => {
     const { source, clock } = sourceOver(new Map([['s1', row('s1', 'token-1')]]));
     await source.forShop('s1', { remember: true });
     clock.set(new Date(start.getTime() + 43_200_000));
     expect(source.lastSeen('s1')).toBeUndefined();
+    expect(await source.forShop('s1', { remember: true })).toMatchObject({ accessToken: 'token-1' });
+    expect(source.lastSeen('s1')).toBeUndefined();
+    clock.set(new Date(start.getTime() + 86_400_000 - 59_000));
     expect(await source.forShop('s1', { remember: true })).toMatchObject({ accessToken: 'refreshed' });
     expect(source.lastSeen('s1')).toBeUndefined();
   });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { unixSeconds } from '../../src/shared/clock.js';
 import type { Sealed } from '../../src/shared/sealed.js';
 import { parseKeyRing } from '../../src/vault/key-ring.js';
@@ -11,14 +11,37 @@ import { connectSeller, createClient, withKey } from './support.js';
 const vault = createVault(parseKeyRing(testEnv.TOKEN_ENCRYPTION_KEYS!));
 const week = 7 * 86_400;
 
+/** The service's way to TikTok, with a gate that holds token refreshes until the test opens it (a slow TikTok). */
+function gatedRefreshes() {
+  let open: (() => void) | undefined;
+  let gate: Promise<void> = Promise.resolve();
+  let held = 0;
+  return {
+    fetch: async (url: string, init: Parameters<typeof globalThis.fetch>[1]) => {
+      if (url.includes('/api/v2/token/refresh')) {
+        held += 1;
+        await gate;
+      }
+      return globalThis.fetch(url, init);
+    },
+    close() {
+      gate = new Promise((resolve) => (open = resolve));
+    },
+    open: () => open?.(),
+    held: () => held,
+  };
+}
+
 /**
- * `GET /v1/shops/:shopId/token` hands out a token the app can use for a while: when the stored one
- * is due it refreshes first (once, however many apps ask at the same moment), and it never loses the
- * refresh token TikTok rotated. Time moves only on the service's injected clock, which the built-in
- * simulator shares, so "due" is reached without touching the database.
+ * `GET /v1/shops/:shopId/token` hands out a token the app can use for a while: a due token that is
+ * still good is answered at once while one refresh replaces it in the background; one that is about
+ * to expire is refreshed first (once, however many apps ask at the same moment); and the refresh
+ * token TikTok rotated is never lost. Time moves only on the service's injected clock, which the
+ * built-in simulator shares, so "due" is reached without touching the database.
  */
 describe('GET /v1/shops/:shopId/token when the access token is due', () => {
   const clock = new FakeClock('2026-11-23T10:00:00.000Z');
+  const tiktok = gatedRefreshes();
   let service: TestService;
   let call: ReturnType<typeof withKey>;
   let connectionId: string;
@@ -28,7 +51,7 @@ describe('GET /v1/shops/:shopId/token when the access token is due', () => {
   beforeAll(async () => {
     // The sweeper sweeps once at start and then not for a day of real time: every refresh seen here
     // is one that a token read triggered.
-    service = await startTestService({ REFRESH_SWEEP_INTERVAL_SECONDS: '86400' }, { clock });
+    service = await startTestService({ REFRESH_SWEEP_INTERVAL_SECONDS: '86400' }, { clock, fetch: tiktok.fetch });
     call = withKey(service, (await createClient(service, { name: 'token reader', scopes: ['tokens:read'] })).key);
     const seller = sim().addSeller({ name: 'Refresh On Read Seller' });
     openId = seller.openId;
@@ -123,28 +146,38 @@ describe('GET /v1/shops/:shopId/token when the access token is due', () => {
     expect(await refreshAudits()).toStrictEqual([]);
   });
 
-  it('refreshes once for ten concurrent reads after refresh_due_at, answers the new token with TikTok\'s expiry, and keeps the rotated refresh token', async () => {
+  it('answers fifty concurrent reads of a due but valid token at once, while one background refresh waits for a slow TikTok (issue #12 item 3)', async () => {
     const before = await stored();
     expect(before.refreshDueAt.getTime()).toBeLessThan(before.accessTokenExpiresAt.getTime());
     clock.set(new Date(before.refreshDueAt.getTime() + 60_000));
+    sim().resetCounters();
+    tiktok.close();
 
-    const { fresh, counters, now, expiresAt } = await tenReadsAtOnce(before);
+    // All fifty are answered while TikTok has not answered the refresh: nobody waited for it.
+    const bodies = await Promise.all(Array.from({ length: 50 }, () => readToken()));
+    expect(bodies.map((body) => body.accessToken)).toStrictEqual(Array(50).fill(before.accessToken));
+    expect(bodies.map((body) => body.expiresAt)).toStrictEqual(Array(50).fill(before.accessTokenExpiresAt.toISOString()));
+    expect(tiktok.held()).toBe(1);
+    expect((await stored()).tokenVersion).toBe(before.tokenVersion);
 
-    expect(counters.tokenGets).toBe(0);
-    // The simulator issued it, just now, for this seller.
-    const tiktok = atTikTok(fresh);
-    expect(tiktok.openId).toBe(openId);
+    tiktok.open();
+    await vi.waitFor(async () => expect((await stored()).tokenVersion).toBe(before.tokenVersion + 1), { timeout: 10_000, interval: 50 });
+    const counters = sim().counters();
+    expect(counters.refreshes).toStrictEqual({ total: 1, byOpenId: { [openId]: 1 } });
+    expect([counters.tokenGets, counters.reusedRefreshTokens]).toStrictEqual([0, 0]);
 
     // TikTok rotated the refresh token: the database holds the new one, never the one TikTok retired.
     const after = await stored();
-    expect(tiktok.rotatedAway).toStrictEqual([before.refreshToken]);
-    expect(tiktok.current).toStrictEqual([after.refreshToken]);
-    expect(after.refreshToken).not.toBe(before.refreshToken);
-    expect(after).toMatchObject({ accessToken: fresh, tokenVersion: before.tokenVersion + 1, accessTokenExpiresAt: expiresAt });
-    expect(after.refreshDueAt.getTime()).toBeGreaterThan(now.getTime());
+    const fresh = after.accessToken;
+    const tiktokSide = atTikTok(fresh);
+    expect(tiktokSide.openId).toBe(openId);
+    expect(tiktokSide.rotatedAway).toStrictEqual([before.refreshToken]);
+    expect(tiktokSide.current).toStrictEqual([after.refreshToken]);
+    expect(after.accessTokenExpiresAt).toStrictEqual(new Date((unixSeconds(clock.now()) + week) * 1000));
+    expect(after.refreshDueAt.getTime()).toBeGreaterThan(clock.now().getTime());
     expect((await refreshAudits()).map((row) => row.outcome)).toStrictEqual(['success']);
 
-    // Not due any more: the next read is served from the database.
+    // Not due any more: the next read is served from the database, with the new token.
     sim().resetCounters();
     expect((await readToken()).accessToken).toBe(fresh);
     expect(sim().counters().refreshes.total).toBe(0);

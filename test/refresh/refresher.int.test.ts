@@ -117,12 +117,24 @@ describe('ensureFresh', () => {
     expect(h.sim.control.counters().refreshes.total).toBe(0);
   });
 
-  it('waits for another process holding the claim, then answers RefreshBusy; takes over once the lease ran out', async () => {
+  it('serves a due token that is still good at once while another process holds the claim, never refresh_busy (issue #15 item 4)', async () => {
     const { id } = await h.seed();
-    const due = (await h.row(id)).refreshDueAt!;
-    h.clock.set(due);
+    const stored = await h.row(id);
+    h.clock.set(stored.refreshDueAt!);
     await h.db.sql.query("UPDATE connections SET claim_owner = 'elsewhere', claim_expires_at = $2 WHERE id = $1", [
-      id, new Date(due.getTime() + settings.claimSeconds * 1000),
+      id, new Date(stored.refreshDueAt!.getTime() + settings.claimSeconds * 1000),
+    ]);
+    const fresh = await h.refresher().ensureFresh(id);
+    expect(fresh).toMatchObject({ accessToken: stored.accessToken, accessTokenExpiresAt: stored.accessTokenExpiresAt });
+    expect(h.sim.control.counters().refreshes.total).toBe(0);
+  });
+
+  it('waits for another process holding the claim on a token about to expire, then answers RefreshBusy; takes over once the lease ran out', async () => {
+    const { id } = await h.seed();
+    const expiresAt = (await h.row(id)).accessTokenExpiresAt;
+    h.clock.set(new Date(expiresAt.getTime() - 30_000));
+    await h.db.sql.query("UPDATE connections SET claim_owner = 'elsewhere', claim_expires_at = $2 WHERE id = $1", [
+      id, new Date(h.clock.now().getTime() + settings.claimSeconds * 1000),
     ]);
     const refresher = h.refresher();
     await expect(refresher.ensureFresh(id)).rejects.toMatchObject({ code: 'refresh_busy' });
