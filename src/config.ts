@@ -20,6 +20,8 @@ export const settings = {
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgresql:// URL').optional()
     .describe('`postgresql://…` for a Postgres server; unset: PGlite in `$DATA_DIR/pglite`'),
   DATA_DIR: z.string().min(1).default('./data').describe('where embedded state lives'),
+  APP_DISPLAY_NAME: z.string().trim().min(1).max(80).default('TikTok Shop Connect')
+    .describe("the company's app as merchants see it on connect, status and error pages"),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
     .describe('pino log level'),
   TIKTOK_APP_KEY: optionalText.describe('TikTok Shop app key (Partner Center); unset: simulator mode'),
@@ -61,6 +63,8 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   logLevel: Settings['LOG_LEVEL'];
+  /** The company's app as merchants see it (APP_DISPLAY_NAME). */
+  appDisplayName: string;
   tiktok: {
     /** `simulator`: no credentials configured; the built-in simulator stands in for TikTok. */
     mode: 'live' | 'simulator';
@@ -118,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: s.DATABASE_URL,
     dataDir: s.DATA_DIR,
     logLevel: s.LOG_LEVEL,
+    appDisplayName: s.APP_DISPLAY_NAME,
     tiktok: live
       ? {
           mode: 'live',

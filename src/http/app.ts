@@ -88,6 +88,6 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(router);
 
   app.use(notFound(endpoints));
-  app.use(errorHandler(deps.logger, deps.refusals));
+  app.use(errorHandler(deps.logger, deps.refusals, { appName: deps.config.appDisplayName }));
   return app;
 }

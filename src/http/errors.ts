@@ -37,6 +37,10 @@ export const httpErrors: Record<ErrorCode, { status: number; hint: string }> = {
   oauth_state_reused: { status: 400, hint: 'This authorization was already completed; start again from your connect link if needed.' },
   oauth_browser_mismatch: { status: 400, hint: 'Finish connecting in the same browser where you started, or start again from your connect link.' },
   authorization_denied: { status: 400, hint: 'Start again from your connect link and approve the access on TikTok Shop.' },
+  reauthorization_seller_mismatch: {
+    status: 409,
+    hint: "Sign in to TikTok Shop as this connection's seller and re-authorize again; to connect another seller, use a new connect link.",
+  },
   merchant_link_invalid: { status: 403, hint: 'Ask for a new status link, or open it in the browser you connected with.' },
   decryption_failed: { status: 500, hint: 'Stored credentials could not be decrypted; check TOKEN_ENCRYPTION_KEYS.' },
   encryption_key_unknown: { status: 500, hint: 'Add the missing key to TOKEN_ENCRYPTION_KEYS.' },

@@ -42,6 +42,7 @@ export type ErrorCode =
   | 'oauth_browser_mismatch'
   | 'authorization_denied'
   | 'merchant_link_invalid'
+  | 'reauthorization_seller_mismatch'
   // vault
   | 'decryption_failed'
   | 'encryption_key_unknown'
@@ -224,6 +225,16 @@ export class OAuthBrowserMismatch extends ServiceError {
 }
 export class AuthorizationDenied extends ServiceError {
   readonly code = 'authorization_denied';
+}
+/** A re-authorization link was approved on TikTok Shop by a different seller than its connection's; nothing is stored. */
+export class ReauthorizationSellerMismatch extends ServiceError {
+  readonly code = 'reauthorization_seller_mismatch';
+  constructor(
+    readonly expectedSeller: string,
+    readonly actualSeller: string,
+  ) {
+    super(`This re-authorization is for ${expectedSeller}, but TikTok Shop approved it as ${actualSeller}; nothing was changed.`);
+  }
 }
 export class MerchantLinkInvalid extends ServiceError {
   readonly code = 'merchant_link_invalid';

@@ -1,6 +1,6 @@
 import { reauthorizationLinkTtlSeconds, type ReauthorizationLink } from '../../admin/actions.js';
 import type { ConnectionDetail } from '../../admin/review.js';
-import { describeProblem } from '../../connections/merchant-status.js';
+import { describeProblem, problemCause } from '../../connections/merchant-status.js';
 import type { ProblemRecord } from '../../db/stores/problem-store.js';
 import { describeTikTokCode } from '../../tiktok/index.js';
 import { adminPage, csrfField, expiryBadge, statusLabel, when, type AdminFrame } from './admin-common.js';
@@ -64,9 +64,9 @@ ${notice ? html`<div class="card ${notice.tone === 'ok' ? 'notice' : 'error'}" r
 </section>
 <section class="card" aria-labelledby="problems-title">
   <h2 id="problems-title">Open problems (${detail.openProblems.length})</h2>
-  ${detail.openProblems.length === 0 ? html`<p>No open problems.</p>` : detail.openProblems.map((p) => problem(p, frame.now))}
+  ${detail.openProblems.length === 0 ? html`<p>No open problems.</p>` : detail.openProblems.map((p) => problem(p, frame.now, c.grantedScopes))}
   <h3>Resolved problems (${detail.resolvedProblems.length})</h3>
-  ${detail.resolvedProblems.length === 0 ? html`<p>None.</p>` : detail.resolvedProblems.map((p) => problem(p, frame.now))}
+  ${detail.resolvedProblems.length === 0 ? html`<p>None.</p>` : detail.resolvedProblems.map((p) => problem(p, frame.now, c.grantedScopes))}
 </section>
 <section class="card" aria-labelledby="audit-title">
   <h2 id="audit-title">History</h2>
@@ -86,9 +86,11 @@ ${notice ? html`<div class="card ${notice.tone === 'ok' ? 'notice' : 'error'}" r
   );
 }
 
-function problem(p: ProblemRecord, now: Date): SafeHtml {
-  const words = describeProblem(p);
-  const remedy = p.tiktokCode === null ? undefined : describeTikTokCode(p.tiktokCode, p.tiktokMessage ?? '').remedy;
+function problem(p: ProblemRecord, now: Date, grantedScopes: readonly string[]): SafeHtml {
+  const words = describeProblem(p, grantedScopes);
+  // The merchant unticked it: only they can fix it. Otherwise TikTok's remedy for its code (Partner Center).
+  const remedy =
+    p.tiktokCode === null || problemCause(p, grantedScopes) === 'permission_not_granted' ? undefined : describeTikTokCode(p.tiktokCode, p.tiktokMessage ?? '').remedy;
   return html`<div class="problem">
   <p><strong>${words.title}</strong> <small>${p.apiPath}</small></p>
   <p>${words.explanation}</p>
