@@ -260,7 +260,8 @@ describe('admin connection pages and actions', () => {
       });
       expect(connect.response.status).toBe(200);
       const connectPage = await connect.response.text();
-      expect(textOf(connectPage)).toContain('Re-authorize your TikTok Shop App Demo Merchant reference m-lapsed');
+      expect(textOf(connectPage)).toContain('Re-authorize TikTok Shop Connect on TikTok Shop');
+      expect(textOf(connectPage)).toContain('Your reference with TikTok Shop Connect: m-lapsed.');
       const [session] = await service.db.sql.query<{ connection_id: string }>(
         'SELECT connection_id FROM connect_sessions WHERE connection_id = $1', [seeded.id],
       );
@@ -279,8 +280,8 @@ describe('admin connection pages and actions', () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams(submission(approve, 'Approve', { choose: { open_id: seeded.openId } })).toString(),
       });
-      expect(back.url).toBe(`${service.url}/merchant/connections/${seeded.id}`);
-      expect(textOf(await back.response.text())).toContain('Status: Active');
+      expect(back.url).toBe(`${service.url}/merchant/connections/${seeded.id}?outcome=reauthorized`);
+      expect(textOf(await back.response.text())).toContain('Your TikTok Shop is connected again TikTok Shop Connect can now work with the shops below.');
       expect(await statusOf(seeded.id)).toBe('active');
       expect((await outboxOf(seeded.id)).map((e) => e.type)).toStrictEqual(['connection.reauthorized']);
 

@@ -18,7 +18,7 @@ describe('expiryLevel', () => {
 
 describe('describeProblem', () => {
   const problem = {
-    id: 'p', connectionId: 'c', kind: 'scope_missing', apiPath: '/finance/202309/statements', scopeKeys: ['seller.finance.info'],
+    id: 'p', connectionId: 'c', kind: 'scope_missing' as const, apiPath: '/finance/202309/statements', scopeKeys: ['seller.finance.info'],
     tiktokCode: 105005, tiktokMessage: 'Access denied', occurrences: 3, firstSeenAt: new Date(0), lastSeenAt: new Date(0),
     resolvedAt: null, resolution: null,
   };

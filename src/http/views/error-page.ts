@@ -1,6 +1,6 @@
 import { html } from './html.js';
 import { catalogs, type MessageKey, type Translator } from './i18n/index.js';
-import { merchantLayout } from './merchant-words.js';
+import { merchantLayout, supportDetails } from './merchant-words.js';
 
 export interface ErrorPageModel {
   status: number;
@@ -41,6 +41,7 @@ export function errorPage(error: ErrorPageModel, context: { t: Translator; app: 
       : html`<p class="lead">${error.message}</p><p>${error.hint}</p>`}
   <p><a class="button" href="${button.href}">${t.t(button.label)}</a></p>
   <p><small>${t.t('error.reference', { code: error.code, requestId: error.requestId })}</small></p>
+  ${actionKey ? supportDetails([error.message], t) : ''}
 </section>`,
     { t, app },
   );

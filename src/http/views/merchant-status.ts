@@ -33,7 +33,7 @@ export function merchantStatusPage(model: MerchantStatusModel, view: MerchantSta
   const lead = justConnected
     ? t.t('status.connected.lead', { app })
     : active
-      ? t.t(model.problems.length > 0 || model.expiry ? 'status.active.problems.lead' : 'status.active.lead', { app })
+      ? t.t(unticked.length > 0 || model.expiry ? 'status.active.problems.lead' : model.problems.length > 0 ? 'status.active.ourSide.lead' : 'status.active.lead', { app })
       : t.t(`status.${model.status}.lead` as MessageKey, { app });
   const form = (primary: boolean) => html`<form method="post" action="${view.reauthorize.action}">
     ${view.reauthorize.sig ? html`<input type="hidden" name="sig" value="${view.reauthorize.sig}">` : ''}

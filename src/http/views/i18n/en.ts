@@ -42,6 +42,7 @@ export const en = {
   'status.active.heading': '{app} is connected to your shops',
   'status.active.lead': 'Everything works. There is nothing to do.',
   'status.active.problems.lead': 'Most things work, but {app} needs something from you. See below.',
+  'status.active.ourSide.lead': 'Your shops are connected. One thing does not work yet: we are fixing it on our side, and there is nothing for you to do.',
   'status.needs_reauth.heading': 'Re-authorize to reconnect your shops',
   'status.needs_reauth.lead': 'TikTok Shop no longer lets {app} work with your shops, for example because the access was removed in Seller Center. Re-authorizing takes about a minute.',
   'status.expired.heading': 'Re-authorize to reconnect your shops',

@@ -40,6 +40,7 @@ export const es: Catalog = {
   'status.active.heading': '{app} está conectada a tus tiendas',
   'status.active.lead': 'Todo funciona. No tienes que hacer nada.',
   'status.active.problems.lead': 'Casi todo funciona, pero {app} necesita algo de ti. Míralo abajo.',
+  'status.active.ourSide.lead': 'Tus tiendas están conectadas. Una cosa aún no funciona: la estamos resolviendo por nuestra parte y no tienes que hacer nada.',
   'status.needs_reauth.heading': 'Vuelve a autorizar para reconectar tus tiendas',
   'status.needs_reauth.lead': 'TikTok Shop ya no permite que {app} trabaje con tus tiendas, por ejemplo porque el acceso se retiró en Seller Center. Volver a autorizar tarda alrededor de un minuto.',
   'status.expired.heading': 'Vuelve a autorizar para reconectar tus tiendas',

@@ -40,6 +40,7 @@ export const id: Catalog = {
   'status.active.heading': '{app} terhubung ke toko Anda',
   'status.active.lead': 'Semuanya berfungsi. Tidak ada yang perlu dilakukan.',
   'status.active.problems.lead': 'Sebagian besar berfungsi, tetapi {app} memerlukan sesuatu dari Anda. Lihat di bawah.',
+  'status.active.ourSide.lead': 'Toko Anda sudah terhubung. Ada satu hal yang belum berfungsi: kami sedang memperbaikinya di pihak kami, dan tidak ada yang perlu Anda lakukan.',
   'status.needs_reauth.heading': 'Otorisasi ulang untuk menghubungkan kembali toko Anda',
   'status.needs_reauth.lead': 'TikTok Shop tidak lagi mengizinkan {app} bekerja dengan toko Anda, misalnya karena akses dicabut di Seller Center. Otorisasi ulang hanya butuh sekitar satu menit.',
   'status.expired.heading': 'Otorisasi ulang untuk menghubungkan kembali toko Anda',
