@@ -21,6 +21,12 @@ const adminStyles = new SafeHtml(`<style>
   .actions { display: flex; gap: .75rem; flex-wrap: wrap; } .actions form { margin: 0; }
   button.danger { background: #b91c1c; } td, th { vertical-align: top; font-size: .95rem; }
   dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; } dl.facts dt { font-weight: 600; }
+  dl.facts dd { margin: 0; min-width: 0; }
+  input.wide { width: 100%; }
+  @media (max-width: 40rem) {
+    dl.facts { grid-template-columns: 1fr; gap: 0; } dl.facts dd { margin-bottom: .5rem; }
+    .card { padding: 1rem; } nav.admin { flex-wrap: wrap; }
+  }
 </style>`);
 
 export function adminPage(title: string, frame: AdminFrame | undefined, body: SafeHtml): string {

@@ -138,7 +138,7 @@ export function reauthorizationLinkPage(detail: ConnectionDetail, frame: AdminFr
   which shows what is wrong and a <strong>Re-authorize on TikTok Shop</strong> button that takes them through TikTok Shop
   again for this connection.</p>
   <p><label for="reauthorization-link">Link (select it and copy)</label><br>
-  <input type="text" id="reauthorization-link" name="link" value="${link.url}" readonly size="100"></p>
+  <input type="text" id="reauthorization-link" name="link" value="${link.url}" readonly class="wide"></p>
   <p>It works for ${Math.round(reauthorizationLinkTtlSeconds / 86_400)} days, until <time datetime="${link.expiresAt.toISOString()}">${link.expiresAt
     .toISOString()
     .slice(0, 16)
