@@ -42,18 +42,25 @@ describe('admin console in Chromium', () => {
     await page.getByRole('region', { name: 'All connections' }).getByRole('link', { name: 'Sunrise Outfitters' }).click();
     await page.waitForURL(/\/admin\/connections\/[0-9a-f-]{36}$/);
     await expectAccessibleAtBothWidths(page, 'admin-connection');
-    await page.getByRole('button', { name: 'Suspend' }).click();
+    const detailUrl = page.url();
+
+    await page.getByRole('button', { name: 'Re-authorization link' }).click();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Re-authorization link');
+    await expectAccessibleAtBothWidths(page, 'admin-reauthorization-link');
+    await page.goto(detailUrl);
+
+    await page.getByRole('link', { name: 'Suspend…' }).click();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Suspend this connection?');
+    await expectAccessibleAtBothWidths(page, 'admin-suspend-confirm');
+    await page.getByRole('button', { name: 'Yes, suspend' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Suspended');
+    expect(await page.getByRole('button', { name: 'Refresh now' }).count()).toBe(0);
     await expectAccessibleAtBothWidths(page, 'admin-connection-suspended');
 
     await page.getByRole('link', { name: 'Revoke…' }).click();
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Revoke this connection?');
     await expectAccessibleAtBothWidths(page, 'admin-revoke-confirm');
     await page.getByRole('link', { name: 'Cancel' }).click();
-
-    await page.getByRole('button', { name: 'Re-authorization link' }).click();
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Re-authorization link');
-    await expectAccessibleAtBothWidths(page, 'admin-reauthorization-link');
 
     await page.goto(`${service.url}/admin/connections/00000000-0000-4000-8000-000000000000`);
     expect(await page.getByRole('link', { name: 'Back to the connections' }).count()).toBe(1);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClientAdmin } from '../../src/apps/api-clients.js';
 import { createApiClientStore } from '../../src/db/stores/api-client-store.js';
 import { systemClock } from '../../src/shared/clock.js';
-import { formWithButton, submission, textOf } from '../support/html.js';
+import { formsOf, formWithButton, submission, textOf } from '../support/html.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { browse, CookieJar, csrfOf, postForm, seedConnection, signIn } from './support.js';
 
@@ -138,7 +138,11 @@ describe('admin connection pages and actions', () => {
       const seeded = await seedConnection(service);
       expect((await token(seeded.shopIds[0]!)).status).toBe(200);
 
-      const suspended = await act(seeded.id, 'suspend');
+      expect(await act(seeded.id, 'suspend')).toMatchObject({ status: 400 });
+      expect(await statusOf(seeded.id)).toBe('active');
+      const confirm = formWithButton(await page(`/admin/connections/${seeded.id}/suspend`), 'Yes, suspend');
+      expect(confirm.action).toBe(`/admin/connections/${seeded.id}/suspend`);
+      const suspended = await act(seeded.id, 'suspend', { confirm: 'yes' });
       expect(suspended.status).toBe(303);
       expect(suspended.headers.get('location')).toBe(`/admin/connections/${seeded.id}?notice=suspended`);
       expect(await statusOf(seeded.id)).toBe('suspended');
@@ -298,9 +302,19 @@ describe('admin connection pages and actions', () => {
       expect(everything).not.toContain(new URL(link!).searchParams.get('sig')!);
     });
 
-    it('is offered on every connection page, revoked ones included (re-authorizing is how the merchant connects again)', async () => {
+    it('is offered only where it can help: not on a revoked or suspended connection (issue #16)', async () => {
       const revoked = await seedConnection(service, { status: 'revoked' });
-      expect(formWithButton(await page(`/admin/connections/${revoked.id}`), 'Re-authorization link').action).toBe(`/admin/connections/${revoked.id}/reauthorization-link`);
+      const revokedPage = await page(`/admin/connections/${revoked.id}`);
+      expect(revokedPage).not.toContain('Re-authorization link');
+      expect(textOf(revokedPage)).toContain('This connection is revoked; the merchant must connect again with a new connect link.');
+      const suspended = await seedConnection(service, { status: 'suspended' });
+      const suspendedPage = await page(`/admin/connections/${suspended.id}`);
+      expect(formsOf(suspendedPage).flatMap((form) => form.controls.filter((c) => c.tag === 'button').map((c) => c.text))).toStrictEqual(['Sign out', 'Resume']);
+      expect(suspendedPage).not.toContain('Refresh now');
+      const lapsed = await seedConnection(service, { status: 'needs_reauth' });
+      const lapsedPage = await page(`/admin/connections/${lapsed.id}`);
+      expect(lapsedPage).not.toContain('Refresh now');
+      expect(formWithButton(lapsedPage, 'Re-authorization link').action).toBe(`/admin/connections/${lapsed.id}/reauthorization-link`);
     });
 
     it('refuses a missing CSRF token with 403 and gives out no link', async () => {

@@ -19,7 +19,7 @@ describe('merchant pages', () => {
   });
 
   /** Connect link → authorize → simulator approval → TikTok's redirect (with `locale` when given); answers the callback's answer. */
-  async function connect(browser: CookieBrowser, connectPath: string, seller: SimulatedSeller, options: { locale?: string; headers?: HeadersInit } = {}) {
+  async function connect(browser: CookieBrowser, connectPath: string, seller: SimulatedSeller, options: { locale?: string; headers?: Record<string, string> } = {}) {
     const started = await browser.postForm(`${connectPath}/authorize`);
     const state = location(started).searchParams.get('state')!;
     const fields: [string, string][] = [['service_id', 'sim_service'], ['decision', 'approve'], ['state', state], ['open_id', seller.openId]];

@@ -20,6 +20,8 @@ export interface AuditEntry {
   occurredAt: Date;
   actorType: string;
   actorId: string | null;
+  /** The API client's name when the actor is one (its id otherwise stays in `actorId`). */
+  actorName: string | null;
   action: string;
   outcome: string;
   shopId: string | null;
@@ -134,18 +136,22 @@ export function createAdminReviewStore(db: Pick<Database, 'prisma' | 'sql'>): Ad
         skip: page.offset,
         take: page.limit,
       });
-      return rows.map(toAuditEntry);
+      const clientIds = [...new Set(rows.filter((row) => row.actorType === 'api_client' && row.actorId).map((row) => row.actorId!))];
+      const clients = clientIds.length === 0 ? [] : await prisma.apiClient.findMany({ where: { id: { in: clientIds } }, select: { id: true, name: true } });
+      const names = new Map(clients.map((client) => [client.id, client.name]));
+      return rows.map((row) => toAuditEntry(row, row.actorType === 'api_client' && row.actorId ? (names.get(row.actorId) ?? null) : null));
     },
   };
 }
 
 
-function toAuditEntry(row: AuditEventRow): AuditEntry {
+function toAuditEntry(row: AuditEventRow, actorName: string | null): AuditEntry {
   return {
     id: row.id.toString(),
     occurredAt: row.occurredAt,
     actorType: row.actorType,
     actorId: row.actorId,
+    actorName,
     action: row.action,
     outcome: row.outcome,
     shopId: row.shopId,

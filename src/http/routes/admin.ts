@@ -19,7 +19,7 @@ import {
   sessionCookie,
 } from '../middleware/admin-session.js';
 import type { AdminFrame } from '../views/admin-common.js';
-import { connectionPage, reauthorizationLinkPage, revokeConfirmPage, type Notice } from '../views/admin-connection.js';
+import { confirmActionPage, connectionPage, reauthorizationLinkPage, type Notice } from '../views/admin-connection.js';
 import { connectionsPage } from '../views/admin-connections.js';
 import { devSignInPage, signedOutPage } from '../views/admin-sign-in.js';
 
@@ -172,17 +172,19 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
         res.type('html').send(connectionPage(detail, frameOf(req, clock), noticeFor(query.notice, query.code)));
       },
     }),
-    defineEndpoint<{ id: string }>({
-      ...page_('/admin/connections/:id/revoke', 'Confirm revoking a connection'),
-      audited: false,
-      middleware: signedIn,
-      request: { params: idParams },
-      handler: async ({ params }, req, res) => {
-        const detail = await admin.review.detail(params.id, 1);
-        if (!detail) throw new ConnectionNotFound(params.id);
-        res.type('html').send(revokeConfirmPage(detail, frameOf(req, clock)));
-      },
-    }),
+    ...(['revoke', 'suspend'] as const).map((action) =>
+      defineEndpoint<{ id: string }>({
+        ...page_(`/admin/connections/:id/${action}`, `Confirm: ${action} a connection`),
+        audited: false,
+        middleware: signedIn,
+        request: { params: idParams },
+        handler: async ({ params }, req, res) => {
+          const detail = await admin.review.detail(params.id, 1);
+          if (!detail) throw new ConnectionNotFound(params.id);
+          res.type('html').send(confirmActionPage(detail, frameOf(req, clock), action));
+        },
+      }),
+    ),
     defineEndpoint<{ id: string }, Record<string, never>, { _csrf: string }>({
       ...post('/admin/connections/:id/refresh', 'Refresh a connection now'),
       request: { params: idParams, body: formBody },
@@ -203,9 +205,9 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
         res.type('html').send(reauthorizationLinkPage(detail, frameOf(req, clock), link));
       },
     }),
-    statusAction('suspend', 'suspended'),
+    // Suspending and revoking need the confirm step's `confirm=yes`: one stray click cannot do either.
+    statusAction('suspend', 'suspended', formBody.extend({ confirm: z.literal('yes') }).strict()),
     statusAction('resume', 'resumed'),
-    // Revoking needs the confirm step's `confirm=yes`: one stray click on the page cannot revoke.
     statusAction('revoke', 'revoked', formBody.extend({ confirm: z.literal('yes') }).strict()),
   ];
 }

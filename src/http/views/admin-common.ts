@@ -23,6 +23,10 @@ const adminStyles = new SafeHtml(`<style>
   dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; } dl.facts dt { font-weight: 600; }
   dl.facts dd { margin: 0; min-width: 0; }
   input.wide { width: 100%; }
+  .table-scroll table { overflow-wrap: normal; } .table-scroll th { white-space: nowrap; }
+  table.history td:first-child { min-width: 9rem; }
+  details.detail { margin-top: .25rem; } details.detail dl { display: grid; grid-template-columns: max-content 1fr; gap: 0 .75rem; margin: .25rem 0; font-size: .85rem; }
+  details.detail dt { color: #606770; } details.detail dd { margin: 0; overflow-wrap: anywhere; }
   @media (max-width: 40rem) {
     dl.facts { grid-template-columns: 1fr; gap: 0; } dl.facts dd { margin-bottom: .5rem; }
     .card { padding: 1rem; } nav.admin { flex-wrap: wrap; }
@@ -39,6 +43,11 @@ export function adminPage(title: string, frame: AdminFrame | undefined, body: Sa
 </nav>`
     : '';
   return layout(`${title} · Admin`, html`${nav}${body}`, { banner: adminStyles });
+}
+
+/** A table that scrolls inside its card (never the page), reachable by keyboard. */
+export function scrollTable(label: string, table: SafeHtml): SafeHtml {
+  return html`<div class="table-scroll" role="region" aria-label="${label}" tabindex="0">${table}</div>`;
 }
 
 export function csrfField(frame: AdminFrame): SafeHtml {
