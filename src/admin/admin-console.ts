@@ -3,6 +3,7 @@ import type { AuditLog } from '../db/audit-log.js';
 import type { Database } from '../db/database.js';
 import { createAdminActionStore } from '../db/stores/admin-action-store.js';
 import { createAdminReviewStore } from '../db/stores/admin-review-store.js';
+import { createAdminSessionStore } from '../db/stores/admin-session-store.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { createAdminActions, type AdminActions, type MerchantStatusLinks, type RefreshNow } from './actions.js';
@@ -73,7 +74,7 @@ export async function createAdminConsole(config: Config, deps: AdminConsoleDeps)
       allowInsecureRequests: insecure && (devIdentityProvider !== undefined || loopback),
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     }),
-    sessions: createAdminSessions(config.cookieSecret, deps.clock),
+    sessions: createAdminSessions(config.cookieSecret, deps.clock, createAdminSessionStore(deps.db)),
     admission: createAdmission({ emails: config.admin.emails, env: config.env, logger: deps.logger }),
     review: createReview({ store: createAdminReviewStore(deps.db), clock: deps.clock }),
     actions: createAdminActions({

@@ -79,7 +79,7 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
     });
 
   return [
-    defineEndpoint<Record<string, never>, { returnTo?: string }>({
+    defineEndpoint<Record<string, never>, { returnTo?: string; account?: 'other' }>({
       method: 'get',
       path: '/admin/sign-in',
       summary: 'Starts OpenID Connect sign-in',
@@ -87,9 +87,10 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
       auth: 'none',
       audited: false,
       middleware: [noStore],
-      request: { query: z.object({ returnTo: z.string().max(2000).optional() }).strict() },
+      request: { query: z.object({ returnTo: z.string().max(2000).optional(), account: z.literal('other').optional() }).strict() },
       handler: async ({ query }, _req, res) => {
-        const { url, pending } = await admin.signIn.start(safeReturnTo(query.returnTo));
+        // `account=other` (the 403 page's "Sign in as someone else"): the issuer asks who signs in again.
+        const { url, pending } = await admin.signIn.start(safeReturnTo(query.returnTo), { switchAccount: query.account === 'other' });
         res.cookie(pendingCookie, await admin.sessions.sealPending(pending), adminCookieOptions(admin, pendingLifetimeSeconds));
         res.redirect(303, url);
       },
@@ -122,7 +123,10 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
       ...post('/admin/sign-out', 'Signs out'),
       audited: false,
       request: { body: formBody },
-      handler: (_input, _req, res) => {
+      handler: async (_input, req, res) => {
+        // Ended on the server too: a copied cookie stops working, not only this browser's.
+        await admin.sessions.end(req.admin!);
+        audit.record({ actorType: 'admin', actorId: req.admin!.email, action: 'admin.signed_out', outcome: 'success', requestId: req.id });
         res.clearCookie(sessionCookie, adminCookieOptions(admin));
         res.redirect(303, '/admin/signed-out');
       },
