@@ -1,8 +1,10 @@
+import { createApiClientAdmin, type ApiClientAdmin } from '../apps/api-clients.js';
 import type { Config } from '../config.js';
 import type { AuditLog } from '../db/audit-log.js';
 import type { Database } from '../db/database.js';
 import { createAdminActionStore } from '../db/stores/admin-action-store.js';
 import { createAdminReviewStore } from '../db/stores/admin-review-store.js';
+import { createApiClientStore } from '../db/stores/api-client-store.js';
 import { createAdminSessionStore } from '../db/stores/admin-session-store.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -20,6 +22,8 @@ export interface AdminConsole {
   admission: Admission;
   review: Review;
   actions: AdminActions;
+  /** Internal apps' API clients: create (key shown once), list, revoke. */
+  apiClients: ApiClientAdmin;
   /** Mounted at its `mountPath` when no ADMIN_OIDC_ISSUER is configured (never in production). */
   devIdentityProvider: DevIdentityProvider | undefined;
   publicUrl: string;
@@ -84,6 +88,7 @@ export async function createAdminConsole(config: Config, deps: AdminConsoleDeps)
       refresher: deps.refresher,
       statusLinks: deps.statusLinks,
     }),
+    apiClients: createApiClientAdmin({ store: createApiClientStore(deps.db.prisma), clock: deps.clock }),
     devIdentityProvider,
     publicUrl: config.publicUrl,
     secureCookies: config.publicUrl.startsWith('https:'),

@@ -28,6 +28,7 @@ import type { AdminConsole } from '../admin/admin-console.js';
 import type { AuditLog } from '../db/audit-log.js';
 import type { RefusalAudit } from '../apps/audited.js';
 import { adminEndpoints, devIdentityProviderRouter } from './routes/admin.js';
+import { adminApiClientEndpoints } from './routes/admin-api-clients.js';
 
 export interface AppDeps {
   config: Config;
@@ -81,7 +82,8 @@ export function createApp(deps: AppDeps): express.Express {
     ...healthEndpoints(deps),
     ...(deps.metrics ? metricsEndpoints({ metrics: deps.metrics }) : []),
     ...rawEndpoints,
-    ...(deps.admin ? adminEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : [])];
+    ...(deps.admin ? adminEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : []),
+    ...(deps.admin ? adminApiClientEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : [])];
   endpoints.push(openApiEndpoint({ endpoints: () => endpoints, serverUrl: deps.config.publicUrl }));
   const router = express.Router();
   mountEndpoints(router, endpoints.filter((endpoint) => !rawEndpoints.includes(endpoint)));

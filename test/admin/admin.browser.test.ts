@@ -18,6 +18,8 @@ describe('admin console in Chromium', () => {
     await seedConnection(service, { sellerName: 'Lumen Beauty', refreshTokenExpiresAt: new Date(Date.now() + 3 * day), lastRefreshError: 'TikTok is not answering', refreshFailureCount: 3 });
     browser = await launchChromium();
     context = await browser.newContext({ bypassCSP: true });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.url });
+    context.setDefaultTimeout(8000);
   });
   afterAll(async () => {
     await browser?.close();
@@ -65,6 +67,31 @@ describe('admin console in Chromium', () => {
     await page.goto(`${service.url}/admin/connections/00000000-0000-4000-8000-000000000000`);
     expect(await page.getByRole('link', { name: 'Back to the connections' }).count()).toBe(1);
     await expectAccessibleAtBothWidths(page, 'admin-error-not-found');
+
+    await page.goto(`${service.url}/admin`);
+    await page.getByRole('link', { name: 'API clients' }).click();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('API clients');
+    await expectAccessibleAtBothWidths(page, 'admin-api-clients');
+    await page.getByLabel('Name (the internal app that will use the key)').fill('orders app');
+    for (const box of await page.getByRole('checkbox').all()) await box.uncheck();
+    await page.getByRole('button', { name: 'Create API client' }).click();
+    expect(await page.locator('#scopes-error').textContent()).toBe('Choose at least one scope: a key with none could do nothing.');
+    await expectAccessibleAtBothWidths(page, 'admin-api-clients-invalid');
+    await page.getByLabel(/^connections:read/).check();
+    await page.getByLabel(/^tokens:read/).check();
+    await page.getByRole('button', { name: 'Create API client' }).click();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('API client orders app created');
+    const key = await page.getByLabel('API key for orders app').inputValue();
+    await page.getByRole('button', { name: 'Copy key' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Copied to the clipboard.');
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(key);
+    await expectAccessibleAtBothWidths(page, 'admin-api-client-created');
+    expect((await service.request('/v1/connections', { headers: { 'x-api-key': key } })).status).toBe(200);
+    await page.getByRole('link', { name: '← All API clients' }).click();
+    await page.getByRole('link', { name: 'Revoke orders app…' }).click();
+    await expectAccessibleAtBothWidths(page, 'admin-api-client-revoke');
+    await page.getByRole('button', { name: 'Yes, revoke' }).click();
+    expect(await page.getByRole('status').textContent()).toContain('Revoked orders app');
 
     await page.goto(`${service.url}/admin`);
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -12,7 +12,10 @@ export interface AdminFrame {
 const adminStyles = new SafeHtml(`<style>
   main { max-width: 78rem; }
   nav.admin { display: flex; gap: 1rem; align-items: center; justify-content: space-between; margin-bottom: 1rem; }
-  nav.admin form { display: inline; }
+  nav.admin form { display: inline; } nav.admin .links { display: flex; gap: 1rem; flex-wrap: wrap; }
+  .key { font-family: ui-monospace, monospace; }
+  .error-text { color: #b91c1c; font-weight: 600; } fieldset { border: 1px solid #dfe1e5; border-radius: 6px; margin: 0 0 1rem; }
+  fieldset div { margin: .25rem 0; }
   .badge { display: inline-block; padding: 0 .5rem; border-radius: 999px; font-size: .8rem; font-weight: 600; }
   .badge-warn { background: #fff4d6; color: #713f12; } .badge-bad { background: #fde2e1; color: #7f1d1d; }
   .notice { border-left: 4px solid #15803d; } .filters { display: flex; gap: .75rem; flex-wrap: wrap; align-items: end; }
@@ -36,7 +39,7 @@ const adminStyles = new SafeHtml(`<style>
 export function adminPage(title: string, frame: AdminFrame | undefined, body: SafeHtml): string {
   const nav = frame
     ? html`<nav class="admin" aria-label="Admin">
-  <a href="/admin">Connections</a>
+  <span class="links"><a href="/admin/overview">Overview</a> <a href="/admin">Connections</a> <a href="/admin/api-clients">API clients</a></span>
   <span>Signed in as <strong>${frame.email}</strong>
     <form method="post" action="/admin/sign-out">${csrfField(frame)}<button type="submit" class="secondary">Sign out</button></form>
   </span>
