@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../support/clock.js';
 import { formWithButton, sectionOf, submission, textOf } from '../support/html.js';
 import { startTestService, type TestService } from '../support/service.js';
-import { browse, CookieJar, csrfOf, postForm, signIn } from './support.js';
+import { browse, type CookieJar, csrfOf, postForm, signIn } from './support.js';
 
 /** Issue #16: API clients created, listed and revoked in the console while the service runs. */
 describe('/admin/api-clients', () => {
