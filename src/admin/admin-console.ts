@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { AuditLog } from '../db/audit-log.js';
 import type { Database } from '../db/database.js';
 import { createAdminActionStore } from '../db/stores/admin-action-store.js';
+import { createAdminOverviewStore } from '../db/stores/admin-overview-store.js';
 import { createAdminReviewStore } from '../db/stores/admin-review-store.js';
 import { createApiClientStore } from '../db/stores/api-client-store.js';
 import { createAdminSessionStore } from '../db/stores/admin-session-store.js';
@@ -11,6 +12,7 @@ import type { Logger } from '../shared/logger.js';
 import { createAdminActions, type AdminActions, type MerchantStatusLinks, type RefreshNow } from './actions.js';
 import { createAdmission, type Admission } from './admission.js';
 import { createDevIdentityProvider, type DevIdentityProvider } from './dev-identity-provider.js';
+import { createOverview, type Overview } from './overview.js';
 import { createReview, type Review } from './review.js';
 import { createAdminSessions, type AdminSessions } from './session.js';
 import { createAdminSignIn, type AdminSignIn } from './sign-in.js';
@@ -21,6 +23,8 @@ export interface AdminConsole {
   sessions: AdminSessions;
   admission: Admission;
   review: Review;
+  /** The overview page's numbers and charts. */
+  overview: () => Promise<Overview>;
   actions: AdminActions;
   /** Internal apps' API clients: create (key shown once), list, revoke. */
   apiClients: ApiClientAdmin;
@@ -69,6 +73,7 @@ export async function createAdminConsole(config: Config, deps: AdminConsoleDeps)
   const insecure = new URL(issuer).protocol === 'http:';
   const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(new URL(issuer).hostname);
   if (insecure && config.env === 'production') throw new Error('ADMIN_OIDC_ISSUER must be an https:// URL in production.');
+  const review = createReview({ store: createAdminReviewStore(deps.db), clock: deps.clock });
   return {
     signIn: createAdminSignIn({
       issuer,
@@ -80,7 +85,8 @@ export async function createAdminConsole(config: Config, deps: AdminConsoleDeps)
     }),
     sessions: createAdminSessions(config.cookieSecret, deps.clock, createAdminSessionStore(deps.db)),
     admission: createAdmission({ emails: config.admin.emails, env: config.env, logger: deps.logger }),
-    review: createReview({ store: createAdminReviewStore(deps.db), clock: deps.clock }),
+    review,
+    overview: createOverview({ store: createAdminOverviewStore(deps.db), review, clock: deps.clock }),
     actions: createAdminActions({
       store: createAdminActionStore(deps.db),
       audit: deps.audit,

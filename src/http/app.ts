@@ -29,6 +29,7 @@ import type { AuditLog } from '../db/audit-log.js';
 import type { RefusalAudit } from '../apps/audited.js';
 import { adminEndpoints, devIdentityProviderRouter } from './routes/admin.js';
 import { adminApiClientEndpoints } from './routes/admin-api-clients.js';
+import { adminOverviewEndpoints } from './routes/admin-overview.js';
 
 export interface AppDeps {
   config: Config;
@@ -83,7 +84,8 @@ export function createApp(deps: AppDeps): express.Express {
     ...(deps.metrics ? metricsEndpoints({ metrics: deps.metrics }) : []),
     ...rawEndpoints,
     ...(deps.admin ? adminEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : []),
-    ...(deps.admin ? adminApiClientEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : [])];
+    ...(deps.admin ? adminApiClientEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : []),
+    ...(deps.admin ? adminOverviewEndpoints({ admin: deps.admin.console, clock: deps.clock }) : [])];
   endpoints.push(openApiEndpoint({ endpoints: () => endpoints, serverUrl: deps.config.publicUrl }));
   const router = express.Router();
   mountEndpoints(router, endpoints.filter((endpoint) => !rawEndpoints.includes(endpoint)));

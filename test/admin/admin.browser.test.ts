@@ -41,6 +41,14 @@ describe('admin console in Chromium', () => {
     expect(await queue.getByRole('link', { name: 'Lumen Beauty' }).count()).toBe(1);
     await expectAccessibleAtBothWidths(page, 'admin-connections');
 
+    await page.getByRole('link', { name: 'Overview' }).click();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview');
+    expect(await page.getByRole('img', { name: 'Active authorizations ending per week, next 90 days' }).count()).toBe(1);
+    await expectAccessibleAtBothWidths(page, 'admin-overview');
+    await page.getByRole('link', { name: /Needs re-authorization/ }).first().click();
+    await page.waitForURL(`${service.url}/admin?status=needs_reauth`);
+    await page.goto(`${service.url}/admin`);
+
     await page.getByRole('region', { name: 'All connections' }).getByRole('link', { name: 'Sunrise Outfitters' }).click();
     await page.waitForURL(/\/admin\/connections\/[0-9a-f-]{36}$/);
     await expectAccessibleAtBothWidths(page, 'admin-connection');

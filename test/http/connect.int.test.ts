@@ -324,7 +324,7 @@ describe('the merchant connect flow', () => {
       const body = await (await browser.request('/')).text();
       expect(body).toContain('<h1 id="home-heading">TikTok Shop Connect</h1>');
       expect(body).toContain('<form method="post" action="/demo/connect">\n    <button type="submit">Connect a demo shop</button>');
-      expect(body).toContain('<li><a href="/admin">Admin</a>');
+      expect(body).toContain('<li><a href="/admin/overview">Admin console</a>');
       expect(body).toContain('<li><a href="/healthz">/healthz</a>');
       const started = await browser.postForm('/demo/connect');
       expect(started.status).toBe(303);

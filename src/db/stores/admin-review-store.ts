@@ -74,20 +74,29 @@ export function createAdminReviewStore(db: Pick<Database, 'prisma' | 'sql'>): Ad
 
   return {
     async queue(criteria) {
-      const rows = await prisma.connection.findMany({
-        where: {
-          OR: [
-            { status: { in: ['needs_reauth', 'expired'] } },
-            { status: { notIn: ['revoked'] }, problems: { some: { resolvedAt: null } } },
-            { status: 'active', refreshTokenExpiresAt: { lte: criteria.expiringBefore } },
-            { status: 'active', refreshFailureCount: { gte: criteria.failuresAtLeast } },
-          ],
-        },
-        include: counts,
-        orderBy: [{ refreshTokenExpiresAt: 'asc' }, { id: 'asc' }],
-        take: criteria.limit,
-      });
-      return rows.map(toReviewed);
+      // One indexed branch per reason, each cut at the limit, then merged: at 100,000 connections
+      // the single OR query Prisma writes scans them all (about half a second).
+      const failures = Math.max(1, Math.trunc(criteria.failuresAtLeast)); // a literal, so the partial index applies
+      const ids = await db.sql.query<{ id: string }>(
+        `SELECT id FROM (
+           (SELECT id, refresh_token_expires_at FROM connections WHERE status IN ('needs_reauth', 'expired')
+             ORDER BY refresh_token_expires_at, id LIMIT $2)
+           UNION
+           (SELECT c.id, c.refresh_token_expires_at FROM problems p JOIN connections c ON c.id = p.connection_id
+             WHERE p.resolved_at IS NULL AND c.status <> 'revoked' ORDER BY c.refresh_token_expires_at, c.id LIMIT $2)
+           UNION
+           (SELECT id, refresh_token_expires_at FROM connections WHERE status = 'active' AND refresh_token_expires_at <= $1
+             ORDER BY refresh_token_expires_at, id LIMIT $2)
+           UNION
+           (SELECT id, refresh_token_expires_at FROM connections WHERE status = 'active' AND refresh_failure_count >= ${failures}
+             ORDER BY refresh_token_expires_at, id LIMIT $2)
+         ) queued ORDER BY refresh_token_expires_at, id LIMIT $2`,
+        [criteria.expiringBefore, criteria.limit],
+      );
+      if (ids.length === 0) return [];
+      const rows = await prisma.connection.findMany({ where: { id: { in: ids.map((row) => row.id) } }, include: counts });
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.flatMap((row) => (byId.has(row.id) ? [toReviewed(byId.get(row.id)!)] : []));
     },
 
     async list(filter) {

@@ -38,7 +38,7 @@ type NoticeKey = (typeof notices)[number];
 
 /** `returnTo` must stay inside the console: a path under /admin, never another origin. */
 function safeReturnTo(value: string | undefined): string {
-  return value && /^\/admin(\/|\?|$)/.test(value) && !value.startsWith('//') ? value : '/admin';
+  return value && /^\/admin(\/|\?|$)/.test(value) && !value.startsWith('//') ? value : '/admin/overview';
 }
 
 function frameOf(req: Request, clock: Clock): AdminFrame {

@@ -70,6 +70,9 @@ export function statusLabel(status: ConnectionStatus): SafeHtml {
   return html`<span class="status status-${tone}">${words}</span>`;
 }
 
+/** Statuses in the order the console shows them (the keys of the table above). */
+export const statusOrder = Object.keys(statusWords) as ConnectionStatus[];
+
 export function statusWordsOf(status: ConnectionStatus): string {
   return statusWords[status].words;
 }
