@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackend } from '../support/database.js';
 import { startTestService, type TestService } from '../support/service.js';
-import { browse, CookieJar, signIn } from './support.js';
+import { browse, type CookieJar, signIn } from './support.js';
 
 /**
  * Issue #16: the overview's numbers come from indexed (or pre-counted) queries that stay fast at

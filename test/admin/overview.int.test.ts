@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sectionOf, textOf } from '../support/html.js';
 import { startTestService, type TestService } from '../support/service.js';
-import { browse, CookieJar, seedConnection, signIn } from './support.js';
+import { browse, type CookieJar, seedConnection, signIn } from './support.js';
 
 const day = 86_400_000;
 
