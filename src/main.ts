@@ -39,6 +39,7 @@ import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
 import { simulatorMountPath } from './config.js';
+import { DatabaseInUse } from './shared/errors.js';
 
 export interface ServiceOptions {
   clock?: Clock;
@@ -249,6 +250,11 @@ async function run(): Promise<void> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   run().catch((error: unknown) => {
+    // issue #16: a PGlite directory held by another process is refused with exit 2, like the CLI.
+    if (error instanceof DatabaseInUse) {
+      process.stderr.write(`Startup refused: ${error.message}\nHint: ${error.hint}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`Startup failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });

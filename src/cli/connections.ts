@@ -13,6 +13,7 @@ import { parseKeyRing } from '../vault/key-ring.js';
 import { createVault } from '../vault/vault.js';
 import { flagValue } from './arguments.js';
 import type { Command } from './command.js';
+import { RefreshFailed } from './errors.js';
 
 const statuses = ['active', 'needs_reauth', 'expired', 'suspended', 'revoked'] as const;
 
@@ -67,7 +68,18 @@ export const connectionCommands: Command[] = [
           settings: settled.refresh,
         });
         try {
+          const version = async () =>
+            (await db.sql.query<{ token_version: number; last_refresh_error: string | null }>(
+              'SELECT token_version, last_refresh_error FROM connections WHERE id = $1',
+              [id],
+            ))[0];
+          const before = await version();
           const fresh = await refresher.refreshNow(id);
+          // A transient failure answers the token still held: say it failed rather than "Refreshed" (issue #16).
+          const after = await version();
+          if (before && after && after.token_version === before.token_version) {
+            throw new RefreshFailed(id, after.last_refresh_error, fresh.accessTokenExpiresAt);
+          }
           const result = { connectionId: fresh.connectionId, accessTokenExpiresAt: fresh.accessTokenExpiresAt.toISOString(), grantedScopes: fresh.grantedScopes };
           out.print(`Refreshed ${id}: the access token is valid until ${result.accessTokenExpiresAt}.`, result);
         } finally {

@@ -10,6 +10,7 @@ export const httpErrors: Record<ErrorCode, { status: number; hint: string }> = {
   route_not_found: { status: 404, hint: 'Check the path against GET /openapi.json.' },
   method_not_allowed: { status: 405, hint: 'Use one of the methods listed in the Allow header.' },
   internal_error: { status: 500, hint: 'Try again later; if it persists, give the requestId to the service operators.' },
+  database_in_use: { status: 503, hint: 'Stop the other process using the PGlite data directory, or use DATABASE_URL.' },
   not_ready: { status: 503, hint: 'The service cannot reach its database; try again shortly.' },
   api_key_missing: { status: 401, hint: 'Send your API key in the X-API-Key header or as Authorization: Bearer <key>.' },
   api_key_malformed: { status: 401, hint: 'Send the key exactly as issued: X-API-Key: <key> or Authorization: Bearer <key>.' },

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'internal_error'
   | 'not_ready'
+  | 'database_in_use'
   // API clients
   | 'api_key_missing'
   | 'api_key_malformed'
@@ -114,6 +115,18 @@ export class MethodNotAllowed extends ServiceError {
 }
 export class InternalError extends ServiceError {
   readonly code = 'internal_error';
+}
+/** PGlite's data directory is open in another process (PGlite allows one); nothing was opened. */
+export class DatabaseInUse extends ServiceError {
+  readonly code = 'database_in_use';
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(`The PGlite database in ${dataDir} is in use by process ${pid} (npm start, or another CLI command); PGlite allows one process at a time.`, {
+      hint: 'Stop that process first, or run the service and the CLI against Postgres (DATABASE_URL) to use both at once.',
+    });
+  }
 }
 export class NotReady extends ServiceError {
   readonly code = 'not_ready';
