@@ -1,6 +1,7 @@
 import 'dotenv/config';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Router } from 'express';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -210,6 +211,8 @@ function mountedSimulator(config: Config, clock: Clock, logger: Logger, options:
     redirectUrl: `${config.publicUrl}/oauth/tiktok/callback`,
     clock,
     label: 'built-in',
+    // issue #16: a restart keeps the demo sellers, grants and tokens (not for tests' injected databases).
+    ...(options.db ? {} : { stateFile: join(config.dataDir, 'simulator-state.json') }),
     ...options.simulator,
   });
 }

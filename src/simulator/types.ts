@@ -43,6 +43,8 @@ export interface SimulatorOptions {
   fetch?: typeof fetch;
   /** Shown on the authorize page and in `/_sim/state`, to tell simulators apart. */
   label?: string;
+  /** Keeps sellers, grants and tokens in this file across restarts (development: `$DATA_DIR/simulator-state.json`). */
+  stateFile?: string;
 }
 
 /** What can change at runtime through `control`. */

@@ -5,19 +5,23 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackend } from '../support/database.js';
-import { freePort, testEnv } from '../support/service.js';
+import { CookieBrowser, location } from '../connections/browser.js';
+import { freePort, testEnv, type TestService } from '../support/service.js';
 
 const run = promisify(execFile);
 
 /**
  * Issue #16: the development loop never loses work. With PGlite (one process at a time), the CLI
- * while `npm start` runs is refused at once with exit 2, and so is a second `npm start`.
+ * while `npm start` runs is refused at once with exit 2, and so is a second `npm start`; the
+ * simulator keeps its state in DATA_DIR, so the demo connection survives a restart.
  */
 describe.runIf(testBackend === 'pglite')('PGlite in DATA_DIR, shared by npm start and the CLI', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tsc-dev-loop-'));
   const env = { ...process.env, ...testEnv, NODE_ENV: 'development', LOG_LEVEL: 'silent', DATA_DIR: dataDir } as Record<string, string>;
   delete env.DATABASE_URL;
   let service: ChildProcess | undefined;
+  let serviceUrl = '';
+  let key = '';
 
   const cli = async (...args: string[]) => {
     try {
@@ -46,9 +50,11 @@ describe.runIf(testBackend === 'pglite')('PGlite in DATA_DIR, shared by npm star
   }
 
   beforeAll(async () => {
-    const started = await start(await freePort());
+    const port = await freePort();
+    const started = await start(port);
     expect(started.output()).toContain('TikTok Shop Connect is running');
     service = started.child;
+    serviceUrl = `http://localhost:${port}`;
   }, 120_000);
   afterAll(async () => {
     if (service && service.exitCode === null) {
@@ -82,6 +88,23 @@ describe.runIf(testBackend === 'pglite')('PGlite in DATA_DIR, shared by npm star
     expect(second.output()).toContain(`Startup refused: The PGlite database in ${join(dataDir, 'pglite')} is in use by process ${service!.pid}`);
   }, 60_000);
 
+  it('connects the demo shop through the running service', async () => {
+    const browser = new CookieBrowser({ url: serviceUrl } as TestService);
+    const demo = await browser.postForm('/demo/connect');
+    const connectPath = location(demo).pathname;
+    const started = await browser.postForm(`${connectPath}/authorize`);
+    const state = location(started).searchParams.get('state')!;
+    const page = await (await browser.request(location(started).href)).text();
+    const openId = /name="open_id" value="([^"]+)"/.exec(page)?.[1];
+    expect(openId).toBeDefined();
+    const fields: [string, string][] = [['service_id', 'sim_service'], ['decision', 'approve'], ['state', state], ['open_id', openId!]];
+    for (const scope of ['seller.authorization.info', 'seller.shop.info', 'seller.order.info', 'seller.product.basic', 'seller.fulfillment.basic', 'seller.logistics']) fields.push(['scope', scope]);
+    const approved = await browser.postForm('/simulator/open/authorize', fields);
+    const done = await browser.request(location(approved).href);
+    expect(done.status).toBe(303);
+    expect(existsSync(join(dataDir, 'simulator-state.json'))).toBe(true);
+  }, 60_000);
+
   it('lets the CLI in once the service stopped, and the client it creates is kept', async () => {
     const gone = new Promise((resolve) => service!.once('exit', resolve));
     service!.kill('SIGTERM');
@@ -89,7 +112,22 @@ describe.runIf(testBackend === 'pglite')('PGlite in DATA_DIR, shared by npm star
     expect(existsSync(join(dataDir, 'pglite.lock'))).toBe(false);
     const created = await cli('api-clients', 'create', '--name', 'kept key', '--json');
     expect(created.code).toBe(0);
+    key = (JSON.parse(created.stdout) as { key: string }).key;
     const list = await cli('api-clients', 'list', '--json');
     expect((JSON.parse(list.stdout) as { name: string }[]).map((client) => client.name)).toStrictEqual(['kept key']);
   }, 60_000);
+
+  it('keeps the demo connection working after npm start again: the simulator kept its sellers, grants and tokens', async () => {
+    const port = await freePort();
+    const restarted = await start(port);
+    expect(restarted.output()).toContain('TikTok Shop Connect is running');
+    service = restarted.child;
+    const call = (path: string, init: RequestInit = {}) =>
+      fetch(`http://127.0.0.1:${port}${path}`, { ...init, headers: { 'x-api-key': key, 'content-type': 'application/json' } });
+    const { connections } = (await (await call('/v1/connections')).json()) as { connections: { shops: { id: string }[] }[] };
+    expect(connections).toHaveLength(1);
+    const proxied = await call(`/v1/shops/${connections[0]!.shops[0]!.id}/proxy/order/202309/orders/search?page_size=10`, { method: 'POST', body: '{}' });
+    expect(proxied.status).toBe(200);
+    expect(await proxied.json()).toMatchObject({ code: 0 });
+  }, 120_000);
 });
