@@ -70,6 +70,18 @@ describe('admin connection pages and actions', () => {
       void [healthy, reauth, expiring];
     });
 
+    it('says how many connections the filter finds and sorts by a column, both ways (issue #16)', async () => {
+      for (const name of ['Sort Bravo', 'Sort Alpha', 'Sort Charlie']) await seedConnection(service, { sellerName: name, merchantRef: 'm-sort' });
+      const sellersIn = (html: string) => [...html.split('id="all-title"')[1]!.matchAll(/<a href="\/admin\/connections\/[^"]+">(Sort \w+)<\/a>/g)].map((m) => m[1]);
+      const ascending = await page('/admin?q=m-sort&sort=seller&dir=asc');
+      expect(sellersIn(ascending)).toStrictEqual(['Sort Alpha', 'Sort Bravo', 'Sort Charlie']);
+      expect(textOf(ascending)).toContain('1–3 of 3 matching connections.');
+      expect(ascending).toContain('<th scope="col" aria-sort="ascending"><a href="/admin?q=m-sort&amp;sort=seller&amp;dir=desc&amp;page=1">Seller ▲</a></th>');
+      expect(sellersIn(await page('/admin?q=m-sort&sort=seller&dir=desc'))).toStrictEqual(['Sort Charlie', 'Sort Bravo', 'Sort Alpha']);
+      const total = await service.db.prisma.connection.count();
+      expect(textOf(await page('/admin'))).toContain(`of ${total} connections.`);
+    });
+
     it('escapes what sellers control', async () => {
       await seedConnection(service, { sellerName: '<script>alert(1)</script>' });
       const html = await page('/admin');

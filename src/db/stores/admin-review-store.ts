@@ -36,10 +36,16 @@ export interface ReviewQueueCriteria {
   limit: number;
 }
 
+/** The columns the console's list sorts by. */
+export const connectionSortKeys = ['created', 'seller', 'status', 'authorization_ends'] as const;
+export type ConnectionSortKey = (typeof connectionSortKeys)[number];
+
 export interface ConnectionSearch {
   status?: ConnectionStatus;
   /** Seller name or merchantRef (substring, any case), shop id or connection id (exact); already trimmed. */
   search?: string;
+  /** Default: newest first. */
+  sort?: { key: ConnectionSortKey; direction: 'asc' | 'desc' };
   offset: number;
   limit: number;
 }
@@ -47,8 +53,10 @@ export interface ConnectionSearch {
 export interface AdminReviewStore {
   /** Needs re-authorization or expired; open problems (unless revoked); active and expiring or failing. Soonest expiry first. */
   queue(criteria: ReviewQueueCriteria): Promise<ReviewedConnection[]>;
-  /** Newest first. */
+  /** Newest first unless sorted otherwise. */
   list(search: ConnectionSearch): Promise<ReviewedConnection[]>;
+  /** How many connections the search finds, over every page. */
+  count(search: Omit<ConnectionSearch, 'offset' | 'limit' | 'sort'>): Promise<number>;
   get(id: string): Promise<ReviewedConnection | undefined>;
   /** Current shops first, then removed ones; by name. */
   shops(connectionId: string): Promise<ShopRecord[]>;
@@ -100,28 +108,19 @@ export function createAdminReviewStore(db: Pick<Database, 'prisma' | 'sql'>): Ad
     },
 
     async list(filter) {
-      const { search } = filter;
+      const sort = filter.sort ?? { key: 'created', direction: 'desc' };
+      const column = { created: 'createdAt', seller: 'sellerName', status: 'status', authorization_ends: 'refreshTokenExpiresAt' } as const;
       const rows = await prisma.connection.findMany({
-        where: {
-          ...(filter.status ? { status: filter.status } : {}),
-          ...(search
-            ? {
-                OR: [
-                  { sellerName: { contains: search, mode: 'insensitive' } },
-                  { merchantRef: { contains: search, mode: 'insensitive' } },
-                  { shops: { some: { id: search } } },
-                  { id: search },
-                ],
-              }
-            : {}),
-        },
+        where: searchWhere(filter),
         include: counts,
-        orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+        orderBy: [{ [column[sort.key]]: sort.direction }, { id: 'asc' }],
         skip: filter.offset,
         take: filter.limit,
       });
       return rows.map(toReviewed);
     },
+
+    count: (filter) => prisma.connection.count({ where: searchWhere(filter) }),
 
     async get(id) {
       const row = await prisma.connection.findUnique({ where: { id }, include: counts });
@@ -153,6 +152,23 @@ export function createAdminReviewStore(db: Pick<Database, 'prisma' | 'sql'>): Ad
   };
 }
 
+
+function searchWhere(filter: Pick<ConnectionSearch, 'status' | 'search'>) {
+  const { search } = filter;
+  return {
+    ...(filter.status ? { status: filter.status } : {}),
+    ...(search
+      ? {
+          OR: [
+            { sellerName: { contains: search, mode: 'insensitive' as const } },
+            { merchantRef: { contains: search, mode: 'insensitive' as const } },
+            { shops: { some: { id: search } } },
+            { id: search },
+          ],
+        }
+      : {}),
+  };
+}
 
 function toAuditEntry(row: AuditEventRow, actorName: string | null): AuditEntry {
   return {

@@ -5,6 +5,7 @@ import type { AdminActor, StatusAction } from '../../admin/actions.js';
 import type { DevIdentityProvider } from '../../admin/dev-identity-provider.js';
 import { pendingLifetimeSeconds } from '../../admin/session.js';
 import type { AuditLog } from '../../db/audit-log.js';
+import { connectionSortKeys, type ConnectionSortKey } from '../../db/stores/admin-review-store.js';
 import type { Clock } from '../../shared/clock.js';
 import { AdminForbidden, AdminSignInRequired, ConnectionNotFound, type ErrorCode } from '../../shared/errors.js';
 import { defineEndpoint, type Endpoint } from '../endpoint.js';
@@ -142,7 +143,7 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
         res.type('html').send(signedOutPage());
       },
     }),
-    defineEndpoint<Record<string, never>, { status?: (typeof statuses)[number]; q?: string; page: number }>({
+    defineEndpoint<Record<string, never>, { status?: (typeof statuses)[number]; q?: string; sort?: ConnectionSortKey; dir?: 'asc' | 'desc'; page: number }>({
       ...page_('/admin', 'Connections and the review queue'),
       audited: false,
       middleware: signedIn,
@@ -151,15 +152,20 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
           .object({
             status: z.enum(statuses).or(z.literal('').transform(() => undefined)).optional(),
             q: z.string().max(200).optional(),
+            sort: z.enum(connectionSortKeys).optional(),
+            dir: z.enum(['asc', 'desc']).optional(),
             page,
           })
           .strict(),
       },
       handler: async ({ query }, req, res) => {
         const search = query.q?.trim() || undefined;
-        const filter = { page: query.page, ...(query.status ? { status: query.status } : {}), ...(search ? { search } : {}) };
+        const sort = query.sort ? { key: query.sort, direction: query.dir ?? 'asc' } : undefined;
+        const filter = { page: query.page, ...(query.status ? { status: query.status } : {}), ...(search ? { search } : {}), ...(sort ? { sort } : {}) };
         const [queue, list] = await Promise.all([admin.review.queue(), admin.review.list(filter)]);
-        res.type('html').send(connectionsPage({ frame: frameOf(req, clock), queue, connections: list.connections, filter, page: list.page, hasMore: list.hasMore }));
+        res.type('html').send(
+          connectionsPage({ frame: frameOf(req, clock), queue, connections: list.connections, filter, page: list.page, hasMore: list.hasMore, total: list.total }),
+        );
       },
     }),
     defineEndpoint<{ id: string }, { page: number; notice?: NoticeKey; code?: string }>({
