@@ -25,6 +25,8 @@ export const settings = {
     .describe('Postgres: how long a request waits for a database connection before it answers 503 `database_unavailable`'),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000)
     .describe('Postgres: the longest a statement may run (statement_timeout; migrations excepted) before the request answers 503'),
+  APP_DISPLAY_NAME: z.string().trim().min(1).max(80).default('TikTok Shop Connect')
+    .describe("the company's app as merchants see it on connect, status and error pages"),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
     .describe('pino log level'),
   TIKTOK_APP_KEY: optionalText.describe('TikTok Shop app key (Partner Center); unset: simulator mode'),
@@ -72,6 +74,8 @@ export interface Config {
   /** Postgres only: fail fast when the database is away. */
   database: { acquireTimeoutMs: number; statementTimeoutMs: number };
   logLevel: Settings['LOG_LEVEL'];
+  /** The company's app as merchants see it (APP_DISPLAY_NAME). */
+  appDisplayName: string;
   tiktok: {
     /** `simulator`: no credentials configured; the built-in simulator stands in for TikTok. */
     mode: 'live' | 'simulator';
@@ -138,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: s.DATA_DIR,
     database: { acquireTimeoutMs: s.DATABASE_ACQUIRE_TIMEOUT_MS, statementTimeoutMs: s.DATABASE_STATEMENT_TIMEOUT_MS },
     logLevel: s.LOG_LEVEL,
+    appDisplayName: s.APP_DISPLAY_NAME,
     tiktok: live
       ? {
           mode: 'live',

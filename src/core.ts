@@ -1,5 +1,6 @@
 import { RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible';
 import { createAdminActions, type AdminActions } from './admin/actions.js';
+import { createOverview, type Overview } from './admin/overview.js';
 import { createReview, type Review } from './admin/review.js';
 import { createApiClientAdmin, type ApiClientAdmin } from './apps/api-clients.js';
 import { createRefusalAudit, type RefusalAudit } from './apps/audited.js';
@@ -15,7 +16,9 @@ import { createHousekeeping } from './connections/housekeeping.js';
 import { createConnectionsService, merchantStatusLinkTtlSeconds, type ConnectionsService } from './connections/index.js';
 import { connectionStatuses, createLifecycle, type Lifecycle } from './connections/lifecycle/index.js';
 import type { Database } from './db/database.js';
+import { createAdminOverviewStore } from './db/stores/admin-overview-store.js';
 import { createAdminReviewStore } from './db/stores/admin-review-store.js';
+import { createAdminSessionStore, type AdminSessionRevocations } from './db/stores/admin-session-store.js';
 import { createApiClientStore } from './db/stores/api-client-store.js';
 import { createAuditStore } from './db/stores/audit-store.js';
 import { createAuthorizationStore } from './db/stores/authorization-store.js';
@@ -58,7 +61,10 @@ export interface CoreIo {
 /** Everything the admin console is built from (the sign-in side needs the network: see admin-console.ts). */
 export interface AdminCore {
   review: Review;
+  overview: () => Promise<Overview>;
   actions: AdminActions;
+  apiClients: ApiClientAdmin;
+  sessionStore: AdminSessionRevocations;
 }
 
 export interface Core {
@@ -186,9 +192,14 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
       scopes,
     }),
   };
+  const apiClients = createApiClientAdmin({ store: apiClientStore, clock });
+  const review = createReview({ store: createAdminReviewStore(db, problemStore), clock });
   const admin: AdminCore = {
-    review: createReview({ store: createAdminReviewStore(db, problemStore), clock }),
+    review,
+    overview: createOverview({ store: createAdminOverviewStore(db), review, clock }),
     actions: createAdminActions({ lifecycle, connectionExists: (id) => authorizations.exists(id), audit, clock, refresher, statusLinks: connections }),
+    apiClients,
+    sessionStore: createAdminSessionStore(db),
   };
 
   const workers: Worker[] = [
@@ -202,7 +213,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     config, db, clock, logger, audit, vault, metrics, lifecycle, connections, refresher, notifications, v1,
     refusals: createRefusalAudit({ audit, clock, logger }),
     admin,
-    operator: { apiClients: createApiClientAdmin({ store: apiClientStore, clock }), listings, sealedTokens: createSealedTokenStore(db.sql) },
+    operator: { apiClients, listings, sealedTokens: createSealedTokenStore(db.sql) },
     readiness: { database: db.kind, ping: async () => void (await db.sql.query('SELECT 1')) },
     workers,
     close: () =>

@@ -1,6 +1,7 @@
 import 'dotenv/config';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Router } from 'express';
 import { createAdminConsole } from './admin/admin-console.js';
@@ -11,6 +12,7 @@ import { migrate, readMigrations } from './db/migrate.js';
 import { databaseTarget, migrationsDirectory } from './db/target.js';
 import { createApp } from './http/app.js';
 import { systemClock, type Clock } from './shared/clock.js';
+import { DatabaseInUse } from './shared/errors.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
 
@@ -56,7 +58,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
 
   const core = createCore(config, db, { clock, logger, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.refresher ? { refresher: options.refresher } : {}) });
   // Admin console: OpenID Connect sign-in (the development identity provider when no issuer is set).
-  const adminConsole = await createAdminConsole(config, { review: core.admin.review, actions: core.admin.actions, clock, logger });
+  const adminConsole = await createAdminConsole(config, { ...core.admin, clock, logger });
 
   const simulator = config.tiktok.mode === 'simulator' ? mountedSimulator(config, clock, logger, options) : undefined;
   const extraRouters = [...(options.extraRouters ?? [])];
@@ -103,6 +105,8 @@ function mountedSimulator(config: Config, clock: Clock, logger: Logger, options:
     redirectUrl: `${config.publicUrl}/oauth/tiktok/callback`,
     clock,
     label: 'built-in',
+    // issue #16: a restart keeps the demo sellers, grants and tokens (not for tests' injected databases).
+    ...(options.db ? {} : { stateFile: join(config.dataDir, 'simulator-state.json') }),
     ...options.simulator,
   });
 }
@@ -143,6 +147,11 @@ async function run(): Promise<void> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   run().catch((error: unknown) => {
+    // issue #16: a PGlite directory held by another process is refused with exit 2, like the CLI.
+    if (error instanceof DatabaseInUse) {
+      process.stderr.write(`Startup refused: ${error.message}\nHint: ${error.hint}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`Startup failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });

@@ -1,9 +1,12 @@
+import type { ApiClientAdmin } from '../apps/api-clients.js';
 import type { Config } from '../config.js';
+import type { AdminSessionRevocations } from '../db/stores/admin-session-store.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { AdminActions } from './actions.js';
 import { createAdmission, type Admission } from './admission.js';
 import { createDevIdentityProvider, type DevIdentityProvider } from './dev-identity-provider.js';
+import type { Overview } from './overview.js';
 import type { Review } from './review.js';
 import { createAdminSessions, type AdminSessions } from './session.js';
 import { createAdminSignIn, type AdminSignIn } from './sign-in.js';
@@ -14,7 +17,11 @@ export interface AdminConsole {
   sessions: AdminSessions;
   admission: Admission;
   review: Review;
+  /** The overview page's numbers and charts. */
+  overview: () => Promise<Overview>;
   actions: AdminActions;
+  /** Internal apps' API clients: create (key shown once), list, revoke. */
+  apiClients: ApiClientAdmin;
   /** Mounted at its `mountPath` when no ADMIN_OIDC_ISSUER is configured (never in production). */
   devIdentityProvider: DevIdentityProvider | undefined;
   publicUrl: string;
@@ -25,9 +32,13 @@ export interface AdminConsole {
 export const devIdentityProviderPath = '/dev-idp';
 
 export interface AdminConsoleDeps {
-  /** The read side and the actions, as the composition root built them. */
+  /** The read side, the actions and the API clients, as the composition root built them. */
   review: Review;
+  overview: () => Promise<Overview>;
   actions: AdminActions;
+  apiClients: ApiClientAdmin;
+  /** Server-side admin sessions (signing out ends one). */
+  sessionStore: AdminSessionRevocations;
   clock: Clock;
   logger: Logger;
   fetch?: typeof fetch;
@@ -65,10 +76,12 @@ export async function createAdminConsole(config: Config, deps: AdminConsoleDeps)
       allowInsecureRequests: insecure && (devIdentityProvider !== undefined || loopback),
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     }),
-    sessions: createAdminSessions(config.cookieSecret, deps.clock),
+    sessions: createAdminSessions(config.cookieSecret, deps.clock, deps.sessionStore),
     admission: createAdmission({ emails: config.admin.emails, env: config.env, logger: deps.logger }),
     review: deps.review,
+    overview: deps.overview,
     actions: deps.actions,
+    apiClients: deps.apiClients,
     devIdentityProvider,
     publicUrl: config.publicUrl,
     secureCookies: config.publicUrl.startsWith('https:'),

@@ -1,4 +1,6 @@
-import type { AdminReviewStore, AuditEntry, ReviewedConnection, UnsealedConnection } from '../db/stores/admin-review-store.js';
+import type { AdminReviewStore, AuditEntry, ConnectionSearch, ReviewedConnection, UnsealedConnection } from '../db/stores/admin-review-store.js';
+
+export { connectionSortKeys, type ConnectionSortKey } from '../db/stores/admin-review-store.js';
 import type { ConnectionStatus, Shop } from '../connections/model.js';
 import type { ProblemRecord } from '../connections/model.js';
 import type { Clock } from '../shared/clock.js';
@@ -17,6 +19,8 @@ export interface ConnectionSummary {
   refreshFailureCount: number;
   lastRefreshedAt: Date | null;
   lastRefreshError: string | null;
+  /** When the connection was first made. */
+  createdAt: Date;
   /** Why it is in the review queue; empty when it needs no attention. */
   attention: string[];
 }
@@ -25,6 +29,7 @@ export interface ConnectionFilter {
   status?: ConnectionStatus;
   /** Seller name or merchantRef (substring, any case), shop id or connection id (exact). */
   search?: string;
+  sort?: ConnectionSearch['sort'];
   page: number;
 }
 
@@ -42,7 +47,7 @@ export interface ConnectionDetail {
 export interface Review {
   /** Connections that need a person: re-authorization, expiry, open problems, failing refreshes. */
   queue(): Promise<ConnectionSummary[]>;
-  list(filter: ConnectionFilter): Promise<{ connections: ConnectionSummary[]; page: number; hasMore: boolean }>;
+  list(filter: ConnectionFilter): Promise<{ connections: ConnectionSummary[]; page: number; hasMore: boolean; total: number }>;
   detail(id: string, auditPage: number): Promise<ConnectionDetail | undefined>;
 }
 
@@ -73,6 +78,7 @@ export function createReview(deps: { store: AdminReviewStore; clock: Clock }): R
       refreshFailureCount: row.refreshFailureCount,
       lastRefreshedAt: row.lastRefreshedAt,
       lastRefreshError: row.lastRefreshError,
+      createdAt: row.createdAt,
       attention: [],
     };
     if (row.status === 'needs_reauth') summary.attention.push('needs re-authorization');
@@ -92,13 +98,12 @@ export function createReview(deps: { store: AdminReviewStore; clock: Clock }): R
 
     async list(filter) {
       const search = filter.search?.trim();
-      const rows = await store.list({
-        ...(filter.status ? { status: filter.status } : {}),
-        ...(search ? { search } : {}),
-        offset: (filter.page - 1) * pageSize,
-        limit: pageSize + 1,
-      });
-      return { connections: rows.slice(0, pageSize).map(summarize), page: filter.page, hasMore: rows.length > pageSize };
+      const where = { ...(filter.status ? { status: filter.status } : {}), ...(search ? { search } : {}) };
+      const [rows, total] = await Promise.all([
+        store.list({ ...where, ...(filter.sort ? { sort: filter.sort } : {}), offset: (filter.page - 1) * pageSize, limit: pageSize + 1 }),
+        store.count(where),
+      ]);
+      return { connections: rows.slice(0, pageSize).map(summarize), page: filter.page, hasMore: rows.length > pageSize, total };
     },
 
     async detail(id, auditPage) {

@@ -2,10 +2,13 @@ import { createHmac } from 'node:crypto';
 import { EncryptJWT, jwtDecrypt, jwtVerify, SignJWT } from 'jose';
 import { unixSeconds, type Clock } from '../shared/clock.js';
 import { randomToken } from '../shared/secrets.js';
+import type { AdminSessionRevocations } from '../db/stores/admin-session-store.js';
 import type { PendingSignIn } from './sign-in.js';
 
 /** A signed-in administrator, as carried by the session cookie. */
 export interface AdminSession {
+  /** Random id of this session (the JWT's `jti`): signing out revokes it server-side. */
+  id: string;
   email: string;
   /** Sent back in a hidden field of every form; compared in constant time. */
   csrfToken: string;
@@ -18,6 +21,8 @@ export interface AdminSessions {
   issue(email: string): Promise<{ cookie: string; session: AdminSession }>;
   /** The session in `cookie`, or undefined when it is missing, altered or expired. */
   read(cookie: string | undefined): Promise<AdminSession | undefined>;
+  /** Ends the session on the server: its cookie is refused from now on, on every replica. */
+  end(session: AdminSession): Promise<void>;
   /** Encrypts the sign-in in progress (it holds the PKCE verifier) for a short-lived cookie. */
   sealPending(pending: PendingSignIn): Promise<string>;
   openPending(cookie: string | undefined): Promise<PendingSignIn | undefined>;
@@ -28,7 +33,8 @@ const pendingAudience = 'tiktok-shop-connect/admin-sign-in';
 export const pendingLifetimeSeconds = 600;
 
 /**
- * Stateless admin sessions: an HS256 JWT (jose) in an HttpOnly cookie. Keys are derived from
+ * Admin sessions: an HS256 JWT (jose) in an HttpOnly cookie, checked against the revocations of
+ * sessions that signed out (one indexed read per admin request; the console is low traffic). Keys are derived from
  * COOKIE_SECRET with a label, so a session can never be replayed as another cookie of the service.
  *
  * @example
@@ -36,7 +42,12 @@ export const pendingLifetimeSeconds = 600;
  * const { cookie } = await sessions.issue('ops@example.com');
  * (await sessions.read(cookie))?.email === 'ops@example.com';
  */
-export function createAdminSessions(cookieSecret: string, clock: Clock, lifetimeSeconds = 8 * 3600): AdminSessions {
+export function createAdminSessions(
+  cookieSecret: string,
+  clock: Clock,
+  revocations: Pick<AdminSessionRevocations, 'revoke' | 'isRevoked'>,
+  lifetimeSeconds = 8 * 3600,
+): AdminSessions {
   const signingKey = derive(cookieSecret, 'admin session signing');
   const sealingKey = derive(cookieSecret, 'admin sign-in sealing');
   const now = () => clock.now();
@@ -45,9 +56,10 @@ export function createAdminSessions(cookieSecret: string, clock: Clock, lifetime
     lifetimeSeconds,
     async issue(email) {
       const issuedAt = unixSeconds(now());
-      const session: AdminSession = { email, csrfToken: randomToken(), expiresAt: new Date((issuedAt + lifetimeSeconds) * 1000) };
+      const session: AdminSession = { id: randomToken(), email, csrfToken: randomToken(), expiresAt: new Date((issuedAt + lifetimeSeconds) * 1000) };
       const cookie = await new SignJWT({ csrf: session.csrfToken })
         .setProtectedHeader({ alg: 'HS256' })
+        .setJti(session.id)
         .setSubject(email)
         .setAudience(sessionAudience)
         .setIssuedAt(issuedAt)
@@ -57,13 +69,19 @@ export function createAdminSessions(cookieSecret: string, clock: Clock, lifetime
     },
     async read(cookie) {
       if (!cookie) return undefined;
+      let session: AdminSession;
       try {
         const { payload } = await jwtVerify(cookie, signingKey, { algorithms: ['HS256'], audience: sessionAudience, currentDate: now() });
-        if (typeof payload.sub !== 'string' || typeof payload.csrf !== 'string' || typeof payload.exp !== 'number') return undefined;
-        return { email: payload.sub, csrfToken: payload.csrf, expiresAt: new Date(payload.exp * 1000) };
+        const { sub, csrf, exp, jti } = payload;
+        if (typeof sub !== 'string' || typeof csrf !== 'string' || typeof exp !== 'number' || typeof jti !== 'string') return undefined;
+        session = { id: jti, email: sub, csrfToken: csrf, expiresAt: new Date(exp * 1000) };
       } catch {
         return undefined;
       }
+      return (await revocations.isRevoked(session.id)) ? undefined : session;
+    },
+    async end(session) {
+      await revocations.revoke(session.id, session.expiresAt);
     },
     async sealPending(pending) {
       const issuedAt = unixSeconds(now());

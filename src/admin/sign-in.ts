@@ -22,7 +22,8 @@ export interface PendingSignIn {
 
 export interface AdminSignIn {
   /** Where to send the browser, and what to remember until the callback. */
-  start(returnTo: string): Promise<{ url: string; pending: PendingSignIn }>;
+  /** `switchAccount`: asks the issuer to sign in again (`prompt=login`) rather than reuse its session. */
+  start(returnTo: string, options?: { switchAccount?: boolean }): Promise<{ url: string; pending: PendingSignIn }>;
   /**
    * Checks the callback (state, PKCE, nonce, ID token) and answers the verified e-mail address,
    * lower-cased. Throws AdminSignInRequired when the answer cannot be trusted, AdminForbidden when
@@ -63,7 +64,7 @@ export function createAdminSignIn(options: SignInOptions): AdminSignIn {
   };
 
   return {
-    async start(returnTo) {
+    async start(returnTo, startOptions = {}) {
       const config = await configuration();
       const pending: PendingSignIn = {
         state: oidc.randomState(),
@@ -78,6 +79,7 @@ export function createAdminSignIn(options: SignInOptions): AdminSignIn {
         code_challenge_method: 'S256',
         state: pending.state,
         nonce: pending.nonce,
+        ...(startOptions.switchAccount ? { prompt: 'login' } : {}),
       });
       return { url: url.href, pending };
     },

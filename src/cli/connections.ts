@@ -1,7 +1,8 @@
 import { connectionStatuses, isConnectionStatus } from '../connections/lifecycle/index.js';
-import { ValidationFailed } from '../shared/errors.js';
+import { isServiceError, ValidationFailed } from '../shared/errors.js';
 import { flagValue } from './arguments.js';
 import type { Command } from './command.js';
+import { RefreshFailed } from './errors.js';
 
 
 /** `connections list|refresh`. */
@@ -39,14 +40,18 @@ export const connectionCommands: Command[] = [
     prepare(flags) {
       const id = flagValue(flags, 'id')!;
       return async ({ out, core }) => {
-        const { refresher } = core;
+        let fresh;
         try {
-          const fresh = await refresher.refreshNow(id);
-          const result = { connectionId: fresh.connectionId, accessTokenExpiresAt: fresh.accessTokenExpiresAt.toISOString(), grantedScopes: fresh.grantedScopes };
-          out.print(`Refreshed ${id}: the access token is valid until ${result.accessTokenExpiresAt}.`, result);
-        } finally {
-          await refresher.stop();
+          fresh = await core.refresher.refreshNow(id);
+        } catch (error) {
+          // A failed attempt leaves the connection as it was: say so, with the token it keeps (issue #16).
+          if (!isServiceError(error) || error.code.startsWith('connection_')) throw error;
+          const kept = await core.operator.listings.get(id);
+          if (!kept) throw error;
+          throw new RefreshFailed(id, error.message, kept.accessTokenExpiresAt);
         }
+        const result = { connectionId: fresh.connectionId, accessTokenExpiresAt: fresh.accessTokenExpiresAt.toISOString(), grantedScopes: fresh.grantedScopes };
+        out.print(`Refreshed ${id}: the access token is valid until ${result.accessTokenExpiresAt}.`, result);
         return 0;
       };
     },

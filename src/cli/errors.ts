@@ -16,6 +16,7 @@ export type CliErrorCode =
   | 'argument_unexpected'
   // the command ran and failed (exit 1)
   | 'api_client_not_found'
+  | 'refresh_failed'
   | 'config_invalid';
 
 export abstract class CliError extends Error {
@@ -76,6 +77,16 @@ export class ApiClientNotFound extends CliError {
   }
 }
 
+export class RefreshFailed extends CliError {
+  readonly code = 'refresh_failed';
+  constructor(readonly connectionId: string, reason: string | null, keptUntil: Date) {
+    super(
+      `The refresh of ${connectionId} failed${reason ? `: ${reason.replace(/\.$/, '')}` : ''}.`,
+      `The connection keeps its current access token (valid until ${keptUntil.toISOString()}) and the service retries in the background; run the command again later.`,
+    );
+  }
+}
+
 const exitCodes: Record<CliErrorCode, 1 | 2> = {
   command_unknown: 2,
   flag_unknown: 2,
@@ -85,6 +96,7 @@ const exitCodes: Record<CliErrorCode, 1 | 2> = {
   flag_missing: 2,
   argument_unexpected: 2,
   api_client_not_found: 1,
+  refresh_failed: 1,
   config_invalid: 1,
 };
 
@@ -110,7 +122,9 @@ export function describeFailure(error: unknown, command: string | undefined): Fa
   if (error instanceof CliError) return { exitCode: exitCodes[error.code], code: error.code, message: error.message, hint: error.hint };
   if (isServiceError(error)) {
     const hint = error.hint ?? serviceHints[error.code] ?? (error.code === 'validation_failed' ? help : 'Fix the cause named in the message and run the command again.');
-    return { exitCode: error.code === 'validation_failed' ? 2 : 1, code: error.code, message: error.message, hint };
+    // A database another process holds: nothing was done, as with a wrong command line.
+    const nothingDone = error.code === 'validation_failed' || error.code === 'database_in_use';
+    return { exitCode: nothingDone ? 2 : 1, code: error.code, message: error.message, hint };
   }
   if (error instanceof ConfigError) {
     return { exitCode: exitCodes.config_invalid, code: 'config_invalid', message: error.message, hint: 'Fix the variable named in the message (in the environment or .env); the README lists every setting.' };

@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuthorizationEvents, AuthorizationStore } from '../db/stores/authorization-store.js';
 import type { Clock } from '../shared/clock.js';
-import { AuthorizationDenied, ConnectSessionNotFound, ConnectSessionUsed, isServiceError } from '../shared/errors.js';
+import { AuthorizationDenied, ConnectSessionNotFound, ConnectSessionUsed, isServiceError, ReauthorizationSellerMismatch } from '../shared/errors.js';
 import { parseAuthorizeCallback, type AuthClient, type ApiClient } from '../tiktok/index.js';
 import { sealTokens } from '../vault/tokens.js';
 import type { Vault } from '../vault/vault.js';
@@ -73,6 +73,11 @@ export function createAuthorizationCallback(deps: AuthorizationDeps) {
 
     try {
       const tokens = await deps.auth.getToken(callback.code);
+      if (session.connectionId) {
+        // A re-authorization link approved by another seller would silently connect a second seller.
+        const expected = await deps.connections.findById(session.connectionId);
+        if (expected && expected.openId !== tokens.openId) throw new ReauthorizationSellerMismatch(expected.sellerName, tokens.sellerName);
+      }
       const shops = await deps.api.getAuthorizedShops(tokens.accessToken);
       const now = deps.clock.now();
       const saved = await deps.connections.saveAuthorization(

@@ -4,14 +4,14 @@ import { randomToken } from '../shared/secrets.js';
 import { buildAuthorizeUrl } from '../tiktok/index.js';
 import type { ConnectSessions } from './connect-sessions.js';
 import type { OAuthStates } from './oauth-states.js';
-import { requestedAccess, type RequestedAccess } from './requested-access.js';
+import { appScopes } from './requested-access.js';
 
 /** What the connect page shows. Holds no secret: the link's token stays in the URL only. */
 export interface ConnectPageModel {
-  appName: string;
   merchantRef: string;
   reauthorization: boolean;
-  access: RequestedAccess[];
+  /** The scopes the app asks for; the page names them in the merchant's words. */
+  scopes: readonly string[];
   expiresAt: Date;
 }
 
@@ -35,10 +35,9 @@ export function createConnectPage(deps: ConnectPageDeps) {
         detail: { connectSessionId: session.id },
       });
       return {
-        appName: session.apiClientName ?? 'Demo',
         merchantRef: session.merchantRef,
         reauthorization: session.connectionId !== null,
-        access: requestedAccess(),
+        scopes: appScopes,
         expiresAt: session.expiresAt,
       };
     },

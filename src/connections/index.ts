@@ -1,8 +1,8 @@
 export { createConnectionsService, merchantStatusLinkTtlSeconds, type ConnectionsService, type ConnectionsServiceDeps, type MerchantAccess, type SignedCookie } from './service.js';
 export type { CreatedConnectSession, NewConnectSessionInput } from './connect-sessions.js';
 export type { ConnectPageModel } from './connect-page.js';
-export type { MerchantStatusModel } from './merchant-status.js';
+export type { MerchantStatusModel, MerchantProblem, ProblemCause, ExpiryLevel } from './merchant-status.js';
+export { describeProblem, problemCause } from './merchant-status.js';
 export type { Problems, ProblemRecord } from './problems.js';
 export type { CompletedAuthorization } from './authorization.js';
-export type { RequestedAccess } from './requested-access.js';
 export { checkReturnUrl } from './return-url.js';

@@ -149,7 +149,7 @@ export function createConnectionsService(deps: ConnectionsServiceDeps): Connecti
       const ids = [completed.connectionId, ...known.filter((id) => id !== completed.connectionId)].slice(0, rememberedConnections);
       return {
         ...completed,
-        location: completed.redirectTo ?? `/merchant/connections/${encodeURIComponent(completed.connectionId)}`,
+        location: completed.redirectTo ?? `/merchant/connections/${encodeURIComponent(completed.connectionId)}?outcome=${completed.outcome}`,
         connectionsCookie: { value: await tokens.signConnections(ids, connectionsCookieTtlSeconds), maxAgeSeconds: connectionsCookieTtlSeconds },
       };
     },

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from './generated/client.js';
 import { databaseUnavailable } from '../shared/errors.js';
+import { lockPgliteDirectory } from './pglite-lock.js';
 import type { SqlClient, SqlRunner } from './sql.js';
 
 export type { PrismaClient } from './generated/client.js';
@@ -111,8 +112,16 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
 
 async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = new PGlite(dataDir ? join(dataDir) : undefined, loadDataDir ? { loadDataDir } : {});
-  await client.waitReady;
+  // One process at a time: a second one is refused at once rather than failing or losing writes later.
+  const unlock = dataDir ? lockPgliteDirectory(dataDir) : () => undefined;
+  let client: PGlite;
+  try {
+    client = new PGlite(dataDir ? join(dataDir) : undefined, loadDataDir ? { loadDataDir } : {});
+    await client.waitReady;
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
   type Queryable = Pick<PGlite, 'query' | 'exec'>;
   const runner = (target: Queryable): SqlRunner => ({
@@ -135,6 +144,7 @@ async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<Databas
     close: async () => {
       await prisma.$disconnect();
       await client.close();
+      unlock();
     },
   };
 }

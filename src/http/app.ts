@@ -27,6 +27,8 @@ import type { AdminConsole } from '../admin/admin-console.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { RefusalAudit } from '../apps/audited.js';
 import { adminEndpoints, devIdentityProviderRouter } from './routes/admin.js';
+import { adminApiClientEndpoints } from './routes/admin-api-clients.js';
+import { adminOverviewEndpoints } from './routes/admin-overview.js';
 
 export interface AppDeps {
   config: Config;
@@ -81,13 +83,15 @@ export function createApp(deps: AppDeps): express.Express {
     ...healthEndpoints(deps),
     ...(deps.metrics ? metricsEndpoints({ metrics: deps.metrics }) : []),
     ...rawEndpoints,
-    ...(deps.admin ? adminEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : [])];
+    ...(deps.admin ? adminEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : []),
+    ...(deps.admin ? adminApiClientEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : []),
+    ...(deps.admin ? adminOverviewEndpoints({ admin: deps.admin.console, clock: deps.clock }) : [])];
   endpoints.push(openApiEndpoint({ endpoints: () => endpoints, serverUrl: deps.config.publicUrl }));
   const router = express.Router();
   mountEndpoints(router, endpoints.filter((endpoint) => !rawEndpoints.includes(endpoint)));
   app.use(router);
 
   app.use(notFound(endpoints));
-  app.use(errorHandler(deps.logger, deps.refusals));
+  app.use(errorHandler(deps.logger, deps.refusals, { appName: deps.config.appDisplayName }));
   return app;
 }

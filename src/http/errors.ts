@@ -11,6 +11,7 @@ export const httpErrors: Record<ErrorCode, { status: number; hint: string }> = {
   method_not_allowed: { status: 405, hint: 'Use one of the methods listed in the Allow header.' },
   internal_error: { status: 500, hint: 'Try again later; if it persists, give the requestId to the service operators.' },
   database_unavailable: { status: 503, hint: 'The service cannot reach its database right now; nothing was changed. Retry after the Retry-After seconds.' },
+  database_in_use: { status: 503, hint: 'Stop the other process using the PGlite data directory, or use DATABASE_URL.' },
   not_ready: { status: 503, hint: 'The service cannot reach its database; try again shortly.' },
   api_key_missing: { status: 401, hint: 'Send your API key in the X-API-Key header or as Authorization: Bearer <key>.' },
   api_key_malformed: { status: 401, hint: 'Send the key exactly as issued: X-API-Key: <key> or Authorization: Bearer <key>.' },
@@ -39,6 +40,10 @@ export const httpErrors: Record<ErrorCode, { status: number; hint: string }> = {
   oauth_state_reused: { status: 400, hint: 'This authorization was already completed; start again from your connect link if needed.' },
   oauth_browser_mismatch: { status: 400, hint: 'Finish connecting in the same browser where you started, or start again from your connect link.' },
   authorization_denied: { status: 400, hint: 'Start again from your connect link and approve the access on TikTok Shop.' },
+  reauthorization_seller_mismatch: {
+    status: 409,
+    hint: "Sign in to TikTok Shop as this connection's seller and re-authorize again; to connect another seller, use a new connect link.",
+  },
   merchant_link_invalid: { status: 403, hint: 'Ask for a new status link, or open it in the browser you connected with.' },
   decryption_failed: { status: 500, hint: 'Stored credentials could not be decrypted; check TOKEN_ENCRYPTION_KEYS.' },
   encryption_key_unknown: { status: 500, hint: 'Add the missing key to TOKEN_ENCRYPTION_KEYS.' },

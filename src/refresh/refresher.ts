@@ -48,7 +48,7 @@ export interface Refresher {
    * answered with the stored token meanwhile. Failures are recorded by the attempt as usual.
    */
   refreshInBackground(connectionId: string): void;
-  /** An operator's "refresh now": refreshes whatever the due time and backoff say. */
+  /** An operator's "refresh now": refreshes whatever the due time and backoff say; throws when the attempt failed. */
   refreshNow(connectionId: string): Promise<FreshToken>;
   /**
    * An API call learned that TikTok will never accept the grant again: marks the connection as a dead
@@ -126,7 +126,8 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     if (!state) throw new ConnectionNotFound(claimed.id);
     if (result.stale) return serve(state);
     assertUsable(state);
-    if (trigger === 'sweep') throw result.failure.error;
+    // The sweeper and an operator's "refresh now" are told it failed; a request keeps being served.
+    if (trigger !== 'request') throw result.failure.error;
     // Transient failure: keep serving the old token until it expires.
     if (state.accessTokenExpiresAt.getTime() > clock.now().getTime()) return open(state);
     throw result.failure.error;

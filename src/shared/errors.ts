@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'internal_error'
   | 'not_ready'
   | 'database_unavailable'
+  | 'database_in_use'
   // API clients
   | 'api_key_missing'
   | 'api_key_malformed'
@@ -44,6 +45,7 @@ export type ErrorCode =
   | 'oauth_browser_mismatch'
   | 'authorization_denied'
   | 'merchant_link_invalid'
+  | 'reauthorization_seller_mismatch'
   // vault
   | 'decryption_failed'
   | 'encryption_key_unknown'
@@ -148,6 +150,18 @@ export function databaseUnavailable(error: unknown): DatabaseUnavailable | undef
   return undefined;
 }
 
+/** PGlite's data directory is open in another process (PGlite allows one); nothing was opened. */
+export class DatabaseInUse extends ServiceError {
+  readonly code = 'database_in_use';
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(`The PGlite database in ${dataDir} is in use by process ${pid} (npm start, or another CLI command); PGlite allows one process at a time.`, {
+      hint: 'Stop that process first, or run the service and the CLI against Postgres (DATABASE_URL) to use both at once.',
+    });
+  }
+}
 export class NotReady extends ServiceError {
   readonly code = 'not_ready';
 }
@@ -263,6 +277,16 @@ export class OAuthBrowserMismatch extends ServiceError {
 }
 export class AuthorizationDenied extends ServiceError {
   readonly code = 'authorization_denied';
+}
+/** A re-authorization link was approved on TikTok Shop by a different seller than its connection's; nothing is stored. */
+export class ReauthorizationSellerMismatch extends ServiceError {
+  readonly code = 'reauthorization_seller_mismatch';
+  constructor(
+    readonly expectedSeller: string,
+    readonly actualSeller: string,
+  ) {
+    super(`This re-authorization is for ${expectedSeller}, but TikTok Shop approved it as ${actualSeller}; nothing was changed.`);
+  }
 }
 export class MerchantLinkInvalid extends ServiceError {
   readonly code = 'merchant_link_invalid';

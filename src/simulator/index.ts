@@ -6,6 +6,7 @@ import { createControl, type SimulatorControl } from './control.js';
 import { controlRoutes } from './control-routes.js';
 import { emptyFaults, injectFaults } from './faults.js';
 import { openApiRoutes } from './open-api-routes.js';
+import { loadSimulatorState, persistSimulatorState, restoreSimulatorState } from './persistence.js';
 import { defaultAppScopes } from './scope-catalog.js';
 import { builtInSellers } from './sellers.js';
 import { createState, type SimulatorState } from './state.js';
@@ -54,7 +55,9 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     sendGrantedScopes: true,
   });
   const faults = emptyFaults();
-  const sellers = builtInSellers();
+  const saved = options.stateFile ? loadSimulatorState(options.stateFile) : undefined;
+  const restored = saved ? restoreSimulatorState(state, saved) : undefined;
+  const sellers = restored ?? builtInSellers();
   state.sellers.set(sellers.local.openId, sellers.local);
   state.sellers.set(sellers.crossBorder.openId, sellers.crossBorder);
   const control = createControl({
@@ -62,6 +65,9 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   });
 
   const router = Router();
+  if (options.stateFile) {
+    router.use(persistSimulatorState(options.stateFile, state, { local: sellers.local.openId, crossBorder: sellers.crossBorder.openId }));
+  }
   router.use('/_sim', controlRoutes(control, state));
   router.use(authorizePage({ appKey, serviceId: options.serviceId, redirectUrl: options.redirectUrl, label: options.label, clock, state }));
   router.use(injectFaults(faults, state, clock));

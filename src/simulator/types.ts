@@ -48,6 +48,8 @@ export interface SimulatorOptions {
   label?: string;
   /** Where TikTok's behaviour is undocumented, the stricter side; see {@link StrictSettings}. Default: all strict. */
   strict?: Partial<StrictSettings>;
+  /** Keeps sellers, grants and tokens in this file across restarts (development: `$DATA_DIR/simulator-state.json`). */
+  stateFile?: string;
 }
 
 /**

@@ -1,6 +1,7 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
+import { expectAccessibleAtBothWidths } from '../support/page-checks.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { seedConnection } from './support.js';
 
@@ -9,22 +10,27 @@ const day = 86_400_000;
 describe('admin console in Chromium', () => {
   let service: TestService;
   let browser: Browser;
+  let context: BrowserContext;
   beforeAll(async () => {
     service = await startTestService({ ADMIN_EMAILS: 'ops@example.com' });
     await seedConnection(service, { sellerName: 'Sunrise Outfitters', merchantRef: 'acme-1042' });
     await seedConnection(service, { sellerName: 'Harbor Home', status: 'needs_reauth', merchantRef: 'acme-2210' });
     await seedConnection(service, { sellerName: 'Lumen Beauty', refreshTokenExpiresAt: new Date(Date.now() + 3 * day), lastRefreshError: 'TikTok is not answering', refreshFailureCount: 3 });
     browser = await launchChromium();
+    context = await browser.newContext({ bypassCSP: true });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.url });
+    context.setDefaultTimeout(8000);
   });
   afterAll(async () => {
     await browser?.close();
     await service?.stop();
   });
 
-  it('signs in through the development identity provider and shows the connections', async () => {
-    const page = await browser.newPage();
+  it('signs in through the development identity provider, and every console page passes at both widths', async () => {
+    const page = await context.newPage();
     await page.goto(`${service.url}/admin`);
     await expect.poll(() => page.getByRole('heading', { name: 'Development sign-in' }).isVisible()).toBe(true);
+    await expectAccessibleAtBothWidths(page, 'admin-sign-in');
     await page.getByLabel('E-mail address').fill('ops@example.com');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${service.url}/admin`);
@@ -33,12 +39,86 @@ describe('admin console in Chromium', () => {
     const queue = page.getByRole('region', { name: /Needs attention/ });
     expect(await queue.getByRole('link', { name: 'Harbor Home' }).count()).toBe(1);
     expect(await queue.getByRole('link', { name: 'Lumen Beauty' }).count()).toBe(1);
-    await page.screenshot({ path: '/tmp/admin.png', fullPage: true });
+    await expectAccessibleAtBothWidths(page, 'admin-connections');
+
+    await page.getByRole('link', { name: 'Overview' }).click();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview');
+    expect(await page.getByRole('img', { name: 'Active authorizations ending per week, next 90 days' }).count()).toBe(1);
+    await expectAccessibleAtBothWidths(page, 'admin-overview');
+    await page.getByRole('link', { name: /Needs re-authorization/ }).first().click();
+    await page.waitForURL(`${service.url}/admin?status=needs_reauth`);
+    await page.goto(`${service.url}/admin`);
 
     await page.getByRole('region', { name: 'All connections' }).getByRole('link', { name: 'Sunrise Outfitters' }).click();
-    await page.getByRole('button', { name: 'Suspend' }).click();
+    await page.waitForURL(/\/admin\/connections\/[0-9a-f-]{36}$/);
+    await expectAccessibleAtBothWidths(page, 'admin-connection');
+    const detailUrl = page.url();
+
+    await page.getByRole('button', { name: 'Re-authorization link' }).click();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Re-authorization link');
+    await expectAccessibleAtBothWidths(page, 'admin-reauthorization-link');
+    await page.goto(detailUrl);
+
+    await page.getByRole('link', { name: 'Suspend…' }).click();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Suspend this connection?');
+    await expectAccessibleAtBothWidths(page, 'admin-suspend-confirm');
+    await page.getByRole('button', { name: 'Yes, suspend' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Suspended');
-    await page.screenshot({ path: '/tmp/admin-connection.png', fullPage: true });
+    expect(await page.getByRole('button', { name: 'Refresh now' }).count()).toBe(0);
+    await expectAccessibleAtBothWidths(page, 'admin-connection-suspended');
+
+    await page.getByRole('link', { name: 'Revoke…' }).click();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Revoke this connection?');
+    await expectAccessibleAtBothWidths(page, 'admin-revoke-confirm');
+    await page.getByRole('link', { name: 'Cancel' }).click();
+
+    await page.goto(`${service.url}/admin/connections/00000000-0000-4000-8000-000000000000`);
+    expect(await page.getByRole('link', { name: 'Back to the connections' }).count()).toBe(1);
+    await expectAccessibleAtBothWidths(page, 'admin-error-not-found');
+
+    await page.goto(`${service.url}/admin`);
+    await page.getByRole('link', { name: 'API clients' }).click();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('API clients');
+    await expectAccessibleAtBothWidths(page, 'admin-api-clients');
+    await page.getByLabel('Name (the internal app that will use the key)').fill('orders app');
+    for (const box of await page.getByRole('checkbox').all()) await box.uncheck();
+    await page.getByRole('button', { name: 'Create API client' }).click();
+    expect(await page.locator('#scopes-error').textContent()).toBe('Choose at least one scope: a key with none could do nothing.');
+    await expectAccessibleAtBothWidths(page, 'admin-api-clients-invalid');
+    await page.getByLabel(/^connections:read/).check();
+    await page.getByLabel(/^tokens:read/).check();
+    await page.getByRole('button', { name: 'Create API client' }).click();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('API client orders app created');
+    const key = await page.getByLabel('API key for orders app').inputValue();
+    await page.getByRole('button', { name: 'Copy key' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Copied to the clipboard.');
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(key);
+    await expectAccessibleAtBothWidths(page, 'admin-api-client-created');
+    expect((await service.request('/v1/connections', { headers: { 'x-api-key': key } })).status).toBe(200);
+    await page.getByRole('link', { name: '← All API clients' }).click();
+    await page.getByRole('link', { name: 'Revoke orders app…' }).click();
+    await expectAccessibleAtBothWidths(page, 'admin-api-client-revoke');
+    await page.getByRole('button', { name: 'Yes, revoke' }).click();
+    expect(await page.getByRole('status').textContent()).toContain('Revoked orders app');
+
+    await page.goto(`${service.url}/admin`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${service.url}/admin/signed-out`);
+    await expectAccessibleAtBothWidths(page, 'admin-signed-out');
     await page.close();
+  });
+
+  it('answers someone not on ADMIN_EMAILS with a 403 page that offers to sign in as someone else', async () => {
+    const stranger = await browser.newContext({ bypassCSP: true });
+    const page = await stranger.newPage();
+    await page.goto(`${service.url}/admin`);
+    await page.getByLabel('E-mail address').fill('intruder@example.com');
+    const answer = page.waitForResponse((response) => response.url().includes('/admin/callback'));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    expect((await answer).status()).toBe(403);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('We could not do that');
+    expect(await page.getByRole('link', { name: 'Sign in as someone else' }).getAttribute('href')).toBe('/admin/sign-in?account=other');
+    await expectAccessibleAtBothWidths(page, 'admin-error-forbidden');
+    await stranger.close();
   });
 });

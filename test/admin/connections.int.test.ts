@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formWithButton, submission, textOf } from '../support/html.js';
+import { formsOf, formWithButton, submission, textOf } from '../support/html.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { browse, CookieJar, csrfOf, postForm, seedConnection, signIn } from './support.js';
 
@@ -65,6 +65,18 @@ describe('admin connection pages and actions', () => {
       expect(byShop).toContain('Flaky Shop');
       expect(byShop).not.toContain('Healthy Goods');
       void [healthy, reauth, expiring];
+    });
+
+    it('says how many connections the filter finds and sorts by a column, both ways (issue #16)', async () => {
+      for (const name of ['Sort Bravo', 'Sort Alpha', 'Sort Charlie']) await seedConnection(service, { sellerName: name, merchantRef: 'm-sort' });
+      const sellersIn = (html: string) => [...html.split('id="all-title"')[1]!.matchAll(/<a href="\/admin\/connections\/[^"]+">(Sort \w+)<\/a>/g)].map((m) => m[1]);
+      const ascending = await page('/admin?q=m-sort&sort=seller&dir=asc');
+      expect(sellersIn(ascending)).toStrictEqual(['Sort Alpha', 'Sort Bravo', 'Sort Charlie']);
+      expect(textOf(ascending)).toContain('1–3 of 3 matching connections.');
+      expect(ascending).toContain('<th scope="col" aria-sort="ascending"><a href="/admin?q=m-sort&amp;sort=seller&amp;dir=desc&amp;page=1">Seller ▲</a></th>');
+      expect(sellersIn(await page('/admin?q=m-sort&sort=seller&dir=desc'))).toStrictEqual(['Sort Charlie', 'Sort Bravo', 'Sort Alpha']);
+      const total = await service.db.prisma.connection.count();
+      expect(textOf(await page('/admin'))).toContain(`of ${total} connections.`);
     });
 
     it('escapes what sellers control', async () => {
@@ -135,7 +147,11 @@ describe('admin connection pages and actions', () => {
       const seeded = await seedConnection(service);
       expect((await token(seeded.shopIds[0]!)).status).toBe(200);
 
-      const suspended = await act(seeded.id, 'suspend');
+      expect(await act(seeded.id, 'suspend')).toMatchObject({ status: 400 });
+      expect(await statusOf(seeded.id)).toBe('active');
+      const confirm = formWithButton(await page(`/admin/connections/${seeded.id}/suspend`), 'Yes, suspend');
+      expect(confirm.action).toBe(`/admin/connections/${seeded.id}/suspend`);
+      const suspended = await act(seeded.id, 'suspend', { confirm: 'yes' });
       expect(suspended.status).toBe(303);
       expect(suspended.headers.get('location')).toBe(`/admin/connections/${seeded.id}?notice=suspended`);
       expect(await statusOf(seeded.id)).toBe('suspended');
@@ -257,7 +273,8 @@ describe('admin connection pages and actions', () => {
       });
       expect(connect.response.status).toBe(200);
       const connectPage = await connect.response.text();
-      expect(textOf(connectPage)).toContain('Re-authorize your TikTok Shop App Demo Merchant reference m-lapsed');
+      expect(textOf(connectPage)).toContain('Re-authorize TikTok Shop Connect on TikTok Shop');
+      expect(textOf(connectPage)).toContain('Your reference with TikTok Shop Connect: m-lapsed.');
       const [session] = await service.db.sql.query<{ connection_id: string }>(
         'SELECT connection_id FROM connect_sessions WHERE connection_id = $1', [seeded.id],
       );
@@ -276,8 +293,8 @@ describe('admin connection pages and actions', () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams(submission(approve, 'Approve', { choose: { open_id: seeded.openId } })).toString(),
       });
-      expect(back.url).toBe(`${service.url}/merchant/connections/${seeded.id}`);
-      expect(textOf(await back.response.text())).toContain('Status: Active');
+      expect(back.url).toBe(`${service.url}/merchant/connections/${seeded.id}?outcome=reauthorized`);
+      expect(textOf(await back.response.text())).toContain('Your TikTok Shop is connected again TikTok Shop Connect can now work with the shops below.');
       expect(await statusOf(seeded.id)).toBe('active');
       expect((await outboxOf(seeded.id)).map((e) => e.type)).toStrictEqual(['connection.reauthorized']);
 
@@ -294,9 +311,19 @@ describe('admin connection pages and actions', () => {
       expect(everything).not.toContain(new URL(link!).searchParams.get('sig')!);
     });
 
-    it('is offered on every connection page, revoked ones included (re-authorizing is how the merchant connects again)', async () => {
+    it('is offered only where it can help: not on a revoked or suspended connection (issue #16)', async () => {
       const revoked = await seedConnection(service, { status: 'revoked' });
-      expect(formWithButton(await page(`/admin/connections/${revoked.id}`), 'Re-authorization link').action).toBe(`/admin/connections/${revoked.id}/reauthorization-link`);
+      const revokedPage = await page(`/admin/connections/${revoked.id}`);
+      expect(revokedPage).not.toContain('Re-authorization link');
+      expect(textOf(revokedPage)).toContain('This connection is revoked; the merchant must connect again with a new connect link.');
+      const suspended = await seedConnection(service, { status: 'suspended' });
+      const suspendedPage = await page(`/admin/connections/${suspended.id}`);
+      expect(formsOf(suspendedPage).flatMap((form) => form.controls.filter((c) => c.tag === 'button').map((c) => c.text))).toStrictEqual(['Sign out', 'Resume']);
+      expect(suspendedPage).not.toContain('Refresh now');
+      const lapsed = await seedConnection(service, { status: 'needs_reauth' });
+      const lapsedPage = await page(`/admin/connections/${lapsed.id}`);
+      expect(lapsedPage).not.toContain('Refresh now');
+      expect(formWithButton(lapsedPage, 'Re-authorization link').action).toBe(`/admin/connections/${lapsed.id}/reauthorization-link`);
     });
 
     it('refuses a missing CSRF token with 403 and gives out no link', async () => {

@@ -143,6 +143,16 @@ describe('admin sign-in through the development identity provider', () => {
     });
   });
 
+  describe('GET /admin/sign-in?account=other (the 403 page\'s "Sign in as someone else")', () => {
+    it('asks the issuer to sign in again rather than reuse its session (prompt=login)', async () => {
+      const switching = await service.request('/admin/sign-in?account=other');
+      expect(switching.status).toBe(303);
+      expect(new URL(switching.headers.get('location')!).searchParams.get('prompt')).toBe('login');
+      const plain = await service.request('/admin/sign-in');
+      expect(new URL(plain.headers.get('location')!).searchParams.has('prompt')).toBe(false);
+    });
+  });
+
   describe('POST /admin/sign-out', () => {
     it('ends the session', async () => {
       const { jar, response } = await signIn(service, 'ops@example.com');
@@ -152,6 +162,20 @@ describe('admin sign-in through the development identity provider', () => {
       expect(jar.get('tsc_admin')).toBeUndefined();
       const after = await fetch(`${service.url}/admin`, { headers: { accept: 'application/json', cookie: jar.header() } });
       expect(after.status).toBe(401);
+    });
+
+    it('ends it on the server: a copy of the cookie taken before signing out stops working (issue #16)', async () => {
+      const { jar, response } = await signIn(service, 'ops@example.com');
+      const stolen = jar.get('tsc_admin')!;
+      const asThief = () => fetch(`${service.url}/admin`, { headers: { accept: 'application/json', cookie: `tsc_admin=${stolen}` } });
+      expect((await asThief()).status).toBe(200);
+      await postForm(jar, `${service.url}/admin/sign-out`, { _csrf: csrfOf(await response.text()) });
+      const refused = await asThief();
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({ code: 'admin_sign_in_required' });
+      // Another session of the same admin is untouched.
+      const { jar: other } = await signIn(service, 'ops@example.com');
+      expect((await fetch(`${service.url}/admin`, { headers: { accept: 'application/json', cookie: other.header() } })).status).toBe(200);
     });
   });
 });

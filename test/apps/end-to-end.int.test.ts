@@ -169,8 +169,9 @@ describe('internal apps end to end', () => {
     const page = await fetch(connection.statusPageUrl, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(textOf(sectionOf(await page.text(), 'problems-heading'))).toBe(
-      'Problems Missing permission: Finance Information The app is missing permission for Finance Information. ' +
-        'What to do: The app developer must enable it in TikTok Partner Center; then re-authorize here.',
+      'What needs your attention We are fixing a problem on our side ' +
+        'TikTok Shop Connect cannot use Finance Information for your shops yet. This is on our side; there is nothing to do yet. ' +
+        'Details for support API /finance/202309/statements',
     );
   });
 

@@ -23,8 +23,8 @@ describe('connecting a demo shop in Chromium', () => {
 
     await page.getByRole('button', { name: 'Connect a demo shop' }).click();
     await page.waitForURL(/\/connect\/[\w-]{43}$/);
-    expect(await page.locator('h1').textContent()).toBe('Connect your TikTok Shop');
-    expect(await page.locator('dl').innerText()).toBe('App\nDemo\nMerchant reference\ndemo-merchant');
+    expect(await page.locator('h1').textContent()).toBe('Connect your TikTok Shop to TikTok Shop Connect');
+    expect(await page.locator('main').innerText()).toContain('Your reference with TikTok Shop Connect: demo-merchant.');
 
     await page.getByRole('button', { name: 'Connect with TikTok Shop' }).click();
     await page.waitForURL(/\/simulator\/open\/authorize\?/);
@@ -32,22 +32,21 @@ describe('connecting a demo shop in Chromium', () => {
 
     await page.getByLabel(/Demo Cross-Border Seller/).check();
     await page.getByRole('button', { name: 'Approve' }).click();
-    await page.waitForURL(/\/merchant\/connections\/[0-9a-f-]{36}$/);
+    await page.waitForURL(/\/merchant\/connections\/[0-9a-f-]{36}\?outcome=created$/);
 
-    expect(await page.locator('h1').textContent()).toBe('Demo Cross-Border Seller');
+    expect(await page.locator('h1').textContent()).toBe('Your TikTok Shop is connected');
     expect(await page.getByRole('table').innerText()).toBe(
-      'Shops the app can work with\nShop\tRegion\nDemo Cross-Border DE\tDE\nDemo Cross-Border FR\tFR\nDemo Cross-Border GB\tGB',
+      'Shops TikTok Shop Connect can work with\nShop\tRegion\nDemo Cross-Border DE\tDE\nDemo Cross-Border FR\tFR\nDemo Cross-Border GB\tGB',
     );
     const text = await page.locator('main').innerText();
-    expect(text).toContain('Status: Active');
-    expect(text).toContain('The app can work with your shops.');
-    expect(text).toMatch(/Access ends on \d{1,2} \w+ \d{4}\./);
-    expect(text).toContain('No problems.');
+    expect(text).toContain('Status: Connected · TikTok Shop account: Demo Cross-Border Seller');
+    expect(text).toMatch(/Access lasts until \d{1,2} \w+ \d{4}\./);
+    expect(text).not.toContain('What needs your attention');
     expect(text).not.toMatch(/ROW_|TTP_/);
-    await page.screenshot({ path: '/tmp/connect-status.png', fullPage: true });
 
     const cookies = await page.context().cookies();
     expect(cookies.map((cookie) => [cookie.name, cookie.httpOnly, cookie.sameSite]).sort()).toStrictEqual([
+      ['tsc_locale', true, 'Lax'],
       ['tsc_merchant', true, 'Lax'],
       ['tsc_oauth_binding', true, 'Lax'],
     ]);

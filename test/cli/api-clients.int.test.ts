@@ -372,6 +372,66 @@ describe('npm run cli -- connections refresh', () => {
     expect(listed).toStrictEqual([expect.objectContaining({ id, status: 'active' })]);
   }, 90_000); // three CLI processes, each compiling the service with tsx
 
+  it('says so and exits 1 when TikTok refuses the refresh (issue #16)', async () => {
+    const seller = sim.control.addSeller({ name: 'Gone Seller' });
+    const tokens = await createAuthClient({ fetch, authBaseUrl: sim.url, ...app }).getToken(sim.control.issueAuthCode({ openId: seller.openId }));
+    const db = await openDatabase(target);
+    const id = randomUUID();
+    const sealed = sealTokens(createVault(parseKeyRing(keys)), id, tokens);
+    await db.sql.query(
+      `INSERT INTO connections (id, open_id, user_type, seller_name, granted_scopes, access_token_sealed, refresh_token_sealed,
+         encryption_key_id, access_token_expires_at, refresh_token_expires_at, refresh_due_at, authorized_at)
+       VALUES ($1, $2, 0, $3, $4, $5, $6, $7, $8, $9, $8, now())`,
+      [id, seller.openId, seller.name, tokens.grantedScopes, sealed.accessTokenSealed, sealed.refreshTokenSealed, sealed.encryptionKeyId,
+        tokens.accessTokenExpiresAt, tokens.refreshTokenExpiresAt],
+    );
+    await db.close();
+    sim.control.revokeSeller(seller.openId);
+
+    const failed = await cli('connections', 'refresh', '--id', id, '--json').then(
+      () => undefined,
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(failed).toMatchObject({ code: 1, stdout: '' });
+    expect(JSON.parse(failed!.stderr)).toMatchObject({ error: { code: expect.stringMatching(/^(tiktok_grant_dead|connection_needs_reauth)$/) } });
+    const words = await cli('connections', 'refresh', '--id', id).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(words).toMatchObject({ code: 1 });
+    expect(words!.stderr).toMatch(/^Error: .+\nHint: .+\n$/);
+  });
+
+  it('says so and exits 1 when TikTok is unavailable, rather than printing the old token as refreshed (issue #16)', async () => {
+    const seller = sim.control.addSeller({ name: 'Busy Seller' });
+    const tokens = await createAuthClient({ fetch, authBaseUrl: sim.url, ...app }).getToken(sim.control.issueAuthCode({ openId: seller.openId }));
+    const db = await openDatabase(target);
+    const id = randomUUID();
+    const sealed = sealTokens(createVault(parseKeyRing(keys)), id, tokens);
+    await db.sql.query(
+      `INSERT INTO connections (id, open_id, user_type, seller_name, granted_scopes, access_token_sealed, refresh_token_sealed,
+         encryption_key_id, access_token_expires_at, refresh_token_expires_at, refresh_due_at, authorized_at)
+       VALUES ($1, $2, 0, $3, $4, $5, $6, $7, $8, $9, $8, now())`,
+      [id, seller.openId, seller.name, tokens.grantedScopes, sealed.accessTokenSealed, sealed.refreshTokenSealed, sealed.encryptionKeyId,
+        tokens.accessTokenExpiresAt, tokens.refreshTokenExpiresAt],
+    );
+    await db.close();
+    sim.control.failNext({ kind: 'server-error', count: 10 });
+    const failed = await cli('connections', 'refresh', '--id', id, '--json').then(
+      (done) => ({ code: 0, ...done }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    sim.control.clearFaults();
+    expect(failed).toMatchObject({ code: 1, stdout: '' });
+    expect(JSON.parse((failed as { stderr: string }).stderr)).toStrictEqual({
+      error: {
+        code: 'refresh_failed',
+        message: expect.stringMatching(new RegExp(`^The refresh of ${id} failed: .+\\.$`)),
+        hint: `The connection keeps its current access token (valid until ${tokens.accessTokenExpiresAt.toISOString()}) and the service retries in the background; run the command again later.`,
+      },
+    });
+  });
+
   it('says which connection is unknown', async () => {
     await expect(cli('connections', 'refresh', '--id', '00000000-0000-0000-0000-000000000000')).rejects.toMatchObject({
       code: 1,

@@ -1,34 +1,46 @@
 import { describe, expect, it } from 'vitest';
-import { describeProblem, expiryWarning } from '../../src/connections/merchant-status.js';
+import { describeProblem, expiryLevel, problemCause } from '../../src/connections/merchant-status.js';
 import { checkReturnUrl, returnUrlWithOutcome } from '../../src/connections/return-url.js';
 
-describe('expiryWarning', () => {
+describe('expiryLevel', () => {
   const now = new Date('2026-11-23T10:00:00.000Z');
   const inDays = (days: number) => new Date(now.getTime() + days * 86_400_000);
   it.each([
     [31, null],
-    [30, 'Access ends within 30 days. Re-authorize before then to keep your shops connected.'],
-    [7, 'Access ends within 7 days. Re-authorize before then to keep your shops connected.'],
-    [1, 'Access ends in less than a day. Re-authorize before then to keep your shops connected.'],
-    [0, 'Access has ended. Re-authorize to reconnect your shops.'],
-  ])('with %i days left says %s', (days, expected) => {
-    expect(expiryWarning(inDays(days), now)).toBe(expected);
+    [30, 'month'],
+    [7, 'week'],
+    [1, 'day'],
+    [0, 'ended'],
+  ] as const)('with %i days left is %s', (days, expected) => {
+    expect(expiryLevel(inDays(days), now)).toBe(expected);
   });
 });
 
 describe('describeProblem', () => {
-  it('names the missing scope, the TikTok code and what to do', () => {
-    expect(
-      describeProblem({
-        id: 'p', connectionId: 'c', kind: 'scope_missing', apiPath: '/finance/202309/statements', scopeKeys: ['seller.finance.info'],
-        tiktokCode: 105005, tiktokMessage: 'Access denied', occurrences: 3, firstSeenAt: new Date(0), lastSeenAt: new Date(0),
-        resolvedAt: null, resolution: null,
-      }),
-    ).toStrictEqual({
-      title: 'Missing permission: Finance Information',
+  const problem = {
+    id: 'p', connectionId: 'c', kind: 'scope_missing' as const, apiPath: '/finance/202309/statements', scopeKeys: ['seller.finance.info'],
+    tiktokCode: 105005, tiktokMessage: 'Access denied', occurrences: 3, firstSeenAt: new Date(0), lastSeenAt: new Date(0),
+    resolvedAt: null, resolution: null,
+  };
+  it('names an API package the app does not ask for as the developer\'s to enable in Partner Center', () => {
+    expect(problemCause(problem, ['seller.order.info'])).toBe('app_lacks_package');
+    expect(describeProblem(problem, ['seller.order.info'])).toStrictEqual({
+      title: 'Missing API package: Finance Information',
       explanation: 'The app is missing permission for Finance Information (TikTok error 105005).',
-      whatToDo: 'The app developer must enable it in TikTok Partner Center; then re-authorize here.',
+      whatToDo: 'The app developer must enable the API package in TikTok Partner Center (Manage API); then the merchant re-authorizes.',
     });
+  });
+  it('names a permission the app asks for and the grant lacks as unticked by the merchant', () => {
+    const orders = { ...problem, apiPath: '/order/202309/orders/search', scopeKeys: ['seller.order.info'] };
+    expect(problemCause(orders, ['seller.shop.info'])).toBe('permission_not_granted');
+    expect(describeProblem(orders, ['seller.shop.info'])).toStrictEqual({
+      title: 'Permission not granted: Order Information',
+      explanation: 'The merchant did not grant Order Information when approving (TikTok error 105005).',
+      whatToDo: 'Send the merchant a re-authorization link; they re-authorize and keep the permission ticked.',
+    });
+  });
+  it('blames the app when TikTok refuses a permission that was granted', () => {
+    expect(problemCause({ scopeKeys: ['seller.order.info'] }, ['seller.order.info'])).toBe('app_lacks_package');
   });
 });
 

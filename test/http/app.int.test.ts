@@ -141,8 +141,9 @@ describe('HTTP basics', () => {
       expect(response.status).toBe(404);
       expect(response.headers.get('content-type')).toMatch(/text\/html/);
       const page = await response.text();
-      expect(page).toContain('No route GET /merchant/nowhere/at/all.');
-      expect(page).toContain('Check the path against GET /openapi.json.');
+      expect(page).toContain('<h1 id="error-heading">This page does not exist</h1>');
+      expect(page).toContain('<a class="button" href="/">Go to the start page</a>');
+      expect(page).toContain('<li>No route GET /merchant/nowhere/at/all.</li>');
     });
   });
 });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpErrors } from '../../src/http/errors.js';
-import { errorPage } from '../../src/http/views/error-page.js';
+import { translator, type MessageKey } from '../../src/http/views/i18n/index.js';
 import type { ErrorCode } from '../../src/shared/errors.js';
 import type { SimulatedSeller } from '../../src/simulator/index.js';
 import { connectThroughSimulator, CookieBrowser, location } from '../connections/browser.js';
 import { FakeClock } from '../support/clock.js';
+import { sectionOf, textOf } from '../support/html.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 const allowedOrigin = 'https://app.example.com';
@@ -82,10 +82,15 @@ describe('the merchant connect flow', () => {
   async function expectErrorPage(response: Response, status: number, code: ErrorCode, message: string) {
     expect(response.status).toBe(status);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('content-language')).toBe('en');
     const body = await response.text();
-    expect(body).toBe(errorPage({ status, message, hint: httpErrors[code].hint, code, requestId: response.headers.get('x-request-id')! }));
-    expect(body).toContain(`<p>${message.replaceAll("'", '&#39;')}</p>`);
-    expect(body).toContain(`Reference: ${code}`);
+    const en = translator('en');
+    // What happened, what to do (in the merchant's words), one next step; the service's message only for support.
+    expect(textOf(/<main id="main">([\s\S]*)<\/main>/.exec(body)![1]!)).toBe(
+      `${en.t(`error.${code}.title` as MessageKey)} ${en.t(`error.${code}.action` as MessageKey, { app: 'TikTok Shop Connect' })} ` +
+        `Go to the start page Reference ${code} · ${response.headers.get('x-request-id')} Details for support ${message}`,
+    );
+    expect(body).toContain('<a class="button" href="/">Go to the start page</a>');
   }
 
   describe('connecting a cross-border seller', () => {
@@ -179,11 +184,13 @@ describe('the merchant connect flow', () => {
       const response = await browser.request(`/merchant/connections/${connectionId}`);
       expect(response.status).toBe(200);
       const body = await response.text();
-      expect(body).toContain('<h1 id="status-heading">Demo Cross-Border Seller</h1>');
-      expect(body).toContain('<p>Status: <span class="status status-ok">Active</span></p>');
+      expect(textOf(sectionOf(body, 'status-heading'))).toBe(
+        'TikTok Shop Connect is connected to your shops Everything works. There is nothing to do. ' +
+          `Status: Connected · TikTok Shop account: Demo Cross-Border Seller Access lasts until 21 February 2027. Details for support Connection ${connectionId}`,
+      );
+      expect(body).toContain('<time datetime="2027-02-21T10:00:00.000Z">21 February 2027</time>');
       for (const shop of sim().builtInSellers.crossBorder.shops) expect(body).toContain(`<tr><td>${shop.name}</td><td>${shop.region}</td></tr>`);
-      expect(body).toContain('Access ends on <time datetime="2027-11-23T10:00:00.000Z">23 November 2027</time>.');
-      expect(body).toContain('<p>No problems.</p>');
+      expect(body).not.toContain('problems-heading');
       expect(body).not.toMatch(/ROW_/);
     });
 
@@ -320,12 +327,12 @@ describe('the merchant connect flow', () => {
       const body = await (await browser.request('/')).text();
       expect(body).toContain('<h1 id="home-heading">TikTok Shop Connect</h1>');
       expect(body).toContain('<form method="post" action="/demo/connect">\n    <button type="submit">Connect a demo shop</button>');
-      expect(body).toContain('<li><a href="/admin">Admin</a>');
+      expect(body).toContain('<li><a href="/admin/overview">Admin console</a>');
       expect(body).toContain('<li><a href="/healthz">/healthz</a>');
       const started = await browser.postForm('/demo/connect');
       expect(started.status).toBe(303);
       const page = await (await browser.request(location(started).pathname)).text();
-      expect(page).toContain('<dt>Merchant reference</dt><dd>demo-merchant</dd>');
+      expect(textOf(page)).toContain('Your reference with TikTok Shop Connect: demo-merchant.');
     });
   });
 
@@ -348,9 +355,8 @@ describe('the merchant connect flow', () => {
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
       const body = await response.text();
-      expect(body).toContain('<h1 id="connect-heading">Connect your TikTok Shop</h1>');
-      expect(body).toContain('<dt>App</dt><dd>Demo</dd>');
-      expect(body).toContain('<dt>Merchant reference</dt><dd>shown &lt;merchant&gt;</dd>');
+      expect(body).toContain('<h1 id="connect-heading">Connect your TikTok Shop to TikTok Shop Connect</h1>');
+      expect(body).toContain('TikTok Shop Connect: <strong>shown &lt;merchant&gt;</strong>.');
       expect(body).toContain('<li><strong>Order Information</strong>: Read your orders.</li>');
       expect(body).toContain(`<form method="post" action="${path}/authorize">`);
       expect(body).toContain('<button type="submit">Connect with TikTok Shop</button>');
@@ -369,16 +375,22 @@ describe('the merchant connect flow', () => {
         connectionId, apiPath: '/order/202309/orders/search', scopeKeys: ['seller.order.info'], tiktokCode: 105005, tiktokMessage: 'Access denied',
       });
       const statusBody = await (await browser.request(statusPath)).text();
-      expect(statusBody).toContain('<div class="problem" role="alert">');
-      expect(statusBody).toContain('<p>The app is missing permission for Order Information (TikTok error 105005).</p>');
-      expect(statusBody).toContain('<p><strong>What to do:</strong> The app developer must enable it in TikTok Partner Center; then re-authorize here.</p>');
+      // The merchant unticked Order Information: they can fix it, and the page says so first, with the button.
+      const heading = textOf(sectionOf(statusBody, 'status-heading'));
+      expect(heading).toMatch(/^Re-authorize and keep Order Information ticked Most things work, but TikTok Shop Connect needs something from you\. See below\. Re-authorize on TikTok Shop Status: Connected/);
+      expect(textOf(sectionOf(statusBody, 'problems-heading'))).toBe(
+        'What needs your attention Re-authorize and keep Order Information ticked ' +
+          'TikTok Shop Connect needs Order Information, but it was not ticked when you approved on TikTok Shop. ' +
+          'Details for support API /order/202309/orders/search TikTok Shop code 105005: Access denied',
+      );
+      expect(textOf(sectionOf(statusBody, 'permissions-heading'))).not.toContain('Order Information');
 
       const removed = seller.shops.pop()!;
       const reauth = await browser.postForm(`${statusPath}/reauthorize`);
       expect(reauth.status).toBe(303);
       const connectPath = location(reauth).pathname;
       const page = await (await browser.request(connectPath)).text();
-      expect(page).toContain('<h1 id="connect-heading">Re-authorize your TikTok Shop</h1>');
+      expect(page).toContain('<h1 id="connect-heading">Re-authorize TikTok Shop Connect on TikTok Shop</h1>');
       const second = await connect(browser, `${service.url}${connectPath}`, seller);
       expect(location(second.response).pathname).toBe(statusPath);
 
@@ -399,7 +411,7 @@ describe('the merchant connect flow', () => {
         ['connection.reauthorized', [removed.id]],
       ]);
       const after = await (await browser.request(statusPath)).text();
-      expect(after).toContain('<p>No problems.</p>');
+      expect(after).not.toContain('problems-heading');
       expect(after).toContain(`<h3>No longer connected</h3>\n  <ul><li>Moving DE (DE)</li></ul>`);
     });
   });

@@ -21,6 +21,8 @@ export interface AuditEntry {
   occurredAt: Date;
   actorType: string;
   actorId: string | null;
+  /** The API client's name when the actor is one (its id otherwise stays in `actorId`). */
+  actorName: string | null;
   action: string;
   outcome: string;
   shopId: string | null;
@@ -35,10 +37,16 @@ export interface ReviewQueueCriteria {
   limit: number;
 }
 
+/** The columns the console's list sorts by. */
+export const connectionSortKeys = ['created', 'seller', 'status', 'authorization_ends'] as const;
+export type ConnectionSortKey = (typeof connectionSortKeys)[number];
+
 export interface ConnectionSearch {
   status?: ConnectionStatus;
   /** Seller name or merchantRef (substring, any case), shop id or connection id (exact); already trimmed. */
   search?: string;
+  /** Default: newest first. */
+  sort?: { key: ConnectionSortKey; direction: 'asc' | 'desc' };
   offset: number;
   limit: number;
 }
@@ -46,8 +54,10 @@ export interface ConnectionSearch {
 export interface AdminReviewStore {
   /** Needs re-authorization or expired; open problems (unless revoked); active and expiring or failing. Soonest expiry first. */
   queue(criteria: ReviewQueueCriteria): Promise<ReviewedConnection[]>;
-  /** Newest first. */
+  /** Newest first unless sorted otherwise. */
   list(search: ConnectionSearch): Promise<ReviewedConnection[]>;
+  /** How many connections the search finds, over every page. */
+  count(search: Omit<ConnectionSearch, 'offset' | 'limit' | 'sort'>): Promise<number>;
   get(id: string): Promise<ReviewedConnection | undefined>;
   /** Current shops first, then removed ones; by name. */
   shops(connectionId: string): Promise<Shop[]>;
@@ -62,7 +72,7 @@ const counts = {
 } as const;
 
 /** The admin console's read side, over Prisma; rows are mapped here and never leave this module. */
-export function createAdminReviewStore(db: Pick<Database, 'prisma'>, problems: Pick<ProblemStore, 'listRecent'>): AdminReviewStore {
+export function createAdminReviewStore(db: Pick<Database, 'prisma' | 'sql'>, problems: Pick<ProblemStore, 'listRecent'>): AdminReviewStore {
   const { prisma } = db;
   type Row = Awaited<ReturnType<typeof prisma.connection.findMany<{ include: typeof counts }>>>[number];
   const toReviewed = (row: Row): ReviewedConnection => {
@@ -72,45 +82,45 @@ export function createAdminReviewStore(db: Pick<Database, 'prisma'>, problems: P
 
   return {
     async queue(criteria) {
-      const rows = await prisma.connection.findMany({
-        where: {
-          OR: [
-            { status: { in: ['needs_reauth', 'expired'] } },
-            { status: { notIn: ['revoked'] }, problems: { some: { resolvedAt: null } } },
-            { status: 'active', refreshTokenExpiresAt: { lte: criteria.expiringBefore } },
-            { status: 'active', refreshFailureCount: { gte: criteria.failuresAtLeast } },
-          ],
-        },
-        include: counts,
-        orderBy: [{ refreshTokenExpiresAt: 'asc' }, { id: 'asc' }],
-        take: criteria.limit,
-      });
-      return rows.map(toReviewed);
+      // One indexed branch per reason, each cut at the limit, then merged: at 100,000 connections
+      // the single OR query Prisma writes scans them all (about half a second).
+      const failures = Math.max(1, Math.trunc(criteria.failuresAtLeast)); // a literal, so the partial index applies
+      const ids = await db.sql.query<{ id: string }>(
+        `SELECT id FROM (
+           (SELECT id, refresh_token_expires_at FROM connections WHERE status IN ('needs_reauth', 'expired')
+             ORDER BY refresh_token_expires_at, id LIMIT $2)
+           UNION
+           (SELECT c.id, c.refresh_token_expires_at FROM problems p JOIN connections c ON c.id = p.connection_id
+             WHERE p.resolved_at IS NULL AND c.status <> 'revoked' ORDER BY c.refresh_token_expires_at, c.id LIMIT $2)
+           UNION
+           (SELECT id, refresh_token_expires_at FROM connections WHERE status = 'active' AND refresh_token_expires_at <= $1
+             ORDER BY refresh_token_expires_at, id LIMIT $2)
+           UNION
+           (SELECT id, refresh_token_expires_at FROM connections WHERE status = 'active' AND refresh_failure_count >= ${failures}
+             ORDER BY refresh_token_expires_at, id LIMIT $2)
+         ) queued ORDER BY refresh_token_expires_at, id LIMIT $2`,
+        [criteria.expiringBefore, criteria.limit],
+      );
+      if (ids.length === 0) return [];
+      const rows = await prisma.connection.findMany({ where: { id: { in: ids.map((row) => row.id) } }, include: counts });
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.flatMap((row) => (byId.has(row.id) ? [toReviewed(byId.get(row.id)!)] : []));
     },
 
     async list(filter) {
-      const { search } = filter;
+      const sort = filter.sort ?? { key: 'created', direction: 'desc' };
+      const column = { created: 'createdAt', seller: 'sellerName', status: 'status', authorization_ends: 'refreshTokenExpiresAt' } as const;
       const rows = await prisma.connection.findMany({
-        where: {
-          ...(filter.status ? { status: filter.status } : {}),
-          ...(search
-            ? {
-                OR: [
-                  { sellerName: { contains: search, mode: 'insensitive' } },
-                  { merchantRef: { contains: search, mode: 'insensitive' } },
-                  { shops: { some: { id: search } } },
-                  { id: search },
-                ],
-              }
-            : {}),
-        },
+        where: searchWhere(filter),
         include: counts,
-        orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+        orderBy: [{ [column[sort.key]]: sort.direction }, { id: 'asc' }],
         skip: filter.offset,
         take: filter.limit,
       });
       return rows.map(toReviewed);
     },
+
+    count: (filter) => prisma.connection.count({ where: searchWhere(filter) }),
 
     async get(id) {
       const row = await prisma.connection.findUnique({ where: { id }, include: counts });
@@ -134,18 +144,39 @@ export function createAdminReviewStore(db: Pick<Database, 'prisma'>, problems: P
         skip: page.offset,
         take: page.limit,
       });
-      return rows.map(toAuditEntry);
+      const clientIds = [...new Set(rows.filter((row) => row.actorType === 'api_client' && row.actorId).map((row) => row.actorId!))];
+      const clients = clientIds.length === 0 ? [] : await prisma.apiClient.findMany({ where: { id: { in: clientIds } }, select: { id: true, name: true } });
+      const names = new Map(clients.map((client) => [client.id, client.name]));
+      return rows.map((row) => toAuditEntry(row, row.actorType === 'api_client' && row.actorId ? (names.get(row.actorId) ?? null) : null));
     },
   };
 }
 
 
-function toAuditEntry(row: AuditEventRow): AuditEntry {
+function searchWhere(filter: Pick<ConnectionSearch, 'status' | 'search'>) {
+  const { search } = filter;
+  return {
+    ...(filter.status ? { status: filter.status } : {}),
+    ...(search
+      ? {
+          OR: [
+            { sellerName: { contains: search, mode: 'insensitive' as const } },
+            { merchantRef: { contains: search, mode: 'insensitive' as const } },
+            { shops: { some: { id: search } } },
+            { id: search },
+          ],
+        }
+      : {}),
+  };
+}
+
+function toAuditEntry(row: AuditEventRow, actorName: string | null): AuditEntry {
   return {
     id: row.id.toString(),
     occurredAt: row.occurredAt,
     actorType: row.actorType,
     actorId: row.actorId,
+    actorName,
     action: row.action,
     outcome: row.outcome,
     shopId: row.shopId,

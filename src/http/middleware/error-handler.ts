@@ -8,12 +8,15 @@ import {
   MalformedJson,
   ValidationFailed,
   PayloadTooLarge,
+  ReauthorizationSellerMismatch,
   type ServiceError,
 } from '../../shared/errors.js';
 import { TikTokRateLimited } from '../../tiktok/index.js';
 import { errorBody } from '../errors.js';
 import { apiPaths, personalPages } from '../paths.js';
+import { pageLocale, setContentLanguage } from '../page-locale.js';
 import { errorPage } from '../views/error-page.js';
+import { translator } from '../views/i18n/index.js';
 
 /**
  * The one error handler: every failure leaves as interface.md's JSON shape, or as an HTML page for
@@ -21,7 +24,7 @@ import { errorPage } from '../views/error-page.js';
  * audited endpoint refused before its handler ran (4xx from authentication, scope, shop limit, rate
  * limit or validation) is audited here through `refusals`, once for every endpoint.
  */
-export function errorHandler(logger: Logger, refusals?: RefusalAudit) {
+export function errorHandler(logger: Logger, refusals?: RefusalAudit, pages: { appName: string } = { appName: 'TikTok Shop Connect' }) {
   return function handleError(err: unknown, req: Request, res: Response, next: NextFunction): void {
     if (res.headersSent) {
       next(err);
@@ -39,11 +42,23 @@ export function errorHandler(logger: Logger, refusals?: RefusalAudit) {
     if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
     res.status(status);
     if (wantsHtml(req)) {
-      res.type('html').send(errorPage({ status, message: body.error, hint: body.hint, code: body.code, requestId: body.requestId }));
+      // The console speaks English; merchants' pages speak their language.
+      const admin = /^\/(admin|dev-idp)(\/|$)/.test(req.path);
+      const locale = admin ? 'en' : pageLocale(req);
+      setContentLanguage(res, locale);
+      const retryPath = req.method === 'GET' && !req.path.startsWith('/oauth/') ? req.originalUrl : undefined;
+      const page = { status, message: body.error, hint: body.hint, code: body.code, requestId: body.requestId, retryPath, params: pageParams(error) };
+      res.type('html').send(errorPage(page, { t: translator(locale), app: pages.appName, admin }));
       return;
     }
     res.json(body);
   };
+}
+
+/** Values an error page puts into its catalog message. */
+function pageParams(error: ServiceError): Record<string, string> | undefined {
+  if (error instanceof ReauthorizationSellerMismatch) return { expected: error.expectedSeller, actual: error.actualSeller };
+  return undefined;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { AdminActor, StatusAction } from '../../admin/actions.js';
 import type { DevIdentityProvider } from '../../admin/dev-identity-provider.js';
 import { pendingLifetimeSeconds } from '../../admin/session.js';
 import type { AuditLog } from '../../audit/audit-log.js';
+import { connectionSortKeys, type ConnectionSortKey } from '../../admin/review.js';
 import { connectionStatuses, type ConnectionStatus } from '../../connections/lifecycle/index.js';
 import type { Clock } from '../../shared/clock.js';
 import { AdminForbidden, AdminSignInRequired, ConnectionNotFound, type ErrorCode } from '../../shared/errors.js';
@@ -20,7 +21,7 @@ import {
   sessionCookie,
 } from '../middleware/admin-session.js';
 import type { AdminFrame } from '../views/admin-common.js';
-import { connectionPage, reauthorizationLinkPage, revokeConfirmPage, type Notice } from '../views/admin-connection.js';
+import { confirmActionPage, connectionPage, reauthorizationLinkPage, type Notice } from '../views/admin-connection.js';
 import { connectionsPage } from '../views/admin-connections.js';
 import { devSignInPage, signedOutPage } from '../views/admin-sign-in.js';
 
@@ -38,7 +39,7 @@ type NoticeKey = (typeof notices)[number];
 
 /** `returnTo` must stay inside the console: a path under /admin, never another origin. */
 function safeReturnTo(value: string | undefined): string {
-  return value && /^\/admin(\/|\?|$)/.test(value) && !value.startsWith('//') ? value : '/admin';
+  return value && /^\/admin(\/|\?|$)/.test(value) && !value.startsWith('//') ? value : '/admin/overview';
 }
 
 function frameOf(req: Request, clock: Clock): AdminFrame {
@@ -79,7 +80,7 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
     });
 
   return [
-    defineEndpoint<Record<string, never>, { returnTo?: string }>({
+    defineEndpoint<Record<string, never>, { returnTo?: string; account?: 'other' }>({
       method: 'get',
       path: '/admin/sign-in',
       summary: 'Starts OpenID Connect sign-in',
@@ -87,9 +88,10 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
       auth: 'none',
       audited: false,
       middleware: [noStore],
-      request: { query: z.object({ returnTo: z.string().max(2000).optional() }).strict() },
+      request: { query: z.object({ returnTo: z.string().max(2000).optional(), account: z.literal('other').optional() }).strict() },
       handler: async ({ query }, _req, res) => {
-        const { url, pending } = await admin.signIn.start(safeReturnTo(query.returnTo));
+        // `account=other` (the 403 page's "Sign in as someone else"): the issuer asks who signs in again.
+        const { url, pending } = await admin.signIn.start(safeReturnTo(query.returnTo), { switchAccount: query.account === 'other' });
         res.cookie(pendingCookie, await admin.sessions.sealPending(pending), adminCookieOptions(admin, pendingLifetimeSeconds));
         res.redirect(303, url);
       },
@@ -122,7 +124,10 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
       ...post('/admin/sign-out', 'Signs out'),
       audited: false,
       request: { body: formBody },
-      handler: (_input, _req, res) => {
+      handler: async (_input, req, res) => {
+        // Ended on the server too: a copied cookie stops working, not only this browser's.
+        await admin.sessions.end(req.admin!);
+        audit.record({ actorType: 'admin', actorId: req.admin!.email, action: 'admin.signed_out', outcome: 'success', requestId: req.id });
         res.clearCookie(sessionCookie, adminCookieOptions(admin));
         res.redirect(303, '/admin/signed-out');
       },
@@ -138,7 +143,7 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
         res.type('html').send(signedOutPage());
       },
     }),
-    defineEndpoint<Record<string, never>, { status?: ConnectionStatus; q?: string; page: number }>({
+    defineEndpoint<Record<string, never>, { status?: ConnectionStatus; q?: string; sort?: ConnectionSortKey; dir?: 'asc' | 'desc'; page: number }>({
       ...page_('/admin', 'Connections and the review queue'),
       audited: false,
       middleware: signedIn,
@@ -147,15 +152,20 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
           .object({
             status: z.enum(connectionStatuses).or(z.literal('').transform(() => undefined)).optional(),
             q: z.string().max(200).optional(),
+            sort: z.enum(connectionSortKeys).optional(),
+            dir: z.enum(['asc', 'desc']).optional(),
             page,
           })
           .strict(),
       },
       handler: async ({ query }, req, res) => {
         const search = query.q?.trim() || undefined;
-        const filter = { page: query.page, ...(query.status ? { status: query.status } : {}), ...(search ? { search } : {}) };
+        const sort = query.sort ? { key: query.sort, direction: query.dir ?? 'asc' } : undefined;
+        const filter = { page: query.page, ...(query.status ? { status: query.status } : {}), ...(search ? { search } : {}), ...(sort ? { sort } : {}) };
         const [queue, list] = await Promise.all([admin.review.queue(), admin.review.list(filter)]);
-        res.type('html').send(connectionsPage({ frame: frameOf(req, clock), queue, connections: list.connections, filter, page: list.page, hasMore: list.hasMore }));
+        res.type('html').send(
+          connectionsPage({ frame: frameOf(req, clock), queue, connections: list.connections, filter, page: list.page, hasMore: list.hasMore, total: list.total }),
+        );
       },
     }),
     defineEndpoint<{ id: string }, { page: number; notice?: NoticeKey; code?: string }>({
@@ -172,17 +182,19 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
         res.type('html').send(connectionPage(detail, frameOf(req, clock), noticeFor(query.notice, query.code)));
       },
     }),
-    defineEndpoint<{ id: string }>({
-      ...page_('/admin/connections/:id/revoke', 'Confirm revoking a connection'),
-      audited: false,
-      middleware: signedIn,
-      request: { params: idParams },
-      handler: async ({ params }, req, res) => {
-        const detail = await admin.review.detail(params.id, 1);
-        if (!detail) throw new ConnectionNotFound(params.id);
-        res.type('html').send(revokeConfirmPage(detail, frameOf(req, clock)));
-      },
-    }),
+    ...(['revoke', 'suspend'] as const).map((action) =>
+      defineEndpoint<{ id: string }>({
+        ...page_(`/admin/connections/:id/${action}`, `Confirm: ${action} a connection`),
+        audited: false,
+        middleware: signedIn,
+        request: { params: idParams },
+        handler: async ({ params }, req, res) => {
+          const detail = await admin.review.detail(params.id, 1);
+          if (!detail) throw new ConnectionNotFound(params.id);
+          res.type('html').send(confirmActionPage(detail, frameOf(req, clock), action));
+        },
+      }),
+    ),
     defineEndpoint<{ id: string }, Record<string, never>, { _csrf: string }>({
       ...post('/admin/connections/:id/refresh', 'Refresh a connection now'),
       request: { params: idParams, body: formBody },
@@ -203,9 +215,9 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
         res.type('html').send(reauthorizationLinkPage(detail, frameOf(req, clock), link));
       },
     }),
-    statusAction('suspend', 'suspended'),
+    // Suspending and revoking need the confirm step's `confirm=yes`: one stray click cannot do either.
+    statusAction('suspend', 'suspended', formBody.extend({ confirm: z.literal('yes') }).strict()),
     statusAction('resume', 'resumed'),
-    // Revoking needs the confirm step's `confirm=yes`: one stray click on the page cannot revoke.
     statusAction('revoke', 'revoked', formBody.extend({ confirm: z.literal('yes') }).strict()),
   ];
 }

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { ConnectionsService, SignedCookie } from '../../connections/index.js';
 import { defineEndpoint, type Endpoint } from '../endpoint.js';
+import { merchantContext, rememberTikTokLocale } from '../page-locale.js';
 import { connectPage } from '../views/connect.js';
 
 /** Cookie names the connect flow uses; values are jose HS256 JWTs and never logged. */
@@ -10,7 +11,7 @@ export const connectCookies = { binding: 'tsc_oauth_binding', connections: 'tsc_
 
 export interface ConnectRouteDeps {
   connections: ConnectionsService;
-  config: { publicUrl: string };
+  config: { publicUrl: string; appDisplayName: string };
 }
 
 const tokenParams = z.object({ token: z.string().min(1).max(200) }).strict();
@@ -42,7 +43,8 @@ export function connectEndpoints(deps: ConnectRouteDeps): Endpoint[] {
       request: { params: tokenParams },
       handler: async ({ params }, req, res) => {
         const model = await deps.connections.connectPage(params.token, { requestId: req.id });
-        res.set('Cache-Control', 'no-store').type('html').send(connectPage(model, `/connect/${encodeURIComponent(params.token)}/authorize`));
+        const page = connectPage(model, `/connect/${encodeURIComponent(params.token)}/authorize`, merchantContext(req, res, deps.config.appDisplayName));
+        res.set('Cache-Control', 'no-store').type('html').send(page);
       },
     }),
     defineEndpoint({
@@ -70,6 +72,8 @@ export function connectEndpoints(deps: ConnectRouteDeps): Endpoint[] {
       request: { query: callbackQuery },
       middleware: [cookieParser()],
       handler: async (_input, req, res) => {
+        // TikTok says which language the seller used; their status page (and any error) speaks it.
+        rememberTikTokLocale(req, res, secure);
         const done = await deps.connections.completeAuthorization(
           req.query as Record<string, unknown>,
           { binding: cookie(req, connectCookies.binding), connections: cookie(req, connectCookies.connections) },

@@ -1,6 +1,7 @@
 import type { ConnectionsService } from '../../connections/index.js';
 import { defineEndpoint, type Endpoint } from '../endpoint.js';
 import { homePage, productionHomePage } from '../views/home.js';
+import { faviconSvg } from '../views/layout.js';
 
 export const demoMerchantRef = 'demo-merchant';
 
@@ -21,9 +22,23 @@ export function homeEndpoints(deps: {
       res.type('html').send(production ? productionHomePage() : homePage({ simulator: deps.config.tiktok.mode === 'simulator' }));
     },
   });
-  if (production) return [home];
+  const icons = ['/favicon.svg', '/favicon.ico'].map((path) =>
+    defineEndpoint({
+      method: 'get',
+      path,
+      summary: 'The site icon (SVG)',
+      tag: 'merchant',
+      auth: 'none',
+      audited: false,
+      handler: (_input, _req, res) => {
+        res.set('Cache-Control', 'public, max-age=86400').type('image/svg+xml').send(faviconSvg);
+      },
+    }),
+  );
+  if (production) return [home, ...icons];
   return [
     home,
+    ...icons,
     defineEndpoint({
       method: 'post',
       path: '/demo/connect',

@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import type { ConnectionsService, MerchantAccess } from '../../connections/index.js';
 import { defineEndpoint, type Endpoint } from '../endpoint.js';
+import { merchantContext } from '../page-locale.js';
 import { merchantStatusPage } from '../views/merchant-status.js';
 import { connectCookies } from './connect.js';
 
@@ -10,7 +11,7 @@ const idParams = z.object({ id: z.string().min(1).max(100) }).strict();
 const sig = z.string().min(1).max(2000).optional();
 
 /** The merchant status page, reached by the cookie set during connect or a signed status link. */
-export function merchantEndpoints(deps: { connections: ConnectionsService }): Endpoint[] {
+export function merchantEndpoints(deps: { connections: ConnectionsService; config: { appDisplayName: string } }): Endpoint[] {
   const access = (req: Request, signature: string | undefined): MerchantAccess => {
     const value = (req.cookies as Record<string, unknown> | undefined)?.[connectCookies.connections];
     return { sig: signature, connectionsCookie: typeof value === 'string' ? value : undefined };
@@ -23,12 +24,13 @@ export function merchantEndpoints(deps: { connections: ConnectionsService }): En
       tag: 'merchant',
       auth: 'none',
       audited: false,
-      request: { params: idParams, query: z.object({ sig }).strict() },
+      request: { params: idParams, query: z.object({ sig, outcome: z.enum(['created', 'reauthorized']).optional() }).strict() },
       middleware: [cookieParser()],
       handler: async ({ params, query }, req, res) => {
         const model = await deps.connections.merchantStatus(params.id, access(req, query.sig));
-        const action = `/merchant/connections/${encodeURIComponent(params.id)}/reauthorize`;
-        res.set('Cache-Control', 'no-store').type('html').send(merchantStatusPage(model, { action, sig: query.sig }));
+        const reauthorize = { action: `/merchant/connections/${encodeURIComponent(params.id)}/reauthorize`, sig: query.sig };
+        const page = merchantStatusPage(model, { reauthorize, outcome: query.outcome }, merchantContext(req, res, deps.config.appDisplayName));
+        res.set('Cache-Control', 'no-store').type('html').send(page);
       },
     }),
     defineEndpoint({

@@ -1,9 +1,11 @@
 import { reauthorizationLinkTtlSeconds, type ReauthorizationLink } from '../../admin/actions.js';
 import type { ConnectionDetail } from '../../admin/review.js';
-import { describeProblem } from '../../connections/merchant-status.js';
+import { describeProblem, problemCause } from '../../connections/merchant-status.js';
 import type { ProblemRecord } from '../../connections/model.js';
 import { describeTikTokCode } from '../../tiktok/index.js';
-import { adminPage, csrfField, expiryBadge, statusLabel, when, type AdminFrame } from './admin-common.js';
+import type { ConnectionStatus } from '../../connections/model.js'; // lifecycle
+import { adminPage, csrfField, expiryBadge, scrollTable, statusLabel, when, type AdminFrame } from './admin-common.js';
+import { auditDetails } from './admin-history.js';
 import { html, type SafeHtml } from './html.js';
 
 /** The result of the last action, shown once after its redirect. */
@@ -45,39 +47,40 @@ ${notice ? html`<div class="card ${notice.tone === 'ok' ? 'notice' : 'error'}" r
 <section class="card" aria-labelledby="actions-title">
   <h2 id="actions-title">Actions</h2>
   <div class="actions">
-    ${c.status === 'revoked' ? '' : action('refresh', 'Refresh now')}
-    ${c.status === 'active' ? action('suspend', 'Suspend') : ''}
-    ${c.status === 'suspended' ? action('resume', 'Resume') : ''}
-    ${c.status === 'revoked' ? html`<p>This connection is revoked; the merchant must connect again.</p>` : html`<a class="button secondary" href="${base}/revoke">Revoke…</a>`}
-    ${action('reauthorization-link', 'Re-authorization link')}
+    ${offered[c.status].includes('refresh') ? action('refresh', 'Refresh now') : ''}
+    ${offered[c.status].includes('suspend') ? html`<a class="button secondary" href="${base}/suspend">Suspend…</a>` : ''}
+    ${offered[c.status].includes('resume') ? action('resume', 'Resume') : ''}
+    ${offered[c.status].includes('revoke') ? html`<a class="button secondary" href="${base}/revoke">Revoke…</a>` : ''}
+    ${offered[c.status].includes('reauthorization-link') ? action('reauthorization-link', 'Re-authorization link') : ''}
   </div>
+  ${actionNotes[c.status] ? html`<p class="muted">${actionNotes[c.status]}</p>` : ''}
 </section>
 <section class="card" aria-labelledby="shops-title">
   <h2 id="shops-title">Shops (${detail.shops.length})</h2>
   ${detail.shops.length === 0
     ? html`<p>No shops.</p>`
-    : html`<table><thead><tr><th scope="col">Shop id</th><th scope="col">Name</th><th scope="col">Region</th><th scope="col">Code</th><th scope="col">State</th></tr></thead>
+    : scrollTable('Shops table', html`<table><thead><tr><th scope="col">Shop id</th><th scope="col">Name</th><th scope="col">Region</th><th scope="col">Code</th><th scope="col">State</th></tr></thead>
   <tbody>${detail.shops.map(
     (shop) => html`<tr><td><code>${shop.id}</code></td><td>${shop.name}</td><td>${shop.region}</td><td>${shop.code ?? '—'}</td>
     <td>${shop.removedAt ? html`removed ${when(shop.removedAt, frame.now)}` : 'connected'}</td></tr>`,
-  )}</tbody></table>`}
+  )}</tbody></table>`)}
 </section>
 <section class="card" aria-labelledby="problems-title">
   <h2 id="problems-title">Open problems (${detail.openProblems.length})</h2>
-  ${detail.openProblems.length === 0 ? html`<p>No open problems.</p>` : detail.openProblems.map((p) => problem(p, frame.now))}
+  ${detail.openProblems.length === 0 ? html`<p>No open problems.</p>` : detail.openProblems.map((p) => problem(p, frame.now, c.grantedScopes))}
   <h3>Resolved problems (${detail.resolvedProblems.length})</h3>
-  ${detail.resolvedProblems.length === 0 ? html`<p>None.</p>` : detail.resolvedProblems.map((p) => problem(p, frame.now))}
+  ${detail.resolvedProblems.length === 0 ? html`<p>None.</p>` : detail.resolvedProblems.map((p) => problem(p, frame.now, c.grantedScopes))}
 </section>
 <section class="card" aria-labelledby="audit-title">
   <h2 id="audit-title">History</h2>
   ${detail.audit.entries.length === 0
     ? html`<p>No recorded events.</p>`
-    : html`<table><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Outcome</th><th scope="col">Detail</th></tr></thead>
+    : scrollTable('History table', html`<table class="history"><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Outcome</th></tr></thead>
   <tbody>${detail.audit.entries.map(
-    (e) => html`<tr><td>${when(e.occurredAt, frame.now)}</td><td>${e.actorType}${e.actorId ? html`: ${e.actorId}` : ''}</td>
-    <td>${e.action}${e.shopId ? html` <small>shop ${e.shopId}</small>` : ''}</td><td>${e.outcome}</td>
-    <td>${e.detail ? html`<small>${JSON.stringify(e.detail)}</small>` : ''}</td></tr>`,
-  )}</tbody></table>`}
+    (e) => html`<tr><td>${when(e.occurredAt, frame.now)}</td>
+    <td>${e.actorType === 'api_client' && e.actorName ? html`API client <strong>${e.actorName}</strong>` : html`${e.actorType}${e.actorId ? html`: ${e.actorId}` : ''}`}</td>
+    <td>${e.action}${e.shopId ? html` <small>shop ${e.shopId}</small>` : ''}${auditDetails(e.detail)}</td><td>${e.outcome}</td></tr>`,
+  )}</tbody></table>`)}
   <p>
     ${detail.audit.page > 1 ? html`<a href="${base}?page=${detail.audit.page - 1}" rel="prev">Newer events</a>` : ''}
     ${detail.audit.hasMore ? html`<a href="${base}?page=${detail.audit.page + 1}" rel="next">Older events</a>` : ''}
@@ -86,9 +89,11 @@ ${notice ? html`<div class="card ${notice.tone === 'ok' ? 'notice' : 'error'}" r
   );
 }
 
-function problem(p: ProblemRecord, now: Date): SafeHtml {
-  const words = describeProblem(p);
-  const remedy = p.tiktokCode === null ? undefined : describeTikTokCode(p.tiktokCode, p.tiktokMessage ?? '').remedy;
+function problem(p: ProblemRecord, now: Date, grantedScopes: readonly string[]): SafeHtml {
+  const words = describeProblem(p, grantedScopes);
+  // The merchant unticked it: only they can fix it. Otherwise TikTok's remedy for its code (Partner Center).
+  const remedy =
+    p.tiktokCode === null || problemCause(p, grantedScopes) === 'permission_not_granted' ? undefined : describeTikTokCode(p.tiktokCode, p.tiktokMessage ?? '').remedy;
   return html`<div class="problem">
   <p><strong>${words.title}</strong> <small>${p.apiPath}</small></p>
   <p>${words.explanation}</p>
@@ -99,21 +104,53 @@ function problem(p: ProblemRecord, now: Date): SafeHtml {
 </div>`;
 }
 
-/** The confirm step before revoking: a second form, so one stray click cannot revoke. */
-export function revokeConfirmPage(detail: ConnectionDetail, frame: AdminFrame): string {
+/** The actions the page offers for each status: only those that can work. */
+const offered: Record<ConnectionStatus, readonly string[]> = {
+  active: ['refresh', 'suspend', 'revoke', 'reauthorization-link'],
+  // TikTok refuses the grant: only the merchant re-authorizing can help, so no "Refresh now".
+  needs_reauth: ['reauthorization-link', 'revoke'],
+  expired: ['reauthorization-link', 'revoke'],
+  suspended: ['resume', 'revoke'],
+  revoked: [],
+};
+
+const actionNotes: Record<ConnectionStatus, string | undefined> = {
+  active: undefined,
+  needs_reauth: 'TikTok no longer accepts this authorization: refreshing cannot help until the merchant re-authorizes.',
+  expired: 'The authorization ran out: send the merchant the re-authorization link.',
+  suspended: 'Suspended: resume it to refresh it or to hand out tokens again.',
+  revoked: 'This connection is revoked; the merchant must connect again with a new connect link.',
+};
+
+const confirmations = {
+  revoke: {
+    title: 'Revoke this connection?',
+    consequence: 'Internal apps will get no more tokens for it, it will not be refreshed again, and the merchant must connect again to undo it.',
+    button: 'Yes, revoke',
+  },
+  suspend: {
+    title: 'Suspend this connection?',
+    consequence: 'Internal apps will get no tokens for it and it will not be refreshed until an admin resumes it. The merchant sees it as paused.',
+    button: 'Yes, suspend',
+  },
+} as const;
+
+/** The confirm step before revoking or suspending: a second form, so one stray click cannot do it. */
+export function confirmActionPage(detail: ConnectionDetail, frame: AdminFrame, action: keyof typeof confirmations): string {
   const c = detail.connection;
+  const words = confirmations[action];
   return adminPage(
-    `Revoke ${c.sellerName}`,
+    `${action === 'revoke' ? 'Revoke' : 'Suspend'} ${c.sellerName}`,
     frame,
     html`<p><a href="/admin/connections/${c.id}">← Back to ${c.sellerName}</a></p>
-<section class="card error">
-  <h1>Revoke this connection?</h1>
+<section class="card error" aria-labelledby="confirm-title">
+  <h1 id="confirm-title">${words.title}</h1>
   <p>${c.sellerName} (${c.merchantRef ?? 'no merchant ref'}) with ${detail.shops.filter((shop) => !shop.removedAt).length} shop(s).
-  Internal apps will get no more tokens for it, it will not be refreshed again, and the merchant must connect again to undo it.</p>
-  <form method="post" action="/admin/connections/${c.id}/revoke">
+  ${words.consequence}</p>
+  <form method="post" action="/admin/connections/${c.id}/${action}">
     ${csrfField(frame)}
     <input type="hidden" name="confirm" value="yes">
-    <div class="actions"><button type="submit" class="danger">Yes, revoke</button> <a class="button secondary" href="/admin/connections/${c.id}">Cancel</a></div>
+    <div class="actions"><button type="submit" class="danger">${words.button}</button> <a class="button secondary" href="/admin/connections/${c.id}">Cancel</a></div>
   </form>
 </section>`,
   );
@@ -136,7 +173,7 @@ export function reauthorizationLinkPage(detail: ConnectionDetail, frame: AdminFr
   which shows what is wrong and a <strong>Re-authorize on TikTok Shop</strong> button that takes them through TikTok Shop
   again for this connection.</p>
   <p><label for="reauthorization-link">Link (select it and copy)</label><br>
-  <input type="text" id="reauthorization-link" name="link" value="${link.url}" readonly size="100"></p>
+  <input type="text" id="reauthorization-link" name="link" value="${link.url}" readonly class="wide"></p>
   <p>It works for ${Math.round(reauthorizationLinkTtlSeconds / 86_400)} days, until <time datetime="${link.expiresAt.toISOString()}">${link.expiresAt
     .toISOString()
     .slice(0, 16)

@@ -24,6 +24,6 @@ export function signedOutPage(): string {
   return adminPage(
     'Signed out',
     undefined,
-    html`<section class="card"><h1>You are signed out</h1><p><a class="button" href="/admin">Sign in again</a></p></section>`,
+    html`<section class="card"><h1>You are signed out</h1><p><a class="button" href="/admin/overview">Sign in again</a></p></section>`,
   );
 }

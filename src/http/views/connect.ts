@@ -1,28 +1,27 @@
 import type { ConnectPageModel } from '../../connections/index.js';
 import { html } from './html.js';
-import { layout } from './layout.js';
-import { formatDateTime } from './merchant-dates.js';
+import { merchantLayout, permissionItems, type MerchantContext } from './merchant-words.js';
 
-/** `GET /connect/:token`: who asks, for what, and the one button. Works without JavaScript. */
-export function connectPage(model: ConnectPageModel, formAction: string): string {
-  const heading = model.reauthorization ? 'Re-authorize your TikTok Shop' : 'Connect your TikTok Shop';
-  return layout(
+/** `GET /connect/:token`: who asks, for what, and the one button, first. Works without JavaScript. */
+export function connectPage(model: ConnectPageModel, formAction: string, context: MerchantContext): string {
+  const { t, app } = context;
+  const heading = t.t(model.reauthorization ? 'connect.title.reauth' : 'connect.title.new', { app });
+  return merchantLayout(
     heading,
     html`<section class="card" aria-labelledby="connect-heading">
   <h1 id="connect-heading">${heading}</h1>
-  <dl>
-    <dt>App</dt><dd>${model.appName}</dd>
-    <dt>Merchant reference</dt><dd>${model.merchantRef}</dd>
-  </dl>
-  <h2>What the app will be able to do</h2>
-  <ul>
-    ${model.access.map((item) => html`<li><strong>${item.name}</strong>: ${item.description}</li>`)}
-  </ul>
-  <p>You will be taken to TikTok Shop to sign in and approve this access. You can remove it at any time in TikTok Shop Seller Center.</p>
+  <p class="lead">${t.t('connect.lead', { app })}</p>
   <form method="post" action="${formAction}">
-    <button type="submit">Connect with TikTok Shop</button>
+    <button type="submit">${t.t('connect.button')}</button>
   </form>
-  <p class="muted">This link works once and expires ${formatDateTime(model.expiresAt)}.</p>
+  <p>${t.t('connect.next')}</p>
+</section>
+<section class="card" aria-labelledby="access-heading">
+  <h2 id="access-heading">${t.t('connect.access.heading', { app })}</h2>
+  ${permissionItems(model.scopes, t)}
+  <p class="muted">${t.t('connect.reference', { app })}: <strong>${model.merchantRef}</strong>.
+  ${t.t('connect.expires', { date: t.dateTime(model.expiresAt) })}</p>
 </section>`,
+    context,
   );
 }

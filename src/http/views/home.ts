@@ -19,7 +19,7 @@ export function homePage(options: { simulator: boolean }): string {
 <section class="card" aria-labelledby="links-heading">
   <h2 id="links-heading">More</h2>
   <ul>
-    <li><a href="/admin">Admin</a>: review connections (sign-in required)</li>
+    <li><a href="/admin/overview">Admin console</a>: overview, connections and API clients (sign-in required)</li>
     <li><a href="/healthz">/healthz</a>: the process is up</li>
     <li><a href="/readyz">/readyz</a>: the database answers</li>
   </ul>
