@@ -11,7 +11,8 @@ describe('the merchant journey in Chromium', () => {
   let context: BrowserContext;
 
   beforeAll(async () => {
-    service = await startTestService({ APP_DISPLAY_NAME: 'Acme Orders' });
+    // A seller who unticks a scope on TikTok's page: the lax side of the simulator (strict sellers approve all or nothing).
+    service = await startTestService({ APP_DISPLAY_NAME: 'Acme Orders' }, { simulator: { strict: { allOrNothingScopes: false } } });
     browser = await launchChromium();
     context = await browser.newContext({ bypassCSP: true, locale: 'en-GB' });
   });

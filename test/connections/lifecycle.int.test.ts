@@ -83,8 +83,10 @@ describe('the connection lifecycle', () => {
 
   async function adminAction(subject: Subject, action: 'suspend' | 'resume' | 'revoke') {
     const base = `${service.url}/admin/connections/${subject.id}`;
-    const page = await (await fetch(action === 'revoke' ? `${base}/revoke` : base, { headers: { cookie: admin.header() } })).text();
-    const response = await postForm(admin, `${base}/${action}`, { _csrf: csrfOf(page), ...(action === 'revoke' ? { confirm: 'yes' } : {}) });
+    // Suspending and revoking go through the console's confirm step (confirm=yes).
+    const confirmed = action !== 'resume';
+    const page = await (await fetch(confirmed ? `${base}/${action}` : base, { headers: { cookie: admin.header() } })).text();
+    const response = await postForm(admin, `${base}/${action}`, { _csrf: csrfOf(page), ...(confirmed ? { confirm: 'yes' } : {}) });
     expect(response.status).toBe(303);
   }
 
