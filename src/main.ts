@@ -39,6 +39,7 @@ import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
 import { simulatorMountPath } from './config.js';
+import { describeSecretSources } from './secret-files.js';
 
 export interface ServiceOptions {
   clock?: Clock;
@@ -225,6 +226,7 @@ async function run(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  logger.info({ secrets: describeSecretSources(config.secretSources) }, 'secret settings read'); // issue #17: where each came from, never a value
   const service = await startService(config, { logger });
   logger.info({ url: service.url, database: service.db.kind, tiktok: config.tiktok.mode }, 'listening');
   process.stdout.write(`\nTikTok Shop Connect is running: open ${service.url}\n\n`);
