@@ -18,6 +18,7 @@ import { parseKeyRing } from './vault/key-ring.js';
 import { createVault } from './vault/vault.js';
 import { withDevelopmentSecrets } from './dev-secrets.js';
 import { createApp } from './http/app.js';
+import { createMetricsServer } from './http/metrics-server.js';
 import { createAdminConsole } from './admin/admin-console.js';
 import { RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible';
 import { createConnectionViews } from './apps/connection-views.js';
@@ -34,7 +35,8 @@ import { createRefreshStore } from './db/stores/refresh-store.js';
 import type { Refresher } from './refresh/refresher.js';
 import { createRefresherForService } from './refresh/for-service.js';
 import { createNotificationHandler } from './refresh/notifications.js';
-import { createMetrics } from './shared/metrics.js';
+import { createMetrics, observeTikTokCalls } from './shared/metrics.js';
+import { createOperationsStore } from './db/stores/operations-store.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
@@ -84,7 +86,17 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
   const vault = createVault(parseKeyRing(config.encryptionKeys ?? ''));
   const tiktokHttp = createTikTokHttp();
   const tiktokFetch = options.fetch ?? tiktokHttp.fetch;
-  const tiktokApp = { appKey: config.tiktok.appKey, appSecret: config.tiktok.appSecret };
+  // issue #17: metrics are created before the TikTok clients so they can observe every call.
+  const operations = createOperationsStore(db.sql);
+  const metrics = createMetrics({
+    processMetrics: true,
+    connectionCounts: () => createRefreshStore(db.sql).countByStatus(),
+    outbox: () => operations.outbox(clock.now()),
+    expiringAuthorizations: () => operations.expiringAuthorizations(clock.now()),
+    databaseUp: () => operations.ping(),
+  });
+  const observer = observeTikTokCalls(metrics.tiktok);
+  const tiktokApp = { appKey: config.tiktok.appKey, appSecret: config.tiktok.appSecret, observer };
   const tiktok = {
     auth: createAuthClient({ fetch: tiktokFetch, authBaseUrl: config.tiktok.authBaseUrl, ...tiktokApp }),
     api: createApiClient({ fetch: tiktokFetch, apiBaseUrl: config.tiktok.apiBaseUrl, clock, ...tiktokApp }),
@@ -110,10 +122,8 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
       refreshPolicy: config.refresh,
     },
   });
-  const refreshStore = createRefreshStore(db.sql);
-  const metrics = createMetrics({ connectionCounts: () => refreshStore.countByStatus() });
   const refresher = createRefresherForService({
-    sql: db.sql, fetch: tiktokFetch, tiktok: config.tiktok,
+    sql: db.sql, fetch: tiktokFetch, tiktok: { ...config.tiktok, observer },
     vault, clock, logger, audit,
     metrics: metrics.refresh, problems: connections.problems, settings: config.refresh,
   });
@@ -171,6 +181,12 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
   const { port } = server.address() as AddressInfo;
   const url = config.port === 0 ? `http://127.0.0.1:${port}` : config.publicUrl;
   refresher.start();
+  // --- issue #17: operations (metrics port) ---
+  const metricsServer = config.metrics.port === undefined
+    ? undefined
+    : createMetricsServer({ registry: metrics.registry, port: config.metrics.port, token: config.metrics.token, logger });
+  if (metricsServer) logger.info({ url: `${await metricsServer.start()}/metrics` }, 'metrics served on METRICS_PORT');
+  // --- end issue #17 ---
   const housekeeping = setInterval(() => {
     connections.purgeExpired().then(
       (purged) => logger.debug(purged, 'expired connect sessions and OAuth states purged'),
@@ -188,6 +204,7 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
       await stopped;
       clearTimeout(forced);
       clearInterval(housekeeping);
+      await metricsServer?.stop(); // issue #17
       await refresher.stop();
       await rateLimits.close();
       await audit.close();

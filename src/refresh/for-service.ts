@@ -1,12 +1,12 @@
 import type { SqlRunner } from '../db/sql.js';
 import { createRefreshStore } from '../db/stores/refresh-store.js';
-import { createAuthClient, type FetchLike } from '../tiktok/index.js';
+import { createAuthClient, type FetchLike, type TikTokCallObserver } from '../tiktok/index.js';
 import { createRefresher, type Refresher, type RefresherDeps } from './refresher.js';
 
 export interface RefresherForServiceDeps extends Omit<RefresherDeps, 'store' | 'auth'> {
   sql: SqlRunner;
   fetch: FetchLike;
-  tiktok: { authBaseUrl: string; appKey: string; appSecret: string };
+  tiktok: { authBaseUrl: string; appKey: string; appSecret: string; observer?: TikTokCallObserver };
 }
 
 /**
@@ -29,6 +29,7 @@ export function createRefresherForService(deps: RefresherForServiceDeps): Refres
       appKey: tiktok.appKey,
       appSecret: tiktok.appSecret,
       timeoutMs: Math.min(10_000, deps.settings.claimSeconds * 500),
+      ...(tiktok.observer ? { observer: tiktok.observer } : {}),
     }),
   });
 }

@@ -1,3 +1,4 @@
+import { callOutcome, type TikTokCallObserver } from './call-observer.js';
 import type { TikTokEnvelope } from './envelope.js';
 import { parseEnvelope } from './envelope.js';
 import type { RawTikTokResponse } from './errors.js';
@@ -36,6 +37,8 @@ export interface EnvelopeCallOptions {
   secrets: readonly string[];
   /** false for token endpoints, whose bodies carry tokens: the attached raw response then omits the body. */
   keepBodyOnError: boolean;
+  /** Told how the exchange ended and how long it took (metrics); `api` is its bounded label. */
+  observe?: { observer: TikTokCallObserver; api: string; attempt: number };
 }
 
 /**
@@ -47,6 +50,27 @@ export interface EnvelopeCallOptions {
  *   { method: 'GET', apiPath: '/api/v2/token/get', timeoutMs: 10_000, secrets: [appSecret], keepBodyOnError: false });
  */
 export async function fetchEnvelope(
+  fetch: FetchLike,
+  url: string,
+  init: Omit<FetchInit, 'signal'>,
+  options: EnvelopeCallOptions,
+): Promise<EnvelopeResult> {
+  const { observe } = options;
+  if (!observe) return exchange(fetch, url, init, options);
+  const started = performance.now();
+  let failure: unknown;
+  try {
+    return await exchange(fetch, url, init, options);
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    const seconds = (performance.now() - started) / 1000;
+    observe.observer({ api: observe.api, method: options.method, code: callOutcome(failure), seconds, attempt: observe.attempt });
+  }
+}
+
+async function exchange(
   fetch: FetchLike,
   url: string,
   init: Omit<FetchInit, 'signal'>,

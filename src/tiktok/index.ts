@@ -27,3 +27,4 @@ export { requiredScopesFor, missingScopes, scopeName, type RequiredScopes } from
 export { sign, stringToSign, type SignInput } from './sign.js';
 export { webhookSignature, verifyWebhookSignature, type WebhookVerifyInput } from './webhook-verify.js';
 export { createTikTokHttp, type TikTokHttp } from './http-agent.js';
+export { callOutcome, unlistedApi, type TikTokCall, type TikTokCallObserver } from './call-observer.js';
