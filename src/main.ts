@@ -19,6 +19,7 @@ import { createVault } from './vault/vault.js';
 import { withDevelopmentSecrets } from './dev-secrets.js';
 import { createApp } from './http/app.js';
 import { createMetricsServer } from './http/metrics-server.js';
+import { createRetentionWorker } from './db/retention.js';
 import { createAdminConsole } from './admin/admin-console.js';
 import { RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible';
 import { createConnectionViews } from './apps/connection-views.js';
@@ -186,14 +187,14 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
     ? undefined
     : createMetricsServer({ registry: metrics.registry, port: config.metrics.port, token: config.metrics.token, logger });
   if (metricsServer) logger.info({ url: `${await metricsServer.start()}/metrics` }, 'metrics served on METRICS_PORT');
+  // Retention purges old audit/outbox/webhook rows and expired OAuth states and connect sessions (it
+  // replaces the hourly connections.purgeExpired() housekeeping).
+  const retention = createRetentionWorker({
+    sql: db.sql, clock, logger, policy: config.retention,
+    onDeleted: (table, rows) => metrics.retention.deleted.inc({ table }, rows),
+  });
+  retention.start();
   // --- end issue #17 ---
-  const housekeeping = setInterval(() => {
-    connections.purgeExpired().then(
-      (purged) => logger.debug(purged, 'expired connect sessions and OAuth states purged'),
-      (error: unknown) => logger.warn({ err: error }, 'purging expired connect sessions failed; will retry'),
-    );
-  }, 3_600_000);
-  housekeeping.unref();
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -203,7 +204,7 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
       const forced = setTimeout(() => server.closeAllConnections(), 8_000);
       await stopped;
       clearTimeout(forced);
-      clearInterval(housekeeping);
+      await retention.stop(); // issue #17
       await metricsServer?.stop(); // issue #17
       await refresher.stop();
       await rateLimits.close();
