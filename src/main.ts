@@ -43,6 +43,7 @@ import { createLogger, type Logger } from './shared/logger.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
 import { simulatorMountPath } from './config.js';
 import { describeSecretSources } from './secret-files.js';
+import { flushTraces } from './shared/trace-context.js';
 
 export interface ServiceOptions {
   clock?: Clock;
@@ -255,7 +256,7 @@ async function run(): Promise<void> {
       process.exit(1);
     }, 10_000);
     deadline.unref();
-    service.close().then(
+    service.close().then(() => flushTraces()).then( // issue #17: spans still buffered are exported before exit
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
