@@ -31,7 +31,9 @@ export const unlistedApi = '(unlisted)';
  */
 export function callOutcome(error: unknown): string {
   if (error === undefined) return '0';
+  // ScopeMissing (105005) is a shared error, not a TikTokError, but carries TikTok's code too.
+  const tiktok = (error as { tiktok?: { code?: unknown } } | null)?.tiktok;
+  if (typeof tiktok?.code === 'number') return String(tiktok.code);
   if (!isTikTokError(error)) return 'error';
-  if (error.tiktok) return String(error.tiktok.code);
   return error.httpStatus !== undefined ? `http_${error.httpStatus}` : error.code;
 }

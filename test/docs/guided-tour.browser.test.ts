@@ -152,7 +152,7 @@ describe('the README guided tour', () => {
   it('7. triggers a 105005 with the simulator control and gets 403 scope_missing', async () => {
     const output = (await shell(step(7).commands[0]!)).trim().split('\n');
     const answer = JSON.parse(output.at(-1)!) as Record<string, unknown>;
-    expect(answer).toMatchObject({ success: false, code: 'scope_missing' });
+    expect(answer).toMatchObject({ success: false, code: 'scope_missing', tiktok: { code: 105005 } });
     expect(String(answer.hint)).toContain('Partner Center');
   });
 
@@ -181,7 +181,7 @@ describe('the README guided tour', () => {
     const metrics = await shell(step(10).commands[0]!);
     expect(metrics).toMatch(/^http_request_duration_seconds_count\{method="GET",route="\/v1\/shops\/:shopId\/token",status="200"\} 1$/m);
     expect(metrics).toMatch(/^tiktok_api_request_duration_seconds_count\{api="\/order\/202309\/orders\/search",method="POST",code="0"\} 1$/m);
-    expect(metrics).toMatch(/^tiktok_api_request_duration_seconds_count\{api="\/finance\/202309\/statements",method="GET",code="105005"\} 1$/m);
+    expect(metrics).toMatch(/^tiktok_api_request_duration_seconds_count\{api="\/order\/202309\/orders\/search",method="POST",code="105005"\} 1$/m);
     expect(metrics).toMatch(/^tiktok_connections\{status="active"\} 1$/m);
   });
 });

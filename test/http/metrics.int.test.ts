@@ -67,6 +67,14 @@ describe('GET /metrics', () => {
       expect(text).toContain('tiktok_api_request_duration_seconds_count{api="/authorization/202309/shops",method="GET",code="0"} 1');
     });
 
+    it("labels a 105005 (a missing API package) with TikTok's code", async () => {
+      service.simulator!.control.forceScopeDenied('/order/202309/orders/search');
+      const refused = await call(`/v1/shops/${shopId}/proxy/order/202309/orders/search?page_size=1`, { method: 'POST', body: '{}' });
+      service.simulator!.control.clearFaults();
+      expect(refused.status).toBe(403);
+      expect(await scrape()).toContain('tiktok_api_request_duration_seconds_count{api="/order/202309/orders/search",method="POST",code="105005"} 1');
+    });
+
     it('labels a call to an endpoint the scope table does not list as (unlisted)', async () => {
       expect((await call(`/v1/shops/${shopId}/proxy/not-a-tiktok-api/202309/things/1234567890123`)).status).toBeGreaterThanOrEqual(400);
       const text = await scrape();
