@@ -3,7 +3,7 @@ import { resolveSecretFiles, SecretFileError, type SecretSettingName, type Secre
 
 /**
  * Every setting the service reads, defined once: name, default, and what it means. `.env.example`
- * and the README's configuration table are checked against this schema by a test.
+ * and the configuration table (docs/configuration.md) are checked against this schema by a test.
  */
 const optionalText = z
   .string()
