@@ -18,8 +18,6 @@ import { parseKeyRing } from './vault/key-ring.js';
 import { createVault } from './vault/vault.js';
 import { withDevelopmentSecrets } from './dev-secrets.js';
 import { createApp } from './http/app.js';
-import { createMetricsServer } from './http/metrics-server.js';
-import { createRetentionWorker } from './db/retention.js';
 import { createAdminConsole } from './admin/admin-console.js';
 import { RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible';
 import { createConnectionViews } from './apps/connection-views.js';
@@ -32,12 +30,11 @@ import { createApiClientStore } from './db/stores/api-client-store.js';
 import { createConnectionDirectory } from './db/stores/connection-directory.js';
 import { createShopAccessStore } from './db/stores/shop-access-store.js';
 import { createEventFeedStore } from './db/stores/event-feed-store.js';
-import { createRefreshStore } from './db/stores/refresh-store.js';
 import type { Refresher } from './refresh/refresher.js';
 import { createRefresherForService } from './refresh/for-service.js';
 import { createNotificationHandler } from './refresh/notifications.js';
-import { createMetrics, observeTikTokCalls } from './shared/metrics.js';
-import { createOperationsStore } from './db/stores/operations-store.js';
+import { observeTikTokCalls } from './shared/metrics.js';
+import { createOperationsWork, createServiceMetrics } from './operations.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
@@ -89,14 +86,7 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
   const tiktokHttp = createTikTokHttp();
   const tiktokFetch = options.fetch ?? tiktokHttp.fetch;
   // issue #17: metrics are created before the TikTok clients so they can observe every call.
-  const operations = createOperationsStore(db.sql);
-  const metrics = createMetrics({
-    processMetrics: true,
-    connectionCounts: () => createRefreshStore(db.sql).countByStatus(),
-    outbox: () => operations.outbox(clock.now()),
-    expiringAuthorizations: () => operations.expiringAuthorizations(clock.now()),
-    databaseUp: () => operations.ping(),
-  });
+  const metrics = createServiceMetrics({ sql: db.sql, clock });
   const observer = observeTikTokCalls(metrics.tiktok);
   const tiktokApp = { appKey: config.tiktok.appKey, appSecret: config.tiktok.appSecret, observer };
   const tiktok = {
@@ -183,19 +173,9 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
   const { port } = server.address() as AddressInfo;
   const url = config.port === 0 ? `http://127.0.0.1:${port}` : config.publicUrl;
   refresher.start();
-  // --- issue #17: operations (metrics port) ---
-  const metricsServer = config.metrics.port === undefined
-    ? undefined
-    : createMetricsServer({ registry: metrics.registry, port: config.metrics.port, token: config.metrics.token, logger });
-  if (metricsServer) logger.info({ url: `${await metricsServer.start()}/metrics` }, 'metrics served on METRICS_PORT');
-  // Retention purges old audit/outbox/webhook rows and expired OAuth states and connect sessions (it
-  // replaces the hourly connections.purgeExpired() housekeeping).
-  const retention = createRetentionWorker({
-    sql: db.sql, clock, logger, policy: config.retention,
-    onDeleted: (table, rows) => metrics.retention.deleted.inc({ table }, rows),
-  });
-  retention.start();
-  // --- end issue #17 ---
+  // issue #17: retention (it replaces the hourly connections.purgeExpired() housekeeping) and METRICS_PORT.
+  const operations = createOperationsWork({ config, sql: db.sql, clock, logger, metrics });
+  await operations.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -205,8 +185,7 @@ export async function startService(baseConfig: Config, options: ServiceOptions =
       const forced = setTimeout(() => server.closeAllConnections(), 8_000);
       await stopped;
       clearTimeout(forced);
-      await retention.stop(); // issue #17
-      await metricsServer?.stop(); // issue #17
+      await operations.stop(); // issue #17
       await refresher.stop();
       await rateLimits.close();
       await audit.close();
