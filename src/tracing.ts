@@ -31,7 +31,7 @@ const untracedPaths = new Set(['/metrics', '/healthz', '/readyz']);
 export function startTracing(options: TracingOptions = {}): NodeSDK {
   const sdk = new NodeSDK({
     serviceName: options.serviceName ?? process.env.OTEL_SERVICE_NAME ?? 'tiktok-shop-connect',
-    spanProcessors: [new BatchSpanProcessor(redacting(options.exporter ?? new OTLPTraceExporter()))],
+    spanProcessors: [new BatchSpanProcessor(redactingExporter(options.exporter ?? new OTLPTraceExporter()))],
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => untracedPaths.has((req.url ?? '').split('?')[0] ?? '') }),
       new ExpressInstrumentation(),
@@ -43,8 +43,14 @@ export function startTracing(options: TracingOptions = {}): NodeSDK {
   return sdk;
 }
 
-/** Wraps an exporter so that no attribute carries a secret (the token endpoints put app_secret and tokens in the query). */
-function redacting(exporter: SpanExporter): SpanExporter {
+/**
+ * Wraps an exporter so that no span name or attribute carries a secret: TikTok's token endpoints put
+ * `app_secret` and tokens in the query, the OAuth callback `code` and `state`, connect links a token in the path.
+ *
+ * @example
+ * new BatchSpanProcessor(redactingExporter(new OTLPTraceExporter()))
+ */
+export function redactingExporter(exporter: SpanExporter): SpanExporter {
   return {
     export(spans: ReadableSpan[], done: (result: ExportResult) => void) {
       exporter.export(spans.map(withoutSecrets), done);
@@ -61,9 +67,9 @@ function withoutSecrets(span: ReadableSpan): ReadableSpan {
   return Object.create(span, { attributes: { value: attributes, enumerable: true }, name: { value: redactValue(span.name), enumerable: true } }) as ReadableSpan;
 }
 
-/** A path or URL loses its connect-link token and secret query values; other text its secret query values. */
+/** A path or URL (or `METHOD /path`) loses its connect-link token and secret query values; other text its secret query values. */
 function redactValue(value: string): string {
-  const origin = /^https?:\/\/[^/?#]+/.exec(value)?.[0] ?? '';
-  const rest = value.slice(origin.length);
-  return origin + (rest.startsWith('/') ? redactUrl(rest) : redactText(rest));
+  const prefix = /^(?:[A-Z]+ )?(?:https?:\/\/[^/?#\s]+)?/.exec(value)?.[0] ?? '';
+  const rest = value.slice(prefix.length);
+  return prefix + (rest.startsWith('/') ? redactUrl(rest) : redactText(rest));
 }
