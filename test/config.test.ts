@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, settings } from '../src/config.js';
-import { secretFileSettings, secretSettingNames } from '../src/secret-files.js';
+import { describeSecretSources, secretFileSettings, secretSettingNames } from '../src/secret-files.js';
 
 const live = { TIKTOK_APP_KEY: 'key', TIKTOK_APP_SECRET: 'secret', TIKTOK_SERVICE_ID: '123' };
 const production = {
@@ -101,6 +101,21 @@ describe('loadConfig', () => {
         METRICS_TOKEN: { from: 'unset' },
       });
       expect(JSON.stringify(config.secretSources)).not.toContain('x'.repeat(40));
+    });
+
+    it('describes the sources for the startup log: the variable (and file) each came from, never a value', () => {
+      const cookieFile = secretFile('cookie-for-log', 'z'.repeat(40));
+      const config = loadConfig({ COOKIE_SECRET_FILE: cookieFile, TIKTOK_APP_KEY: 'k', TIKTOK_APP_SECRET: 'app-secret-value', TIKTOK_SERVICE_ID: '1' });
+      const line = describeSecretSources(config.secretSources);
+      expect(line).toStrictEqual({
+        DATABASE_URL: 'unset',
+        TIKTOK_APP_SECRET: 'TIKTOK_APP_SECRET',
+        TOKEN_ENCRYPTION_KEYS: 'unset',
+        COOKIE_SECRET: `COOKIE_SECRET_FILE (${cookieFile})`,
+        ADMIN_OIDC_CLIENT_SECRET: 'unset',
+        METRICS_TOKEN: 'unset',
+      });
+      expect(JSON.stringify(line)).not.toMatch(/app-secret-value|zzzz/);
     });
 
     it('refuses a secret set both ways', () => {
