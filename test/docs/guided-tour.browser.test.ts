@@ -96,18 +96,22 @@ describe('the README guided tour', () => {
   it('2. starts the service with npm start', async () => {
     expect(step(2).commands[0]).toMatch(/^npm start\b/);
     server = spawn('npm', ['start'], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
+    const output = await new Promise<string>((resolve, reject) => {
+      let printed = '';
       server!.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString('utf8');
-        if (output.includes(`TikTok Shop Connect is running: open ${base}`)) resolve();
+        printed += chunk.toString('utf8');
+        if (printed.includes(`TikTok Shop Connect is running: open ${base}`)) resolve(printed);
       });
-      server!.once('exit', (code) => reject(new Error(`npm start exited with ${code}: ${output}`)));
+      server!.once('exit', (code) => reject(new Error(`npm start exited with ${code}: ${printed}`)));
     });
+    // Startup says where each secret came from (none is set here: development generates them), never a value.
+    const secrets = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { msg: string; secrets?: unknown })
+      .find((line) => line.msg === 'secret settings read');
+    expect(secrets?.secrets).toMatchObject({ COOKIE_SECRET: 'unset', TOKEN_ENCRYPTION_KEYS: 'unset', DATABASE_URL: 'unset' });
   }, 120_000);
 
   it('3. connects a demo shop from the home page through the simulator', async () => {
