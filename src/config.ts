@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { resolveDevelopmentSecrets, type GeneratedSecrets } from './dev-secrets.js';
+import { resolveSecretFiles, SecretFileError, type SecretSettingName, type SecretSource } from './secret-files.js';
 
 /**
  * Every setting the service reads, defined once: name, default, and what it means. `.env.example`
- * and the README's configuration table are checked against this schema by a test.
+ * and the configuration table (docs/configuration.md) are checked against this schema by a test.
  */
 const optionalText = z
   .string()
@@ -12,6 +13,8 @@ const optionalText = z
   .optional();
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const httpUrl = z.url({ protocol: /^https?$/ });
+const days = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const flag = z.enum(['true', 'false', '']).default('false').transform((value) => value === 'true');
 
 export const settings = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development')
@@ -60,6 +63,21 @@ export const settings = {
   ADMIN_OIDC_CLIENT_ID: optionalText.describe('admin sign-in client id'),
   ADMIN_OIDC_CLIENT_SECRET: optionalText.describe('admin sign-in client secret'),
   ADMIN_EMAILS: z.string().default('').describe('comma-separated e-mail addresses allowed into `/admin`'),
+  // Operations (issue #17): metrics, tracing, retention.
+  METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'at least 16 characters').optional())
+    .describe('when set, `GET /metrics` needs `Authorization: Bearer <METRICS_TOKEN>`'),
+  METRICS_PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(65535).optional())
+    .describe('when set, `/metrics` is served on this port only (not on `PORT`)'),
+  OTEL_ENABLED: flag.describe('`true`: OpenTelemetry traces (requests, database queries, TikTok calls) sent over OTLP'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(httpUrl.optional())
+    .describe('OTLP/HTTP collector, e.g. `http://otel-collector:4318`; setting it turns tracing on'),
+  RETENTION_SWEEP_INTERVAL_SECONDS: seconds(3600).describe('how often old rows are purged (one replica at a time)'),
+  RETENTION_BATCH_SIZE: seconds(1000).describe('rows deleted per statement while purging'),
+  RETENTION_AUDIT_EVENTS_DAYS: days(365).describe('days audit events are kept'),
+  RETENTION_OUTBOX_EVENTS_DAYS: days(30).describe('days outbox events (`GET /v1/events`) are kept'),
+  RETENTION_WEBHOOK_RECEIPTS_DAYS: days(7).describe("days TikTok webhook receipts are kept (retries older than this are no longer recognised)"),
+  RETENTION_OAUTH_STATES_DAYS: days(1).describe('days OAuth states are kept after they expire'),
+  RETENTION_CONNECT_SESSIONS_DAYS: days(7).describe('days connect sessions are kept after they expire'),
 } as const;
 
 const schema = z.object(settings);
@@ -104,6 +122,21 @@ export interface Config {
   /** Multipart uploads through the proxy, in bytes. */
   uploads: { imageMaxBytes: number; fileMaxBytes: number };
   admin: { issuer: string | undefined; clientId: string | undefined; clientSecret: string | undefined; emails: string[] };
+  /** Where each secret setting came from (`<NAME>` or `<NAME>_FILE`), for the startup log; never a value. */
+  secretSources: Record<SecretSettingName, SecretSource>;
+  metrics: { token: string | undefined; port: number | undefined };
+  tracing: { enabled: boolean; endpoint: string | undefined };
+  retention: RetentionSettings;
+}
+
+export interface RetentionSettings {
+  sweepIntervalSeconds: number;
+  batchSize: number;
+  auditEventsDays: number;
+  outboxEventsDays: number;
+  webhookReceiptsDays: number;
+  oauthStatesDays: number;
+  connectSessionsDays: number;
 }
 
 /** A setting is missing or wrong; the message is one line naming the variable and what it expects. */
@@ -115,7 +148,8 @@ export class ConfigError extends Error {
 export const simulatorApp = { appKey: 'sim_app_key', appSecret: 'sim_app_secret_for_development_only', serviceId: 'sim_service' };
 export const simulatorMountPath = '/simulator';
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(rawEnv: Record<string, string | undefined> = process.env): Config {
+  const { env, sources: secretSources } = readSecretFiles(rawEnv);
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -179,7 +213,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       clientSecret: s.ADMIN_OIDC_CLIENT_SECRET,
       emails: splitList(s.ADMIN_EMAILS).map((email) => email.toLowerCase()),
     },
+    secretSources,
+    metrics: { token: s.METRICS_TOKEN, port: s.METRICS_PORT },
+    tracing: { enabled: s.OTEL_ENABLED || s.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined, endpoint: s.OTEL_EXPORTER_OTLP_ENDPOINT },
+    retention: {
+      sweepIntervalSeconds: s.RETENTION_SWEEP_INTERVAL_SECONDS,
+      batchSize: s.RETENTION_BATCH_SIZE,
+      auditEventsDays: s.RETENTION_AUDIT_EVENTS_DAYS,
+      outboxEventsDays: s.RETENTION_OUTBOX_EVENTS_DAYS,
+      webhookReceiptsDays: s.RETENTION_WEBHOOK_RECEIPTS_DAYS,
+      oauthStatesDays: s.RETENTION_OAUTH_STATES_DAYS,
+      connectSessionsDays: s.RETENTION_CONNECT_SESSIONS_DAYS,
+    },
   };
+}
+
+function readSecretFiles(env: Record<string, string | undefined>): ReturnType<typeof resolveSecretFiles> {
+  try {
+    return resolveSecretFiles(env);
+  } catch (error) {
+    throw error instanceof SecretFileError ? new ConfigError(error.message) : error;
+  }
 }
 
 function refuseDevelopmentDefaults(s: Settings, live: boolean): void {

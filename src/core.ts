@@ -12,10 +12,11 @@ import { createShopCalls } from './apps/shop-calls.js';
 import { createShopCredentialSource } from './apps/shop-credentials.js';
 import { createAuditLog, type AuditLog } from './audit/audit-log.js';
 import type { Config } from './config.js';
-import { createHousekeeping } from './connections/housekeeping.js';
 import { createConnectionsService, merchantStatusLinkTtlSeconds, type ConnectionsService } from './connections/index.js';
 import { connectionStatuses, createLifecycle, type Lifecycle } from './connections/lifecycle/index.js';
 import type { Database } from './db/database.js';
+import { createRetentionWorker } from './db/retention.js';
+import { createOperationsStore } from './db/stores/operations-store.js';
 import { createAdminOverviewStore } from './db/stores/admin-overview-store.js';
 import { createAdminReviewStore } from './db/stores/admin-review-store.js';
 import { createAdminSessionStore, type AdminSessionRevocations } from './db/stores/admin-session-store.js';
@@ -38,7 +39,7 @@ import { createRefresher, type Refresher, type RefresherDeps } from './refresh/r
 import { refreshDueAt } from './refresh/schedule.js';
 import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
-import { createMetrics, type Metrics } from './shared/metrics.js';
+import { createMetrics, observeTikTokCalls, type Metrics } from './shared/metrics.js';
 import type { Worker } from './shared/worker.js';
 import { createApiClient, createAuthClient, createTikTokHttp, loadScopeIndex, type FetchLike } from './tiktok/index.js';
 import { parseKeyRing } from './vault/key-ring.js';
@@ -110,7 +111,17 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
   const vault = createVault(parseKeyRing(config.encryptionKeys));
   const tiktokHttp = createTikTokHttp();
   const fetch = io.fetch ?? tiktokHttp.fetch;
-  const app = { appKey: config.tiktok.appKey, appSecret: config.tiktok.appSecret };
+  const lifecycleStore = createLifecycleStore(db.sql);
+  // Metrics come first, so the TikTok clients can observe every call.
+  const operations = createOperationsStore(db.sql);
+  const metrics = createMetrics({
+    processMetrics: true,
+    connections: { statuses: connectionStatuses, counts: () => lifecycleStore.countByStatus() },
+    outbox: () => operations.outbox(clock.now()),
+    expiringAuthorizations: () => operations.expiringAuthorizations(clock.now()),
+    databaseUp: () => operations.ping(),
+  });
+  const app = { appKey: config.tiktok.appKey, appSecret: config.tiktok.appSecret, observer: observeTikTokCalls(metrics.tiktok) };
   const scopes = loadScopeIndex();
   const tiktok = {
     auth: createAuthClient({ fetch, authBaseUrl: config.tiktok.authBaseUrl, ...app }),
@@ -119,7 +130,6 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     api: createApiClient({ fetch, apiBaseUrl: config.tiktok.apiBaseUrl, clock, scopes, ...app }),
   };
 
-  const lifecycleStore = createLifecycleStore(db.sql);
   const lifecycle = createLifecycle({ store: lifecycleStore, clock });
   const problemStore = createProblemStore(db);
   const authorizations = createAuthorizationStore(db.sql);
@@ -141,7 +151,6 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     refreshDueAt: (issuedAt, expiresAt) => refreshDueAt(issuedAt, expiresAt, config.refresh),
   });
 
-  const metrics = createMetrics({ connections: { statuses: connectionStatuses, counts: () => lifecycleStore.countByStatus() } });
   const refresher = createRefresher({
     store: createRefreshClaimStore(db.sql),
     lifecycle,
@@ -206,7 +215,8 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     audit.worker,
     rateLimits.worker,
     { name: 'refresh sweeper', start: () => refresher.start(), stop: () => refresher.stop() },
-    createHousekeeping({ purgeExpired: () => connections.purgeExpired(), logger }),
+    // Retention purges old audit, outbox, webhook, OAuth state, connect session and rate-limit rows.
+    createRetentionWorker({ sql: db.sql, clock, logger, policy: config.retention, onDeleted: (table, rows) => metrics.retention.deleted.inc({ table }, rows) }),
   ];
   let closing: Promise<void> | undefined;
   return {

@@ -15,6 +15,9 @@ import { systemClock, type Clock } from './shared/clock.js';
 import { DatabaseInUse } from './shared/errors.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
+import { describeSecretSources } from './secret-files.js';
+import { flushTraces } from './shared/trace-context.js';
+import { createMetricsServer } from './http/metrics-server.js';
 
 export interface ServiceOptions extends Partial<Pick<CoreIo, 'clock' | 'logger' | 'fetch' | 'refresher'>> {
   /** Use this database instead of opening one from the config (tests). */
@@ -77,6 +80,11 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const { port } = server.address() as AddressInfo;
   const url = config.port === 0 ? `http://127.0.0.1:${port}` : config.publicUrl;
   for (const worker of core.workers) worker.start();
+  // With METRICS_PORT, /metrics is served on its own port (not on the service's).
+  const metricsServer = config.metrics.port === undefined
+    ? undefined
+    : createMetricsServer({ registry: core.metrics.registry, port: config.metrics.port, token: config.metrics.token, logger });
+  if (metricsServer) logger.info({ url: `${await metricsServer.start()}/metrics` }, 'metrics served on METRICS_PORT');
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -86,6 +94,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       const forced = setTimeout(() => server.closeAllConnections(), 8_000);
       await stopped;
       clearTimeout(forced);
+      await metricsServer?.stop();
       await core.close();
       if (!options.db) await db.close();
     })());
@@ -123,6 +132,7 @@ async function run(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  logger.info({ secrets: describeSecretSources(config.secretSources) }, 'secret settings read'); // issue #17: where each came from, never a value
   const service = await startService(config, { logger });
   logger.info({ url: service.url, database: service.db.kind, tiktok: config.tiktok.mode }, 'listening');
   process.stdout.write(`\nTikTok Shop Connect is running: open ${service.url}\n\n`);
@@ -133,7 +143,7 @@ async function run(): Promise<void> {
       process.exit(1);
     }, 10_000);
     deadline.unref();
-    service.close().then(
+    service.close().then(() => flushTraces()).then( // issue #17: spans still buffered are exported before exit
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');

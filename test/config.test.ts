@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, settings } from '../src/config.js';
+import { describeSecretSources, secretFileSettings, secretSettingNames } from '../src/secret-files.js';
 
 const live = { TIKTOK_APP_KEY: 'key', TIKTOK_APP_SECRET: 'secret', TIKTOK_SERVICE_ID: '123' };
 const production = {
@@ -58,12 +61,96 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('secrets from files (<NAME>_FILE)', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'secret-files-'));
+    const secretFile = (name: string, content: string) => {
+      const path = join(directory, name);
+      writeFileSync(path, content, { mode: 0o600 });
+      return path;
+    };
+
+    it('reads every secret setting from its file, dropping the trailing line break', () => {
+      const values: Record<string, string> = {
+        DATABASE_URL: 'postgresql://connect:p%40ss@db.internal:5432/connect',
+        TIKTOK_APP_SECRET: 'app-secret-from-a-file',
+        TOKEN_ENCRYPTION_KEYS: 'k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+        COOKIE_SECRET: 'c'.repeat(40),
+        ADMIN_OIDC_CLIENT_SECRET: 'oidc-client-secret',
+        METRICS_TOKEN: 'm'.repeat(24),
+      };
+      expect(Object.keys(values).sort()).toStrictEqual([...secretSettingNames].sort());
+      const env = Object.fromEntries(Object.entries(values).map(([name, value]) => [`${name}_FILE`, secretFile(name, `${value}\n`)]));
+      const config = loadConfig({ ...production, ...env, TIKTOK_APP_SECRET: undefined, TOKEN_ENCRYPTION_KEYS: undefined, COOKIE_SECRET: undefined });
+      expect(config.databaseUrl).toBe(values.DATABASE_URL);
+      expect(config.tiktok.appSecret).toBe(values.TIKTOK_APP_SECRET);
+      expect(config.encryptionKeys).toBe(values.TOKEN_ENCRYPTION_KEYS);
+      expect(config.cookieSecret).toBe(values.COOKIE_SECRET);
+      expect(config.admin.clientSecret).toBe(values.ADMIN_OIDC_CLIENT_SECRET);
+      expect(config.metrics.token).toBe(values.METRICS_TOKEN);
+      for (const name of secretSettingNames) expect(config.secretSources[name]).toStrictEqual({ from: 'file', path: env[`${name}_FILE`] });
+    });
+
+    it('says which source each secret came from, and never the value', () => {
+      const config = loadConfig({ COOKIE_SECRET: 'x'.repeat(40), TIKTOK_APP_SECRET_FILE: '' });
+      expect(config.secretSources).toStrictEqual({
+        DATABASE_URL: { from: 'unset' },
+        TIKTOK_APP_SECRET: { from: 'unset' },
+        TOKEN_ENCRYPTION_KEYS: { from: 'unset' },
+        COOKIE_SECRET: { from: 'environment' },
+        ADMIN_OIDC_CLIENT_SECRET: { from: 'unset' },
+        METRICS_TOKEN: { from: 'unset' },
+      });
+      expect(JSON.stringify(config.secretSources)).not.toContain('x'.repeat(40));
+    });
+
+    it('describes the sources for the startup log: the variable (and file) each came from, never a value', () => {
+      const cookieFile = secretFile('cookie-for-log', 'z'.repeat(40));
+      const config = loadConfig({ COOKIE_SECRET_FILE: cookieFile, TIKTOK_APP_KEY: 'k', TIKTOK_APP_SECRET: 'app-secret-value', TIKTOK_SERVICE_ID: '1' });
+      const line = describeSecretSources(config.secretSources);
+      expect(line).toStrictEqual({
+        DATABASE_URL: 'unset',
+        TIKTOK_APP_SECRET: 'TIKTOK_APP_SECRET',
+        TOKEN_ENCRYPTION_KEYS: 'unset',
+        COOKIE_SECRET: `COOKIE_SECRET_FILE (${cookieFile})`,
+        ADMIN_OIDC_CLIENT_SECRET: 'unset',
+        METRICS_TOKEN: 'unset',
+      });
+      expect(JSON.stringify(line)).not.toMatch(/app-secret-value|zzzz/);
+    });
+
+    it('refuses a secret set both ways', () => {
+      const env = { COOKIE_SECRET: 'x'.repeat(40), COOKIE_SECRET_FILE: secretFile('cookie-both', 'y'.repeat(40)) };
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow('COOKIE_SECRET: set either COOKIE_SECRET or COOKIE_SECRET_FILE, not both');
+    });
+
+    it('refuses a missing file, naming the variable and the path', () => {
+      const path = join(directory, 'does-not-exist');
+      expect(() => loadConfig({ TIKTOK_APP_SECRET_FILE: path })).toThrow(`TIKTOK_APP_SECRET_FILE: cannot read ${path} (ENOENT)`);
+    });
+
+    it('refuses a path that is not a readable file', () => {
+      expect(() => loadConfig({ METRICS_TOKEN_FILE: directory })).toThrow(`METRICS_TOKEN_FILE: cannot read ${directory} (EISDIR)`);
+    });
+
+    it('refuses an empty file', () => {
+      const path = secretFile('empty', '\n');
+      expect(() => loadConfig({ COOKIE_SECRET_FILE: path })).toThrow(`COOKIE_SECRET_FILE: ${path} is empty`);
+    });
+
+    it('validates a value read from a file like one from the environment', () => {
+      expect(() => loadConfig({ COOKIE_SECRET_FILE: secretFile('short-cookie', 'short') })).toThrow(/^COOKIE_SECRET: at least 32 characters/);
+    });
+  });
+
   describe('documentation', () => {
     const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    it.each(Object.keys(settings))('.env.example and the README describe %s', (name) => {
+    // The configuration table lives in docs/configuration.md (the README links to it).
+    const table = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
+    const rows = table.split('\n').filter((line) => line.startsWith('| `'));
+    it.each([...Object.keys(settings), ...Object.keys(secretFileSettings)])('.env.example and the configuration table describe %s', (name) => {
       expect(example).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
-      expect(readme).toContain(`\`${name}\``);
+      expect(rows.some((row) => row.split(' | ')[0]!.includes(`\`${name}\``))).toBe(true);
     });
   });
 });

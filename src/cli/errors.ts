@@ -127,7 +127,7 @@ export function describeFailure(error: unknown, command: string | undefined): Fa
     return { exitCode: nothingDone ? 2 : 1, code: error.code, message: error.message, hint };
   }
   if (error instanceof ConfigError) {
-    return { exitCode: exitCodes.config_invalid, code: 'config_invalid', message: error.message, hint: 'Fix the variable named in the message (in the environment or .env); the README lists every setting.' };
+    return { exitCode: exitCodes.config_invalid, code: 'config_invalid', message: error.message, hint: 'Fix the variable named in the message (in the environment or .env); docs/configuration.md lists every setting.' };
   }
   return {
     exitCode: 1,

@@ -51,11 +51,6 @@ export interface ConnectionsService {
   /** The connect page of a link's token; throws ConnectSessionNotFound / Expired / Used. */
   connectPage(token: string, context?: { requestId?: string }): Promise<ConnectPageModel>;
   /** The TikTok authorize URL for a link's token, and the browser binding cookie to set. */
-  /**
-   * Deletes OAuth states a day after they expired and connect sessions a week after (until then an
-   * old link still says "expired" rather than "not found"). Run periodically; safe on every replica.
-   */
-  purgeExpired(): Promise<{ oauthStates: number; connectSessions: number }>;
   startAuthorization(token: string, bindingCookie: string | undefined, context?: { requestId?: string }): Promise<{ authorizeUrl: string; bindingCookie: SignedCookie }>;
   /** TikTok's redirect back; answers where to send the browser and the updated connections cookie. */
   completeAuthorization(
@@ -128,13 +123,6 @@ export function createConnectionsService(deps: ConnectionsServiceDeps): Connecti
     },
     problems,
     connectPage: (token, context) => page.show(token, context),
-    async purgeExpired() {
-      const now = clock.now().getTime();
-      return {
-        oauthStates: await stores.oauthStates.deleteExpired(new Date(now - 86_400_000)),
-        connectSessions: await stores.connectSessions.deleteExpired(new Date(now - 7 * 86_400_000)),
-      };
-    },
     async startAuthorization(token, bindingCookie, context) {
       const existing = await tokens.verifyBinding(bindingCookie);
       const started = await page.start(token, existing, context);

@@ -11,6 +11,7 @@ import { parseBodies } from './middleware/parse-bodies.js';
 import { notFound } from './middleware/not-found.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLog } from './middleware/request-log.js';
+import { httpMetrics } from './middleware/http-metrics.js';
 import { healthEndpoints, type Readiness } from './routes/health.js';
 import { connectEndpoints } from './routes/connect.js';
 import { homeEndpoints } from './routes/home.js';
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('query parser', 'simple');
   app.use(requestId);
   app.use(requestLog(deps.logger));
+  if (deps.metrics) app.use(httpMetrics(deps.metrics.http));
   app.use(securityHeaders({ https: deps.config.publicUrl.startsWith('https://') }));
   app.use(refuseLongUrls);
   for (const extra of deps.extraRouters ?? []) app.use(extra.path, extra.router);
@@ -81,7 +83,8 @@ export function createApp(deps: AppDeps): express.Express {
     ...connectEndpoints(deps),
     ...merchantEndpoints(deps),
     ...healthEndpoints(deps),
-    ...(deps.metrics ? metricsEndpoints({ metrics: deps.metrics }) : []),
+    // With METRICS_PORT set, /metrics is served by metrics-server.ts on that port instead.
+    ...(deps.metrics && deps.config.metrics.port === undefined ? metricsEndpoints({ metrics: deps.metrics, token: deps.config.metrics.token }) : []),
     ...rawEndpoints,
     ...(deps.admin ? adminEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : []),
     ...(deps.admin ? adminApiClientEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : []),

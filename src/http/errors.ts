@@ -58,6 +58,7 @@ export const httpErrors: Record<ErrorCode, { status: number; hint: string }> = {
   admin_sign_in_required: { status: 401, hint: 'Sign in at /admin.' },
   admin_forbidden: { status: 403, hint: 'Your account is not listed in ADMIN_EMAILS.' },
   webhook_signature_invalid: { status: 401, hint: 'The Authorization header must be the HMAC-SHA256 of app_key + body with the app secret.' },
+  metrics_token_invalid: { status: 401, hint: 'Send Authorization: Bearer <METRICS_TOKEN> (set bearer_token_file in the Prometheus scrape config).' },
 };
 
 export interface ErrorBody {

@@ -63,7 +63,9 @@ export type ErrorCode =
   | 'admin_sign_in_required'
   | 'admin_forbidden'
   // webhooks
-  | 'webhook_signature_invalid';
+  | 'webhook_signature_invalid'
+  // operations
+  | 'metrics_token_invalid';
 
 /** What TikTok said, carried on errors that came from TikTok. */
 export interface TikTokDetail {
@@ -315,6 +317,11 @@ export class AdminForbidden extends ServiceError {
 }
 export class WebhookSignatureInvalid extends ServiceError {
   readonly code = 'webhook_signature_invalid';
+}
+
+/** `GET /metrics` without the `METRICS_TOKEN` bearer token (or with another one). */
+export class MetricsTokenInvalid extends ServiceError {
+  readonly code = 'metrics_token_invalid';
 }
 
 export function isServiceError(error: unknown): error is ServiceError {

@@ -1,9 +1,13 @@
 import pino, { type Logger } from 'pino';
 import { redactedLogPaths, redactText } from './redaction.js';
+import { traceIds } from './trace-context.js';
 
 export type { Logger } from 'pino';
 
-/** JSON logs with secrets censored by path (see redaction.ts). */
+/**
+ * JSON logs with secrets censored by path (see redaction.ts). With tracing on, each line logged inside
+ * a span carries its `trace_id` and `span_id` (the OpenTelemetry API answers no span when tracing is off).
+ */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
@@ -11,6 +15,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       base: { service: 'tiktok-shop-connect' },
       redact: { paths: redactedLogPaths, censor: '[REDACTED]' },
       serializers: { err: serializeError },
+      mixin: traceIds,
     },
     destination,
   );

@@ -3,6 +3,7 @@ import { toShops, authorizedShopsPath, type Shop } from './authorized-shops.js';
 import type { TikTokEnvelope } from './envelope.js';
 import { fetchEnvelope, type FetchLike } from './fetch-envelope.js';
 import { createOutboundLimiter, outboundKey } from './outbound-limiter.js';
+import { unlistedApi, type TikTokCallObserver } from './call-observer.js';
 import { backoffDelay, isRetryable } from './retry.js';
 import type { ScopeIndex } from './scopes.js';
 import { isMultipart, prepareSignedRequest, type ApiRequest, type PreparedRequest } from './signed-request.js';
@@ -27,6 +28,8 @@ export interface ApiClientOptions {
   random?: () => number;
   /** Per API path and shop, in this process; default 50 (TikTok's documented limit). */
   perShopRequestsPerSecond?: number;
+  /** Told about every attempt (metrics): endpoint template, TikTok's code, duration, attempt number. */
+  observer?: TikTokCallObserver;
 }
 
 export interface ApiResponse<T = unknown> {
@@ -82,7 +85,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   async function call<T>(request: ApiRequest): Promise<ApiResponse<T>> {
     let prepared = prepare(request); // validates before waiting in the limiter
     const method = request.method.toUpperCase();
-    const limiterKey = outboundKey(request.shopCipher, options.scopes.requiredScopesFor(method, request.path)?.pathTemplate ?? request.path);
+    const template = options.scopes.requiredScopesFor(method, request.path)?.pathTemplate;
+    const limiterKey = outboundKey(request.shopCipher, template ?? request.path);
+    const observer = options.observer;
     const secrets = [options.appSecret, request.accessToken];
     for (let attempt = 1; ; attempt++) {
       await limiter.acquire(limiterKey);
@@ -93,7 +98,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
           options.fetch,
           prepared.url,
           { method, headers: prepared.headers, ...(prepared.body === undefined ? {} : { body: prepared.body }) },
-          { method, apiPath: request.path, timeoutMs, secrets, keepBodyOnError: true, scopes: options.scopes },
+          {
+            method, apiPath: request.path, timeoutMs, secrets, keepBodyOnError: true, scopes: options.scopes,
+            ...(observer ? { observe: { observer, api: template ?? unlistedApi, attempt } } : {}),
+          },
         );
         return { status: result.status, body: result.envelope as TikTokEnvelope<T>, text: result.text, requestId: result.requestId, headers: result.headers };
       } catch (error) {

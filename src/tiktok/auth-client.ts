@@ -1,3 +1,4 @@
+import type { TikTokCallObserver } from './call-observer.js';
 import { fetchEnvelope, type FetchLike } from './fetch-envelope.js';
 import { encodeQuery } from './query-string.js';
 import { toTokenSet, type TokenSet } from './token-set.js';
@@ -10,6 +11,8 @@ export interface AuthClientOptions {
   appSecret: string;
   /** Per call; default 10 000 ms. */
   timeoutMs?: number;
+  /** Told about every call (metrics): token path, TikTok's code, duration. */
+  observer?: TikTokCallObserver;
 }
 
 export interface AuthClient {
@@ -39,7 +42,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       options.fetch,
       `${base}${apiPath}?${encodeQuery(query)}`,
       { method: 'GET', headers: { accept: 'application/json' } },
-      { method: 'GET', apiPath, timeoutMs, secrets: [options.appSecret, secret], keepBodyOnError: false },
+      {
+        method: 'GET', apiPath, timeoutMs, secrets: [options.appSecret, secret], keepBodyOnError: false,
+        ...(options.observer ? { observe: { observer: options.observer, api: apiPath, attempt: 1 } } : {}),
+      },
     );
     return toTokenSet(envelope.data, { method: 'GET', apiPath, httpStatus: status }, { requireIdentity });
   }

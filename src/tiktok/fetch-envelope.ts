@@ -1,3 +1,4 @@
+import { callOutcome, type TikTokCallObserver } from './call-observer.js';
 import type { TikTokEnvelope } from './envelope.js';
 import { parseEnvelope } from './envelope.js';
 import type { RawTikTokResponse } from './errors.js';
@@ -41,6 +42,8 @@ export interface EnvelopeCallOptions {
   keepBodyOnError: boolean;
   /** Names the scopes of a 105005 answer in its error. */
   scopes?: Pick<ScopeIndex, 'requiredScopesFor'>;
+  /** Told how the exchange ended and how long it took (metrics); `api` is its bounded label. */
+  observe?: { observer: TikTokCallObserver; api: string; attempt: number };
 }
 
 /**
@@ -52,6 +55,27 @@ export interface EnvelopeCallOptions {
  *   { method: 'GET', apiPath: '/api/v2/token/get', timeoutMs: 10_000, secrets: [appSecret], keepBodyOnError: false });
  */
 export async function fetchEnvelope(
+  fetch: FetchLike,
+  url: string,
+  init: Omit<FetchInit, 'signal'>,
+  options: EnvelopeCallOptions,
+): Promise<EnvelopeResult> {
+  const { observe } = options;
+  if (!observe) return exchange(fetch, url, init, options);
+  const started = performance.now();
+  let failure: unknown;
+  try {
+    return await exchange(fetch, url, init, options);
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    const seconds = (performance.now() - started) / 1000;
+    observe.observer({ api: observe.api, method: options.method, code: callOutcome(failure), seconds, attempt: observe.attempt });
+  }
+}
+
+async function exchange(
   fetch: FetchLike,
   url: string,
   init: Omit<FetchInit, 'signal'>,

@@ -29,3 +29,4 @@ export { webhookSignature, verifyWebhookSignature, type WebhookVerifyInput } fro
 export { createTikTokHttp, type TikTokHttp } from './http-agent.js';
 export { takesShopCipher } from './shop-cipher.js';
 export { defaultUploadLimits, uploadLimitFor, type UploadLimits } from './uploads.js';
+export { callOutcome, unlistedApi, type TikTokCall, type TikTokCallObserver } from './call-observer.js';

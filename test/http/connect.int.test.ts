@@ -458,29 +458,6 @@ describe('the merchant connect flow', () => {
     });
   });
 
-  describe('housekeeping', () => {
-    it('purges OAuth states a day after they expired and connect sessions a week after, keeping recent ones', async () => {
-      const browser = new CookieBrowser(service);
-      const old = await service.connections.createConnectSession({ merchantRef: 'purge-old' });
-      await startAuthorize(browser, old.url);
-      clock.advanceSeconds(8 * 86_400);
-      const recent = await service.connections.createConnectSession({ merchantRef: 'purge-recent' });
-      await startAuthorize(browser, recent.url);
-      const count = async (table: 'oauth_states' | 'connect_sessions', merchantRef: string) => {
-        const sql = table === 'connect_sessions'
-          ? 'SELECT count(*)::int AS n FROM connect_sessions WHERE merchant_ref = $1'
-          : 'SELECT count(*)::int AS n FROM oauth_states s JOIN connect_sessions c ON c.id = s.connect_session_id WHERE c.merchant_ref = $1';
-        return (await service.db.sql.query<{ n: number }>(sql, [merchantRef]))[0]!.n;
-      };
-      expect([await count('connect_sessions', 'purge-old'), await count('oauth_states', 'purge-old')]).toStrictEqual([1, 1]);
-      const purged = await service.connections.purgeExpired();
-      expect(purged.oauthStates).toBeGreaterThanOrEqual(1);
-      expect(purged.connectSessions).toBeGreaterThanOrEqual(1);
-      expect(await count('connect_sessions', 'purge-old')).toBe(0);
-      expect([await count('connect_sessions', 'purge-recent'), await count('oauth_states', 'purge-recent')]).toStrictEqual([1, 1]);
-    });
-  });
-
   describe('GET /merchant/connections/:id access', () => {
     let connectionId: string;
     beforeAll(async () => {

@@ -127,6 +127,6 @@ describe('GET /metrics', () => {
     expect(text).toContain('# TYPE tiktok_token_refresh_lead_time_seconds histogram');
     expect(text).toContain('# TYPE tiktok_token_refresh_duration_seconds histogram');
     expect(text).toMatch(/tiktok_connections\{status="active"\} \d+/);
-    expect(text).not.toContain('process_cpu');
+    expect(text).toContain('process_cpu_user_seconds_total'); // issue #17: Node's process metrics are served too
   });
 });

@@ -32,7 +32,6 @@ export interface ConnectSessionStore {
   /** Marks the session used, once: false when it was already completed. */
   complete(id: string, connectionId: string, at: Date): Promise<boolean>;
   /** Deletes sessions that expired before `before`; answers how many. */
-  deleteExpired(before: Date): Promise<number>;
 }
 
 export function createConnectSessionStore(db: Database): ConnectSessionStore {
@@ -72,10 +71,6 @@ export function createConnectSessionStore(db: Database): ConnectSessionStore {
         data: { completedAt: at, connectionId },
       });
       return count === 1;
-    },
-    async deleteExpired(before) {
-      const { count } = await prisma.connectSession.deleteMany({ where: { expiresAt: { lt: before } } });
-      return count;
     },
   };
 }

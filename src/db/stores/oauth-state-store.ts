@@ -31,7 +31,6 @@ export interface OAuthStateStore {
    */
   consume(stateHash: string, browserBindingHash: string | undefined, at: Date): Promise<StateConsumeResult>;
   /** Deletes states that expired before `before`; returns how many. */
-  deleteExpired(before: Date): Promise<number>;
 }
 
 interface StateRow {
@@ -70,10 +69,6 @@ export function createOAuthStateStore(db: Database): OAuthStateStore {
         [existing.id, at],
       );
       return consumed ? { ok: true, state: toRecord(consumed) } : { ok: false, reason: 'reused' };
-    },
-    async deleteExpired(before) {
-      const { count } = await db.prisma.oAuthState.deleteMany({ where: { expiresAt: { lt: before } } });
-      return count;
     },
   };
 }

@@ -1,0 +1,41 @@
+import type { SqlRunner } from '../sql.js';
+
+/** What operators watch, read when /metrics is scraped: cheap counts over indexed columns. */
+export interface OperationsStore {
+  /** Outbox events kept, and the age in seconds of the oldest at `now` (null when there is none). */
+  outbox(now: Date): Promise<{ events: number; oldestAgeSeconds: number | null }>;
+  /** Active connections whose authorization (refresh token) ends within 1, 7 and 30 days of `now`. */
+  expiringAuthorizations(now: Date): Promise<{ 1: number; 7: number; 30: number }>;
+  /** Whether the database answers. */
+  ping(): Promise<boolean>;
+}
+
+const day = 86_400_000;
+
+export function createOperationsStore(sql: SqlRunner): OperationsStore {
+  return {
+    async outbox(now) {
+      const [row] = await sql.query<{ events: string | number; oldest: Date | string | null }>(
+        'SELECT count(*) AS events, min(created_at) AS oldest FROM outbox_events',
+      );
+      const oldest = row?.oldest ? new Date(row.oldest).getTime() : null;
+      return { events: Number(row?.events ?? 0), oldestAgeSeconds: oldest === null ? null : Math.max(0, (now.getTime() - oldest) / 1000) };
+    },
+    async expiringAuthorizations(now) {
+      // Uses the (status, refresh_token_expires_at) index.
+      const [row] = await sql.query<Record<'d1' | 'd7' | 'd30', string | number>>(
+        `SELECT count(*) FILTER (WHERE refresh_token_expires_at < $2) AS d1,
+                count(*) FILTER (WHERE refresh_token_expires_at < $3) AS d7,
+                count(*) AS d30
+           FROM connections
+          WHERE status = 'active' AND refresh_token_expires_at < $4 AND refresh_token_expires_at >= $1`,
+        [now, new Date(now.getTime() + day), new Date(now.getTime() + 7 * day), new Date(now.getTime() + 30 * day)],
+      );
+      return { 1: Number(row?.d1 ?? 0), 7: Number(row?.d7 ?? 0), 30: Number(row?.d30 ?? 0) };
+    },
+    async ping() {
+      await sql.query('SELECT 1');
+      return true;
+    },
+  };
+}
