@@ -86,8 +86,7 @@ export function createRetentionWorker(deps: RetentionWorkerDeps): RetentionWorke
         const limits = cutoffs(clock.now().getTime());
         const deleted = Object.fromEntries(retainedTables.map((table) => [table, 0])) as PurgeReport;
         for (const table of retainedTables) deleted[table] = await purgeTable(session, table, limits[table]);
-        return {
-    name: 'retention', skipped: false as const, deleted };
+        return { skipped: false as const, deleted };
       } finally {
         await session.query('SELECT pg_advisory_unlock($1)', [lockKey]);
       }

@@ -1,7 +1,7 @@
 /**
  * Run by tracing.int.test.ts in its own process, after src/tracing-preload.ts (instrumentation patches
  * modules as they load, so it cannot share the test runner's process): starts the service with the
- * simulator, connects a seller, makes its token due, reads it once with an API key, shuts down (which
+ * simulator, connects a seller, makes its token about to expire, reads it once with an API key, shuts down (which
  * flushes the spans to OTEL_EXPORTER_OTLP_ENDPOINT), and prints what the test needs on the last line.
  */
 import { mkdtempSync } from 'node:fs';
@@ -37,7 +37,8 @@ const seller = service.simulator!.control.builtInSellers.local;
 const shopId = seller.shops[0]!.id;
 await connectThroughSimulator(service as unknown as TestService, { openId: seller.openId });
 const { key } = await createApiClientAdmin({ store: createApiClientStore(service.db.prisma), clock: systemClock }).create({ name: 'traced app' });
-await service.db.sql.query("UPDATE connections SET refresh_due_at = now() - interval '1 minute'");
+// About to expire, so the read waits for the refresh (a token merely due is served and refreshed behind the answer).
+await service.db.sql.query("UPDATE connections SET refresh_due_at = now() - interval '1 minute', access_token_expires_at = now() + interval '30 seconds'");
 const response = await fetch(`${service.url}/v1/shops/${shopId}/token`, { headers: { 'x-api-key': key, 'x-request-id': 'traced-token-read' } });
 const status = response.status;
 await response.text();

@@ -81,7 +81,7 @@ describe('tracing (OpenTelemetry)', () => {
     expect(handler?.parentSpanId).toBe(server.spanId);
   });
 
-  it('traces the TikTok call the read made (a due token is refreshed first), without its secrets', () => {
+  it('traces the TikTok call the read made (a token about to expire is refreshed first), without its secrets', () => {
     const { trace } = tokenTrace();
     const refresh = trace.find((span) => span.kind === CLIENT && span.attributes['url.path'] === '/simulator/api/v2/token/refresh');
     expect(refresh?.scope).toBe('@opentelemetry/instrumentation-undici');
