@@ -128,6 +128,8 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
       cookieSecret: config.cookieSecret,
       sessionTtlSeconds: config.connect.sessionTtlSeconds,
       returnUrlAllowlist: config.connect.returnUrlAllowlist,
+      stateTtlSeconds: config.connect.stateTtlSeconds,
+      allowAppStoreInstalls: config.tiktok.allowAppStoreInstalls,
       authorizeUrl: config.tiktok.authorizeUrl,
       serviceId: config.tiktok.serviceId,
     },

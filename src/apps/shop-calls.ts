@@ -14,7 +14,8 @@ export interface ShopToken {
   shopCipher: string;
   accessToken: string;
   expiresAt: string;
-  grantedScopes: string[];
+  /** null: TikTok never listed them ("scopes unknown"). */
+  grantedScopes: string[] | null;
 }
 
 /** `query.shop_cipher`, when given, overrides TikTok's cipher rule: the shop's own cipher sends it, an empty value sends none. */

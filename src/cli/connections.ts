@@ -21,11 +21,12 @@ export const connectionCommands: Command[] = [
           id: row.id, merchantRef: row.merchantRef, sellerName: row.sellerName, status: row.status, statusReason: row.statusReason,
           accessTokenExpiresAt: row.accessTokenExpiresAt.toISOString(), authorizationExpiresAt: row.refreshTokenExpiresAt.toISOString(),
           shops: row.shops.map(({ id, name, region }) => ({ id, name, region })),
+          grantedScopes: row.grantedScopes,
         }));
         out.print(
           machine.length === 0
             ? 'No connections.'
-            : machine.map((row) => `${row.id}  ${row.status.padEnd(12)} ${row.sellerName} (${row.merchantRef ?? '-'}), ${row.shops.length} shop(s), token until ${row.accessTokenExpiresAt}`).join('\n'),
+            : machine.map((row) => `${row.id}  ${row.status.padEnd(12)} ${row.sellerName} (${row.merchantRef ?? '-'}), ${row.shops.length} shop(s), token until ${row.accessTokenExpiresAt}, ${scopesText(row.grantedScopes)}`).join('\n'),
           machine,
         );
         return 0;
@@ -52,3 +53,8 @@ export const connectionCommands: Command[] = [
     },
   },
 ];
+
+/** Scopes in one line; "scopes unknown" when TikTok never listed them (#11 item 5). */
+function scopesText(scopes: string[] | null): string {
+  return scopes === null ? 'scopes unknown' : `${scopes.length} scope(s)`;
+}

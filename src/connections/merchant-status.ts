@@ -21,7 +21,8 @@ export interface MerchantStatusModel {
   accessEndsAt: Date;
   /** Set within 30, 7 or 1 days of `accessEndsAt`. */
   expiryWarning: string | null;
-  granted: RequestedAccess[];
+  /** null: TikTok did not say which permissions were granted ("scopes unknown"). */
+  granted: RequestedAccess[] | null;
   problems: { title: string; explanation: string; whatToDo: string }[];
 }
 
@@ -54,7 +55,7 @@ export function createMerchantStatus(deps: { connections: Pick<AuthorizationStor
       removedShops: shops.filter((shop) => shop.removedAt).map(pick),
       accessEndsAt: connection.refreshTokenExpiresAt,
       expiryWarning: expiryWarning(connection.refreshTokenExpiresAt, deps.clock.now()),
-      granted: requestedAccess(connection.grantedScopes),
+      granted: connection.grantedScopes === null ? null : requestedAccess(connection.grantedScopes),
       problems: (await deps.problems.listOpen(connectionId)).map(describeProblem),
     };
   };

@@ -17,7 +17,11 @@ export interface Connection {
   createdByApiClientId: string | null;
   status: ConnectionStatus;
   statusReason: string | null;
-  grantedScopes: string[];
+  /**
+   * The scopes the seller granted, as TikTok last listed them; null when no token answer ever listed
+   * them ("unknown", never "none": #11 item 5). The scope pre-check never refuses on unknown scopes.
+   */
+  grantedScopes: string[] | null;
   accessTokenSealed: Sealed;
   refreshTokenSealed: Sealed;
   encryptionKeyId: string;

@@ -23,7 +23,7 @@ const grant = {
   sellerName: z.string(),
   shopIds: z.array(z.string()),
   removedShopIds: z.array(z.string()),
-  grantedScopes: z.array(z.string()),
+  grantedScopes: z.array(z.string()).nullable().describe('null: TikTok did not list the granted scopes (unknown, not none)'),
 };
 
 export const connectionEventSchemas = {

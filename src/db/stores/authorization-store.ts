@@ -29,7 +29,8 @@ export interface AuthorizationToSave {
   sellerBaseRegion: string | null;
   merchantRef: string | null;
   apiClientId: string | null;
-  grantedScopes: string[];
+  /** null: TikTok's answer listed none, so they are unknown; a re-authorization then keeps the last known list. */
+  grantedScopes: string[] | null;
   accessTokenExpiresAt: Date;
   refreshTokenExpiresAt: Date;
   refreshDueAt: Date;
@@ -113,10 +114,11 @@ async function saveAuthorization(
     const sealed = seal(id);
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO connections (id, open_id, user_type, seller_name, seller_base_region, merchant_ref,
-         created_by_api_client_id, status, granted_scopes, access_token_sealed, refresh_token_sealed,
+         created_by_api_client_id, status, granted_scopes, scopes_known, access_token_sealed, refresh_token_sealed,
          encryption_key_id, access_token_expires_at, refresh_token_expires_at, refresh_due_at, token_version,
          authorized_at, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $10, $11, $12, $13, $14, 1, $15, $15, $15)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', COALESCE($8::text[], '{}'), $8::text[] IS NOT NULL,
+         $9, $10, $11, $12, $13, $14, 1, $15, $15, $15)
        ON CONFLICT (open_id) DO NOTHING RETURNING id`,
       [
         id, input.openId, input.userType, input.sellerName, input.sellerBaseRegion, input.merchantRef, input.apiClientId,
@@ -139,7 +141,8 @@ async function saveAuthorization(
     const sealed = seal(connectionId);
     await tx.query(
       `UPDATE connections SET user_type = $2, seller_name = $3, seller_base_region = $4,
-         merchant_ref = COALESCE(merchant_ref, $5), granted_scopes = $6,
+         merchant_ref = COALESCE(merchant_ref, $5),
+         granted_scopes = COALESCE($6::text[], granted_scopes), scopes_known = scopes_known OR $6::text[] IS NOT NULL,
          access_token_sealed = $7, refresh_token_sealed = $8, encryption_key_id = $9,
          access_token_expires_at = $10, refresh_token_expires_at = $11, refresh_due_at = $12,
          token_version = token_version + 1, refresh_failure_count = 0, last_refresh_error = NULL,

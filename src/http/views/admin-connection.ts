@@ -38,7 +38,7 @@ ${notice ? html`<div class="card ${notice.tone === 'ok' ? 'notice' : 'error'}" r
     <dt>Next refresh</dt><dd>${c.refreshDueAt ? when(c.refreshDueAt, frame.now) : html`<span class="muted">not scheduled</span>`}</dd>
     <dt>Last refreshed</dt><dd>${when(c.lastRefreshedAt, frame.now)}</dd>
     <dt>Last refresh error</dt><dd>${c.lastRefreshError ?? '—'}${c.refreshFailureCount > 0 ? html` <small>(${c.refreshFailureCount} failures in a row)</small>` : ''}</dd>
-    <dt>Granted scopes</dt><dd>${c.grantedScopes.length === 0 ? '—' : c.grantedScopes.join(', ')}</dd>
+    <dt>Granted scopes</dt><dd>${c.grantedScopes === null ? html`<span class="muted">scopes unknown (TikTok did not list them)</span>` : c.grantedScopes.length === 0 ? '—' : c.grantedScopes.join(', ')}</dd>
   </dl>
   ${s.attention.length > 0 ? html`<p><strong>Needs attention:</strong> ${s.attention.join('; ')}</p>` : ''}
 </section>

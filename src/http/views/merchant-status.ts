@@ -29,6 +29,12 @@ export function merchantStatusPage(model: MerchantStatusModel, reauthorize: { ac
     : html`<h3>No longer connected</h3>
   <ul>${model.removedShops.map((shop) => html`<li>${shop.name} (${shop.region})</li>`)}</ul>`}
 </section>
+<section class="card" aria-labelledby="permissions-heading">
+  <h2 id="permissions-heading">Permissions</h2>
+  ${model.granted === null
+    ? html`<p>Scopes unknown: TikTok Shop did not say which permissions you granted. The app works with what TikTok allows.</p>`
+    : html`<ul>${model.granted.map((access) => html`<li>${access.name}</li>`)}</ul>`}
+</section>
 <section class="card" aria-labelledby="access-heading">
   <h2 id="access-heading">When access ends</h2>
   <p>Access ends on <time datetime="${model.accessEndsAt.toISOString()}">${formatDate(model.accessEndsAt)}</time>.</p>
