@@ -12,7 +12,7 @@ import { createShopCredentialSource } from './apps/shop-credentials.js';
 import { createAuditLog, type AuditLog } from './audit/audit-log.js';
 import type { Config } from './config.js';
 import { createHousekeeping } from './connections/housekeeping.js';
-import { createConnectionsService, merchantStatusLinkTtlSeconds, type ConnectionsService } from './connections/index.js';
+import { createConnectionsService, createShopSync, merchantStatusLinkTtlSeconds, type ConnectionsService, type ShopSync } from './connections/index.js';
 import { connectionStatuses, createLifecycle, type Lifecycle } from './connections/lifecycle/index.js';
 import type { Database } from './db/database.js';
 import { createAdminReviewStore } from './db/stores/admin-review-store.js';
@@ -80,7 +80,13 @@ export interface Core {
   refusals: RefusalAudit;
   admin: AdminCore;
   /** Operator commands (CLI). */
-  operator: { apiClients: ApiClientAdmin; listings: ConnectionListingStore; sealedTokens: SealedTokenStore };
+  operator: {
+    apiClients: ApiClientAdmin;
+    listings: ConnectionListingStore;
+    sealedTokens: SealedTokenStore;
+    /** `connections sync-shops`: Get Authorized Shops again with a fresh token, and the difference stored. */
+    syncShops(connectionId: string): ReturnType<ShopSync['sync']>;
+  };
   /** Whether the database answers (GET /readyz). */
   readiness: { database: Database['kind']; ping(): Promise<void> };
   /** Background work, in start order: started after the service listens, stopped in reverse. */
@@ -136,6 +142,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     refreshDueAt: (issuedAt, expiresAt) => refreshDueAt(issuedAt, expiresAt, config.refresh),
   });
 
+  const shopSync = createShopSync({ store: authorizations, api: tiktok.api, lifecycle, audit, clock });
   const metrics = createMetrics({ connections: { statuses: connectionStatuses, counts: () => lifecycleStore.countByStatus() } });
   const refresher = createRefresher({
     store: createRefreshClaimStore(db.sql),
@@ -146,6 +153,8 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     metrics: metrics.refresh,
     problems: connections.problems,
     settings: config.refresh,
+    // Get Authorized Shops again after each refresh: one GET per refresh, a write only when they changed.
+    afterRefresh: (fresh) => shopSync.sync(fresh.connectionId, fresh.accessToken, 'refresh'),
     ...io.refresher,
   });
   const notifications = createNotificationHandler({
@@ -183,6 +192,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
       api: tiktok.api,
       problems: connections.problems,
       grants: refresher,
+      shops: shopSync,
       audit,
     }),
   };
@@ -202,7 +212,12 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     config, db, clock, logger, audit, vault, metrics, lifecycle, connections, refresher, notifications, v1,
     refusals: createRefusalAudit({ audit, clock, logger }),
     admin,
-    operator: { apiClients: createApiClientAdmin({ store: apiClientStore, clock }), listings, sealedTokens: createSealedTokenStore(db.sql) },
+    operator: {
+      apiClients: createApiClientAdmin({ store: apiClientStore, clock }),
+      listings,
+      sealedTokens: createSealedTokenStore(db.sql),
+      syncShops: async (connectionId) => shopSync.sync(connectionId, (await refresher.ensureFresh(connectionId)).accessToken, 'operator', { actorId: 'cli' }),
+    },
     readiness: { database: db.kind, ping: async () => void (await db.sql.query('SELECT 1')) },
     workers,
     close: () =>

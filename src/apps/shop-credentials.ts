@@ -92,9 +92,9 @@ export function createShopCredentialSource(deps: {
   return {
     async forShop(shopId, options = {}) {
       const access = await deps.shopAccess.find(shopId, { withProblems: options.withProblems ?? false });
-      if (!access) {
+      if (!access || access.removedAt) {
         remember(shopId, undefined);
-        throw new ShopNotFound(shopId);
+        throw new ShopNotFound(shopId, access?.removedAt ? { removedAt: access.removedAt } : {});
       }
       if (access.status !== 'active') {
         remember(shopId, undefined);

@@ -4,7 +4,7 @@ import { flagValue } from './arguments.js';
 import type { Command } from './command.js';
 
 
-/** `connections list|refresh`. */
+/** `connections list|refresh|sync-shops`. */
 export const connectionCommands: Command[] = [
   {
     name: 'connections list',
@@ -52,7 +52,35 @@ export const connectionCommands: Command[] = [
       };
     },
   },
+  {
+    name: 'connections sync-shops',
+    summary: "Fetches the connection's authorized shops from TikTok again and stores what changed.",
+    flags: { id: { value: '<id>', required: true, description: 'The connection whose shops to fetch again (connections list shows ids).' } },
+    prepare(flags) {
+      const id = flagValue(flags, 'id')!;
+      return async ({ out, core }) => {
+        try {
+          const { shopIds, addedShopIds, removedShopIds } = await core.operator.syncShops(id);
+          const result = { connectionId: id, shopIds, addedShopIds, removedShopIds };
+          const changed = addedShopIds.length + removedShopIds.length > 0;
+          out.print(
+            changed
+              ? `Shops of ${id} changed: added ${list(addedShopIds)}, removed ${list(removedShopIds)}; ${shopIds.length} shop(s) now.`
+              : `Shops of ${id} unchanged: ${shopIds.length} shop(s).`,
+            result,
+          );
+        } finally {
+          await core.refresher.stop();
+        }
+        return 0;
+      };
+    },
+  },
 ];
+
+function list(ids: string[]): string {
+  return ids.length === 0 ? 'none' : ids.join(', ');
+}
 
 /** Scopes in one line; "scopes unknown" when TikTok never listed them (#11 item 5). */
 function scopesText(scopes: string[] | null): string {

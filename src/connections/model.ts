@@ -72,7 +72,13 @@ export type RefreshState = Pick<
 >;
 
 /** What the token, sign and proxy paths need about a shop and its connection, from one read. */
-export type ShopAccess = { shopId: string; shopCipher: string; connectionId: string } & Pick<
+export type ShopAccess = {
+  shopId: string;
+  shopCipher: string;
+  connectionId: string;
+  /** Set once TikTok stopped listing the shop in the authorization: it gets no tokens. */
+  removedAt: Date | null;
+} & Pick<
   Connection,
   'status' | 'statusReason' | 'grantedScopes' | 'accessTokenSealed' | 'accessTokenExpiresAt' | 'refreshDueAt'
 > & {

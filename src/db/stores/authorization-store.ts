@@ -46,6 +46,13 @@ export interface AuthorizationEvents {
   reauthorized(connectionId: string, previous: ConnectionStatus, removedShopIds: string[]): TransitionWrite;
 }
 
+/** What a shop re-sync changed: the shops the authorization covers now, and the difference. */
+export interface ShopChanges {
+  shopIds: string[];
+  addedShopIds: string[];
+  removedShopIds: string[];
+}
+
 export interface SavedAuthorization {
   connectionId: string;
   /** false: the seller was known and its connection was re-authorized. */
@@ -72,6 +79,13 @@ export interface AuthorizationStore {
    * re-authorization's move with `connection.reauthorized`, in the same transaction.
    */
   saveAuthorization(input: AuthorizationToSave, seal: (connectionId: string) => SealedTokenColumns, events: AuthorizationEvents): Promise<SavedAuthorization>;
+  /**
+   * Stores TikTok's current list of the connection's authorized shops (#11 item 8): new shops are
+   * added, returning ones lose `removed_at`, missing ones are marked removed, under the connection's
+   * row lock. Writes nothing when the list is what is stored (one read); `event` (added or removed
+   * shops only) is written in the same transaction. Undefined for an unknown connection.
+   */
+  syncShops(connectionId: string, shops: AuthorizedShop[], at: Date, event: (changes: ShopChanges) => EventWrite): Promise<ShopChanges | undefined>;
 }
 
 const connectionSelect = selectConnection(allConnectionFields);
@@ -96,6 +110,9 @@ export function createAuthorizationStore(sql: SqlClient): AuthorizationStore {
     },
     saveAuthorization(input, seal, events) {
       return sql.transaction((tx) => saveAuthorization(tx, input, seal, events));
+    },
+    syncShops(connectionId, shops, at, event) {
+      return sql.transaction((tx) => syncShops(tx, connectionId, shops, at, event));
     },
   };
 }
@@ -164,6 +181,39 @@ async function saveAuthorization(
   // Under the row lock nothing can move the connection between the read and the write.
   if (!written) throw new Error(`the lifecycle refused to record the authorization of connection ${connectionId}`);
   return { connectionId, created, removedShopIds };
+}
+
+async function syncShops(
+  tx: SqlRunner,
+  connectionId: string,
+  shops: AuthorizedShop[],
+  at: Date,
+  event: (changes: ShopChanges) => EventWrite,
+): Promise<ShopChanges | undefined> {
+  const locked = await tx.query('SELECT id FROM connections WHERE id = $1 FOR UPDATE', [connectionId]);
+  if (locked.length === 0) return undefined;
+  const current = await tx.query<{ id: string; cipher: string; code: string | null; name: string; region: string; seller_type: string | null }>(
+    'SELECT id, cipher, code, name, region, seller_type FROM shops WHERE connection_id = $1 AND removed_at IS NULL',
+    [connectionId],
+  );
+  const stored = new Map(current.map((row) => [row.id, row]));
+  const shopIds = shops.map((shop) => shop.id).sort();
+  const addedShopIds = shopIds.filter((id) => !stored.has(id));
+  const unchanged =
+    addedShopIds.length === 0 &&
+    current.length === shops.length &&
+    shops.every((shop) => {
+      const row = stored.get(shop.id)!;
+      return row.cipher === shop.cipher && row.name === shop.name && row.region === shop.region
+        && (row.code ?? '') === shop.code && (row.seller_type ?? '') === shop.sellerType;
+    });
+  if (unchanged) return { shopIds, addedShopIds: [], removedShopIds: [] };
+  const removedShopIds = await saveShops(tx, connectionId, shops, at);
+  const changes = { shopIds, addedShopIds, removedShopIds };
+  if (addedShopIds.length > 0 || removedShopIds.length > 0) {
+    await createLifecycleStore(tx).appendEvent(connectionId, event(changes), at);
+  }
+  return changes;
 }
 
 async function lockByOpenId(tx: SqlRunner, openId: string): Promise<{ id: string; status: ConnectionStatus } | undefined> {
