@@ -37,7 +37,7 @@ import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
 import type { Worker } from './shared/worker.js';
-import { createApiClient, createAuthClient, createTikTokHttp, type FetchLike } from './tiktok/index.js';
+import { createApiClient, createAuthClient, createTikTokHttp, TikTokTokenExpired, type FetchLike } from './tiktok/index.js';
 import { parseKeyRing } from './vault/key-ring.js';
 import { createVault, type Vault } from './vault/vault.js';
 import { createNotificationHandler, type NotificationHandler } from './webhooks/tiktok-notifications.js';
@@ -216,7 +216,12 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
       apiClients: createApiClientAdmin({ store: apiClientStore, clock }),
       listings,
       sealedTokens: createSealedTokenStore(db.sql),
-      syncShops: async (connectionId) => shopSync.sync(connectionId, (await refresher.ensureFresh(connectionId)).accessToken, 'operator', { actorId: 'cli' }),
+      async syncShops(connectionId) {
+        const sync = async (force: boolean) =>
+          shopSync.sync(connectionId, (await refresher.ensureFresh(connectionId, { force })).accessToken, 'operator', { actorId: 'cli' });
+        // The stored token may have stopped working before its time: refresh once and ask again.
+        return sync(false).catch((error: unknown) => (error instanceof TikTokTokenExpired ? sync(true) : Promise.reject(error)));
+      },
     },
     readiness: { database: db.kind, ping: async () => void (await db.sql.query('SELECT 1')) },
     workers,
