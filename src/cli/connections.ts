@@ -8,7 +8,7 @@ import type { Command } from './command.js';
 export const connectionCommands: Command[] = [
   {
     name: 'connections list',
-    summary: 'Lists the connections with status, shops and token expiry.',
+    summary: 'Lists the connections with status, shops, token expiry and scopes.',
     flags: { status: { value: '<status>', description: `Only connections in this status: ${connectionStatuses.join(', ')}.` } },
     prepare(flags) {
       const status = flagValue(flags, 'status');
