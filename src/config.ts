@@ -35,6 +35,8 @@ export const settings = {
   TIKTOK_APP_KEY: optionalText.describe('TikTok Shop app key (Partner Center); unset: simulator mode'),
   TIKTOK_APP_SECRET: optionalText.describe('TikTok Shop app secret'),
   TIKTOK_SERVICE_ID: optionalText.describe('TikTok Shop service id (used on the authorize page)'),
+  TIKTOK_ALLOW_APP_STORE_INSTALLS: z.enum(['true', 'false']).optional()
+    .describe('`true`: a callback with a code and no `state` (an install from the TikTok Shop App Store) is exchanged and stored; a state the service did not issue is always refused. Unset: `false`, except `true` with the simulator'),
   TIKTOK_AUTHORIZE_URL: httpUrl.default('https://services.tiktokshop.com/open/authorize')
     .describe('seller authorize page (US sellers: `https://services.tiktokshops.us/open/authorize`)'),
   TIKTOK_AUTH_BASE_URL: httpUrl.default('https://auth.tiktok-shops.com').describe('token get / refresh host'),
@@ -52,6 +54,8 @@ export const settings = {
   REFRESH_CONCURRENCY: seconds(4).describe('refreshes one process runs at once'),
   REFRESH_CLAIM_SECONDS: seconds(60).describe('lease a process holds on an authorization while refreshing it'),
   CONNECT_SESSION_TTL_SECONDS: seconds(1800).describe('how long a connect link stays valid'),
+  OAUTH_STATE_TTL_SECONDS: z.coerce.number().int().min(1800, 'at least 1800 (TikTok\'s authorization code alone lives 30 minutes)').default(3600)
+    .describe('how long a merchant has between leaving for TikTok (to log in or create an account, then approve) and coming back; at least 1800'),
   RETURN_URL_ALLOWLIST: z.string().default('')
     .describe('comma-separated origins (`https://app.example.com`) that connect sessions may return to'),
   TIKTOK_UPLOAD_IMAGE_MAX_MB: z.coerce.number().positive().max(100).default(5)
@@ -103,6 +107,8 @@ export interface Config {
     authorizeUrl: string;
     authBaseUrl: string;
     apiBaseUrl: string;
+    /** Whether a callback without `state` (TikTok Shop App Store install) is exchanged and stored. */
+    allowAppStoreInstalls: boolean;
   };
   /** `TOKEN_ENCRYPTION_KEYS`, or (outside production) the development key kept in `$DATA_DIR`. */
   encryptionKeys: string;
@@ -117,7 +123,7 @@ export interface Config {
     concurrency: number;
     claimSeconds: number;
   };
-  connect: { sessionTtlSeconds: number; returnUrlAllowlist: string[] };
+  connect: { sessionTtlSeconds: number; returnUrlAllowlist: string[]; stateTtlSeconds: number };
   rateLimit: { defaultPerMinute: number };
   /** Multipart uploads through the proxy, in bytes. */
   uploads: { imageMaxBytes: number; fileMaxBytes: number };
@@ -186,6 +192,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
           authorizeUrl: s.TIKTOK_AUTHORIZE_URL,
           authBaseUrl: s.TIKTOK_AUTH_BASE_URL.replace(/\/+$/, ''),
           apiBaseUrl: s.TIKTOK_API_BASE_URL.replace(/\/+$/, ''),
+          allowAppStoreInstalls: s.TIKTOK_ALLOW_APP_STORE_INSTALLS === 'true',
         }
       : {
           mode: 'simulator',
@@ -193,6 +200,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
           authorizeUrl: `${simulatorBase}/open/authorize`,
           authBaseUrl: simulatorBase,
           apiBaseUrl: simulatorBase,
+          // The simulator's "Install from the App Store" path works out of the box in development.
+          allowAppStoreInstalls: s.TIKTOK_ALLOW_APP_STORE_INSTALLS !== 'false',
         },
     encryptionKeys: secrets.encryptionKeys,
     cookieSecret: secrets.cookieSecret,
@@ -204,7 +213,11 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       concurrency: s.REFRESH_CONCURRENCY,
       claimSeconds: s.REFRESH_CLAIM_SECONDS,
     },
-    connect: { sessionTtlSeconds: s.CONNECT_SESSION_TTL_SECONDS, returnUrlAllowlist: parseOrigins(s.RETURN_URL_ALLOWLIST) },
+    connect: {
+      sessionTtlSeconds: s.CONNECT_SESSION_TTL_SECONDS,
+      returnUrlAllowlist: parseOrigins(s.RETURN_URL_ALLOWLIST),
+      stateTtlSeconds: s.OAUTH_STATE_TTL_SECONDS,
+    },
     rateLimit: { defaultPerMinute: s.DEFAULT_RATE_LIMIT_PER_MINUTE },
     uploads: { imageMaxBytes: Math.round(s.TIKTOK_UPLOAD_IMAGE_MAX_MB * 1024 * 1024), fileMaxBytes: Math.round(s.TIKTOK_UPLOAD_FILE_MAX_MB * 1024 * 1024) },
     admin: {

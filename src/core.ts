@@ -12,7 +12,7 @@ import { createShopCalls } from './apps/shop-calls.js';
 import { createShopCredentialSource } from './apps/shop-credentials.js';
 import { createAuditLog, type AuditLog } from './audit/audit-log.js';
 import type { Config } from './config.js';
-import { createConnectionsService, merchantStatusLinkTtlSeconds, type ConnectionsService } from './connections/index.js';
+import { createConnectionsService, createShopSync, merchantStatusLinkTtlSeconds, type ConnectionsService, type ShopSync } from './connections/index.js';
 import { connectionStatuses, createLifecycle, type Lifecycle } from './connections/lifecycle/index.js';
 import type { Database } from './db/database.js';
 import { createRetentionWorker } from './db/retention.js';
@@ -41,7 +41,7 @@ import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { createMetrics, observeTikTokCalls, type Metrics } from './shared/metrics.js';
 import type { Worker } from './shared/worker.js';
-import { createApiClient, createAuthClient, createTikTokHttp, loadScopeIndex, type FetchLike } from './tiktok/index.js';
+import { createApiClient, createAuthClient, createTikTokHttp, loadScopeIndex, TikTokTokenExpired, type FetchLike } from './tiktok/index.js';
 import { parseKeyRing } from './vault/key-ring.js';
 import { createVault, type Vault } from './vault/vault.js';
 import { createNotificationHandler, type NotificationHandler } from './webhooks/tiktok-notifications.js';
@@ -87,7 +87,13 @@ export interface Core {
   refusals: RefusalAudit;
   admin: AdminCore;
   /** Operator commands (CLI). */
-  operator: { apiClients: ApiClientAdmin; listings: ConnectionListingStore; sealedTokens: SealedTokenStore };
+  operator: {
+    apiClients: ApiClientAdmin;
+    listings: ConnectionListingStore;
+    sealedTokens: SealedTokenStore;
+    /** `connections sync-shops`: Get Authorized Shops again with a fresh token, and the difference stored. */
+    syncShops(connectionId: string): ReturnType<ShopSync['sync']>;
+  };
   /** Whether the database answers (GET /readyz). */
   readiness: { database: Database['kind']; ping(): Promise<void> };
   /** Background work, in start order: started after the service listens, stopped in reverse. */
@@ -145,12 +151,15 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
       cookieSecret: config.cookieSecret,
       sessionTtlSeconds: config.connect.sessionTtlSeconds,
       returnUrlAllowlist: config.connect.returnUrlAllowlist,
+      stateTtlSeconds: config.connect.stateTtlSeconds,
+      allowAppStoreInstalls: config.tiktok.allowAppStoreInstalls,
       authorizeUrl: config.tiktok.authorizeUrl,
       serviceId: config.tiktok.serviceId,
     },
     refreshDueAt: (issuedAt, expiresAt) => refreshDueAt(issuedAt, expiresAt, config.refresh),
   });
 
+  const shopSync = createShopSync({ store: authorizations, api: tiktok.api, lifecycle, audit, clock });
   const refresher = createRefresher({
     store: createRefreshClaimStore(db.sql),
     lifecycle,
@@ -160,6 +169,8 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     metrics: metrics.refresh,
     problems: connections.problems,
     settings: config.refresh,
+    // Get Authorized Shops again after each refresh: one GET per refresh, a write only when they changed.
+    afterRefresh: (fresh) => shopSync.sync(fresh.connectionId, fresh.accessToken, 'refresh'),
     ...io.refresher,
   });
   const notifications = createNotificationHandler({
@@ -197,6 +208,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
       api: tiktok.api,
       problems: connections.problems,
       grants: refresher,
+      shops: shopSync,
       audit,
       scopes,
     }),
@@ -223,7 +235,17 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     config, db, clock, logger, audit, vault, metrics, lifecycle, connections, refresher, notifications, v1,
     refusals: createRefusalAudit({ audit, clock, logger }),
     admin,
-    operator: { apiClients, listings, sealedTokens: createSealedTokenStore(db.sql) },
+    operator: {
+      apiClients,
+      listings,
+      sealedTokens: createSealedTokenStore(db.sql),
+      async syncShops(connectionId) {
+        const sync = async (force: boolean) =>
+          shopSync.sync(connectionId, (await refresher.ensureFresh(connectionId, { force })).accessToken, 'operator', { actorId: 'cli' });
+        // The stored token may have stopped working before its time: refresh once and ask again.
+        return sync(false).catch((error: unknown) => (error instanceof TikTokTokenExpired ? sync(true) : Promise.reject(error)));
+      },
+    },
     readiness: { database: db.kind, ping: async () => void (await db.sql.query('SELECT 1')) },
     workers,
     close: () =>

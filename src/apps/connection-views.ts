@@ -11,7 +11,8 @@ export interface ConnectionView {
   sellerName: string;
   status: ConnectionStatus;
   statusReason: string | null;
-  grantedScopes: string[];
+  /** null: TikTok never listed the granted scopes ("scopes unknown", #11 item 5). */
+  grantedScopes: string[] | null;
   accessTokenExpiresAt: string;
   /** When the seller's authorization (refresh token) runs out; then the merchant must re-authorize. */
   authorizationExpiresAt: string;

@@ -48,3 +48,16 @@ export interface CallContext {
   clientId: string;
   requestId: string;
 }
+
+/**
+ * Fetches the connection's authorized shops again and stores the difference (connections/'s
+ * ShopSync): the proxy asks after TikTok said the token is not authorized for the shop (101000).
+ */
+export interface ShopResync {
+  sync(
+    connectionId: string,
+    accessToken: string,
+    trigger: 'api_call',
+    context?: { requestId?: string },
+  ): Promise<{ removedShopIds: string[]; syncedAt: Date }>;
+}

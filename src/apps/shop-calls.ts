@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { AuditLog } from '../audit/audit-log.js';
-import { ConnectionUnusable, ScopeMissing } from '../shared/errors.js';
-import { scopeName, type ApiClient, type ApiRequest, type PreparedRequest, type RequiredScopes, type ScopeIndex } from '../tiktok/index.js';
+import { ConnectionUnusable, ScopeMissing, ShopNotFound } from '../shared/errors.js';
+import { meansShopNotAuthorized, scopeName, type ApiClient, type ApiRequest, type PreparedRequest, type RequiredScopes, type ScopeIndex } from '../tiktok/index.js';
 import { TikTokGrantDead, TikTokTokenExpired } from '../tiktok/errors.js';
 import { audited } from './audited.js';
-import type { CallContext, GrantLoss, ScopeProblems } from './ports.js';
+import type { CallContext, GrantLoss, ScopeProblems, ShopResync } from './ports.js';
 import { sameAccess, type ShopCredentials, type ShopCredentialSource } from './shop-credentials.js';
 import { refusable, signingFor } from './shop-signing.js';
 import { countedUpload, uploadTooLarge, type UploadLimit } from './upload-limit.js';
@@ -14,7 +14,8 @@ export interface ShopToken {
   shopCipher: string;
   accessToken: string;
   expiresAt: string;
-  grantedScopes: string[];
+  /** null: TikTok never listed them ("scopes unknown"). */
+  grantedScopes: string[] | null;
 }
 
 /** `query.shop_cipher`, when given, overrides TikTok's cipher rule: the shop's own cipher sends it, an empty value sends none. */
@@ -78,11 +79,25 @@ export function createShopCalls(deps: {
   problems: ScopeProblems;
   /** Where a dead grant is reported (the refresher). */
   grants: GrantLoss;
+  /** Where the shops are fetched again after TikTok said the token is not authorized for the shop. */
+  shops: ShopResync;
   audit: AuditLog;
   /** The endpoint scope table (the scope pre-check and the shop_cipher rule). */
   scopes: Pick<ScopeIndex, 'requiredScopesFor'>;
 }): ShopCalls {
-  const { credentials, api, problems, grants, audit } = deps;
+  const { credentials, api, problems, grants, shops, audit } = deps;
+
+  /**
+   * TikTok says the token is not authorized for this shop (101000): the seller may have removed it
+   * from the authorization, so the shops are fetched again (#11 item 8). A shop now gone answers
+   * {@link ShopNotFound} with its hint; otherwise TikTok's error stands.
+   */
+  async function shopNotAuthorized(context: CallContext, shopId: string, found: ShopCredentials, error: unknown): Promise<void> {
+    const code = (error as { tiktok?: { code?: number } }).tiktok?.code;
+    if (code === undefined || !meansShopNotAuthorized(code)) return;
+    const changes = await shops.sync(found.connectionId, found.accessToken, 'api_call', context.requestId ? { requestId: context.requestId } : {}).catch(() => undefined);
+    if (changes?.removedShopIds.includes(shopId)) throw new ShopNotFound(shopId, { removedAt: changes.syncedAt, cause: error });
+  }
 
   /** Marks the connection (see {@link GrantLoss}); answers its new status, or TikTok's error when it stayed active. */
   async function grantDead(context: CallContext, found: ShopCredentials, error: TikTokGrantDead | TikTokTokenExpired): Promise<never> {
@@ -175,6 +190,7 @@ export function createShopCalls(deps: {
         } catch (error) {
           if (error instanceof ScopeMissing) await scopeMissing(found.connectionId, error, problemPath);
           if (grantIsDead(error, refreshed)) await grantDead(context, found, error);
+          await shopNotAuthorized(context, shopId, found, error);
           if (refreshed && error instanceof TikTokTokenExpired) throw expiredAfterRefresh(error);
           throw error;
         }
@@ -212,6 +228,7 @@ export function createShopCalls(deps: {
           if (counted.exceeded) throw uploadTooLarge(request.limit, undefined, error);
           if (error instanceof ScopeMissing) await scopeMissing(found.connectionId, error, problemPath);
           if (grantIsDead(error, false)) await grantDead(context, found, error);
+          await shopNotAuthorized(context, shopId, found, error);
           if (error instanceof TikTokTokenExpired) {
             // The stream is spent: refresh now, so the caller's next attempt carries a token TikTok accepts.
             await credentials.forShop(shopId, { force: true }).catch(() => undefined);

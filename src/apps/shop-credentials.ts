@@ -14,7 +14,8 @@ export interface ShopCredentials {
   connectionId: string;
   accessToken: string;
   accessTokenExpiresAt: Date;
-  grantedScopes: string[];
+  /** null: unknown (TikTok never listed them); the scope pre-check does not refuse on unknown scopes. */
+  grantedScopes: string[] | null;
   hasOpenProblems: boolean;
 }
 
@@ -42,8 +43,9 @@ export function sameAccess(a: ShopCredentials, b: ShopCredentials): boolean {
     a.connectionId === b.connectionId &&
     a.accessToken === b.accessToken &&
     a.shopCipher === b.shopCipher &&
-    a.grantedScopes.length === b.grantedScopes.length &&
-    a.grantedScopes.every((scope, index) => scope === b.grantedScopes[index])
+    (a.grantedScopes === null || b.grantedScopes === null
+      ? a.grantedScopes === b.grantedScopes
+      : a.grantedScopes.length === b.grantedScopes.length && a.grantedScopes.every((scope, index) => scope === b.grantedScopes?.[index]))
   );
 }
 
@@ -92,9 +94,9 @@ export function createShopCredentialSource(deps: {
   return {
     async forShop(shopId, options = {}) {
       const access = await deps.shopAccess.find(shopId, { withProblems: options.withProblems ?? false });
-      if (!access) {
+      if (!access || access.removedAt) {
         remember(shopId, undefined);
-        throw new ShopNotFound(shopId);
+        throw new ShopNotFound(shopId, access?.removedAt ? { removedAt: access.removedAt } : {});
       }
       if (access.status !== 'active') {
         remember(shopId, undefined);

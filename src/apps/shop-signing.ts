@@ -5,8 +5,9 @@ import { missingScopes, takesShopCipher, type ApiRequest, type RequiredScopes, t
  * The scopes a call lacks by the scope table, counted only on rows TikTok documents for that exact API
  * version: an inferred row (an older version with the current version's scopes) never refuses a call.
  */
-export function refusable(required: RequiredScopes | undefined, granted: readonly string[]): string[] {
-  return required?.documented ? missingScopes(required.scopeKeys, granted) : [];
+export function refusable(required: RequiredScopes | undefined, granted: readonly string[] | null): string[] {
+  // Unknown scopes (null) never refuse: TikTok decides (#11 item 5).
+  return required?.documented && granted !== null ? missingScopes(required.scopeKeys, granted) : [];
 }
 
 /**

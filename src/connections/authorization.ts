@@ -2,9 +2,10 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { AuthorizationEvents, AuthorizationStore } from '../db/stores/authorization-store.js';
 import type { Clock } from '../shared/clock.js';
 import { AuthorizationDenied, ConnectSessionNotFound, ConnectSessionUsed, isServiceError, ReauthorizationSellerMismatch } from '../shared/errors.js';
-import { parseAuthorizeCallback, type AuthClient, type ApiClient } from '../tiktok/index.js';
+import { parseAuthorizeCallback, type AuthClient, type ApiClient, type AuthorizeCallback } from '../tiktok/index.js';
 import { sealTokens } from '../vault/tokens.js';
 import type { Vault } from '../vault/vault.js';
+import type { ConnectSessionRecord } from '../db/stores/connect-session-store.js';
 import type { ConnectSessions } from './connect-sessions.js';
 import type { Lifecycle } from './lifecycle/index.js';
 import type { OAuthStates } from './oauth-states.js';
@@ -22,6 +23,8 @@ export interface AuthorizationDeps {
   vault: Vault;
   audit: AuditLog;
   clock: Clock;
+  /** TIKTOK_ALLOW_APP_STORE_INSTALLS: a callback without `state` is an install from the App Store. */
+  allowAppStoreInstalls: boolean;
   /** When tokens issued now and expiring at `expiresAt` are due for refresh (refresh/'s schedule). */
   refreshDueAt(issuedAt: Date, expiresAt: Date): Date;
 }
@@ -33,10 +36,15 @@ export interface CompletedAuthorization {
   redirectTo: string | null;
 }
 
+/** Where the seller came from: our connect link (a state we issued) or TikTok's App Store (no state). */
+type Origin = { via: 'connect_link'; session: ConnectSessionRecord } | { via: 'app_store_install' };
+
 /**
  * TikTok's redirect back: the state is consumed first (once, for this browser), then the one-time
  * code is exchanged, the shops fetched, and the authorization stored as ONE connection per seller.
- * Refusals are audited and store nothing.
+ * A callback with no state at all is an install from the TikTok Shop App Store, stored without a
+ * merchant reference when `allowAppStoreInstalls` (#11 item 1); a state we did not issue, reused or
+ * expired is always refused. Refusals are audited and store nothing.
  */
 export function createAuthorizationCallback(deps: AuthorizationDeps) {
   return async function completeAuthorization(
@@ -46,13 +54,83 @@ export function createAuthorizationCallback(deps: AuthorizationDeps) {
   ): Promise<CompletedAuthorization> {
     const requestId = context.requestId ?? null;
     const callback = parseAuthorizeCallback(query);
-    let state;
-    let session;
+    const origin: Origin =
+      callback.state === undefined && deps.allowAppStoreInstalls
+        ? { via: 'app_store_install' }
+        : { via: 'connect_link', session: await sessionOf(callback, browserBinding, requestId) };
+    const session = origin.via === 'connect_link' ? origin.session : undefined;
+    if (callback.kind === 'denied') {
+      deps.audit.record({
+        actorType: 'merchant', action: 'connect.authorization_denied', outcome: 'denied', requestId,
+        connectionId: session?.connectionId ?? null,
+        detail: { via: origin.via, ...(session ? { connectSessionId: session.id } : {}), tiktokError: callback.error },
+      });
+      throw new AuthorizationDenied('The access was not approved on TikTok Shop, so nothing was connected.');
+    }
+
     try {
-      state = await deps.states.consume(callback.state, browserBinding);
-      session = state.connectSessionId ? await deps.sessions.findById(state.connectSessionId) : undefined;
+      const tokens = await deps.auth.getToken(callback.code);
+      if (session?.connectionId) {
+        // A re-authorization link approved by another seller would silently connect a second seller (#16).
+        const expected = await deps.connections.findById(session.connectionId);
+        if (expected && expected.openId !== tokens.openId) throw new ReauthorizationSellerMismatch(expected.sellerName, tokens.sellerName);
+      }
+      const shops = await deps.api.getAuthorizedShops(tokens.accessToken);
+      const now = deps.clock.now();
+      // null: TikTok's answer had no granted_scopes, so they are unknown (#11 item 5), never "none".
+      const grantedScopes = tokens.grantedScopes ?? null;
+      const saved = await deps.connections.saveAuthorization(
+        {
+          openId: tokens.openId,
+          userType: tokens.userType,
+          sellerName: tokens.sellerName,
+          sellerBaseRegion: tokens.sellerBaseRegion,
+          merchantRef: session?.merchantRef ?? null,
+          apiClientId: session?.apiClientId ?? null,
+          grantedScopes,
+          accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+          refreshTokenExpiresAt: tokens.refreshTokenExpiresAt,
+          refreshDueAt: deps.refreshDueAt(now, tokens.accessTokenExpiresAt),
+          authorizedAt: now,
+          shops,
+        },
+        (connectionId) => sealTokens(deps.vault, connectionId, tokens),
+        authorizationEvents(deps.lifecycle, { sellerName: tokens.sellerName, shopIds: shops.map((shop) => shop.id), grantedScopes, at: now }),
+      );
+      if (session) await deps.sessions.complete(session.id, saved.connectionId);
+      const resolvedProblems = grantedScopes === null ? 0 : await deps.problems.resolveGranted(saved.connectionId, grantedScopes);
+      const outcome = saved.created ? 'created' : 'reauthorized';
+      deps.audit.record({
+        actorType: 'merchant', action: `connection.${outcome}`, outcome: 'success', requestId,
+        connectionId: saved.connectionId,
+        detail: {
+          via: origin.via, ...(session ? { connectSessionId: session.id } : {}), sellerName: tokens.sellerName, shopIds: shops.map((shop) => shop.id),
+          removedShopIds: saved.removedShopIds, grantedScopes, resolvedProblems,
+        },
+      });
+      return {
+        connectionId: saved.connectionId,
+        outcome,
+        redirectTo: session?.returnUrl ? returnUrlWithOutcome(session.returnUrl, { connectionId: saved.connectionId, outcome }) : null,
+      };
+    } catch (error) {
+      deps.audit.record({
+        actorType: 'merchant', action: 'connect.callback_failed', outcome: 'failure', requestId,
+        connectionId: session?.connectionId ?? null,
+        detail: { via: origin.via, ...(session ? { connectSessionId: session.id } : {}), reason: isServiceError(error) ? error.code : 'internal_error' },
+      });
+      throw error;
+    }
+  };
+
+  /** The connect session behind the callback's state: consumed once, for this browser; refusals audited. */
+  async function sessionOf(callback: AuthorizeCallback, browserBinding: string | undefined, requestId: string | null): Promise<ConnectSessionRecord> {
+    try {
+      const state = await deps.states.consume(callback.state, browserBinding);
+      const session = state.connectSessionId ? await deps.sessions.findById(state.connectSessionId) : undefined;
       if (!session) throw new ConnectSessionNotFound('The connect link of this sign-in no longer exists.');
       if (session.completedAt) throw new ConnectSessionUsed('This connect link was already used.');
+      return session;
     } catch (error) {
       if (isServiceError(error)) {
         deps.audit.record({
@@ -62,68 +140,7 @@ export function createAuthorizationCallback(deps: AuthorizationDeps) {
       }
       throw error;
     }
-    if (callback.kind === 'denied') {
-      deps.audit.record({
-        actorType: 'merchant', action: 'connect.authorization_denied', outcome: 'denied', requestId,
-        connectionId: session.connectionId,
-        detail: { connectSessionId: session.id, tiktokError: callback.error },
-      });
-      throw new AuthorizationDenied('The access was not approved on TikTok Shop, so nothing was connected.');
-    }
-
-    try {
-      const tokens = await deps.auth.getToken(callback.code);
-      if (session.connectionId) {
-        // A re-authorization link approved by another seller would silently connect a second seller.
-        const expected = await deps.connections.findById(session.connectionId);
-        if (expected && expected.openId !== tokens.openId) throw new ReauthorizationSellerMismatch(expected.sellerName, tokens.sellerName);
-      }
-      const shops = await deps.api.getAuthorizedShops(tokens.accessToken);
-      const now = deps.clock.now();
-      const saved = await deps.connections.saveAuthorization(
-        {
-          openId: tokens.openId,
-          userType: tokens.userType,
-          sellerName: tokens.sellerName,
-          sellerBaseRegion: tokens.sellerBaseRegion,
-          merchantRef: session.merchantRef,
-          apiClientId: session.apiClientId,
-          // #11 item 5: storage cannot say "unknown" yet, so an answer without granted_scopes stores none.
-          grantedScopes: tokens.grantedScopes ?? [],
-          accessTokenExpiresAt: tokens.accessTokenExpiresAt,
-          refreshTokenExpiresAt: tokens.refreshTokenExpiresAt,
-          refreshDueAt: deps.refreshDueAt(now, tokens.accessTokenExpiresAt),
-          authorizedAt: now,
-          shops,
-        },
-        (connectionId) => sealTokens(deps.vault, connectionId, tokens),
-        authorizationEvents(deps.lifecycle, { sellerName: tokens.sellerName, shopIds: shops.map((shop) => shop.id), grantedScopes: tokens.grantedScopes ?? [], at: now }),
-      );
-      await deps.sessions.complete(session.id, saved.connectionId);
-      const resolvedProblems = await deps.problems.resolveGranted(saved.connectionId, tokens.grantedScopes ?? []);
-      const outcome = saved.created ? 'created' : 'reauthorized';
-      deps.audit.record({
-        actorType: 'merchant', action: `connection.${outcome}`, outcome: 'success', requestId,
-        connectionId: saved.connectionId,
-        detail: {
-          connectSessionId: session.id, sellerName: tokens.sellerName, shopIds: shops.map((shop) => shop.id),
-          removedShopIds: saved.removedShopIds, grantedScopes: tokens.grantedScopes ?? null, resolvedProblems,
-        },
-      });
-      return {
-        connectionId: saved.connectionId,
-        outcome,
-        redirectTo: session.returnUrl ? returnUrlWithOutcome(session.returnUrl, { connectionId: saved.connectionId, outcome }) : null,
-      };
-    } catch (error) {
-      deps.audit.record({
-        actorType: 'merchant', action: 'connect.callback_failed', outcome: 'failure', requestId,
-        connectionId: session.connectionId,
-        detail: { connectSessionId: session.id, reason: isServiceError(error) ? error.code : 'internal_error' },
-      });
-      throw error;
-    }
-  };
+  }
 }
 
 /**
@@ -132,7 +149,7 @@ export function createAuthorizationCallback(deps: AuthorizationDeps) {
  */
 function authorizationEvents(
   lifecycle: Pick<Lifecycle, 'plan' | 'event'>,
-  grant: { sellerName: string; shopIds: string[]; grantedScopes: string[]; at: Date },
+  grant: { sellerName: string; shopIds: string[]; grantedScopes: string[] | null; at: Date },
 ): AuthorizationEvents {
   const details = (removedShopIds: string[]) => ({
     sellerName: grant.sellerName, shopIds: grant.shopIds, removedShopIds, grantedScopes: grant.grantedScopes, occurredAt: grant.at.toISOString(),

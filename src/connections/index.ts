@@ -6,3 +6,4 @@ export { describeProblem, problemCause } from './merchant-status.js';
 export type { Problems, ProblemRecord } from './problems.js';
 export type { CompletedAuthorization } from './authorization.js';
 export { checkReturnUrl } from './return-url.js';
+export { createShopSync, type ShopChanges, type ShopSync, type ShopSyncTrigger } from './shop-sync.js';

@@ -41,7 +41,8 @@ export interface MerchantStatusModel {
   accessEndsAt: Date;
   /** Set within 30, 7 or 1 days of `accessEndsAt`. */
   expiry: ExpiryLevel | null;
-  grantedScopes: string[];
+  /** null: TikTok did not say which permissions were granted ("scopes unknown"). */
+  grantedScopes: string[] | null;
   problems: MerchantProblem[];
 }
 
@@ -65,7 +66,7 @@ export function createMerchantStatus(deps: { connections: Pick<AuthorizationStor
       expiry: expiryLevel(connection.refreshTokenExpiresAt, deps.clock.now()),
       grantedScopes: connection.grantedScopes,
       problems: (await deps.problems.listOpen(connectionId)).map((problem) => ({
-        cause: problemCause(problem, connection.grantedScopes),
+        cause: problemCause(problem, connection.grantedScopes ?? []),
         scopeKeys: problem.scopeKeys,
         apiPath: problem.apiPath,
         tiktokCode: problem.tiktokCode,

@@ -17,7 +17,11 @@ export interface Connection {
   createdByApiClientId: string | null;
   status: ConnectionStatus;
   statusReason: string | null;
-  grantedScopes: string[];
+  /**
+   * The scopes the seller granted, as TikTok last listed them; null when no token answer ever listed
+   * them ("unknown", never "none": #11 item 5). The scope pre-check never refuses on unknown scopes.
+   */
+  grantedScopes: string[] | null;
   accessTokenSealed: Sealed;
   refreshTokenSealed: Sealed;
   encryptionKeyId: string;
@@ -68,7 +72,13 @@ export type RefreshState = Pick<
 >;
 
 /** What the token, sign and proxy paths need about a shop and its connection, from one read. */
-export type ShopAccess = { shopId: string; shopCipher: string; connectionId: string } & Pick<
+export type ShopAccess = {
+  shopId: string;
+  shopCipher: string;
+  connectionId: string;
+  /** Set once TikTok stopped listing the shop in the authorization: it gets no tokens. */
+  removedAt: Date | null;
+} & Pick<
   Connection,
   'status' | 'statusReason' | 'grantedScopes' | 'accessTokenSealed' | 'accessTokenExpiresAt' | 'refreshDueAt'
 > & {

@@ -3,9 +3,6 @@ import type { Clock } from '../shared/clock.js';
 import { OAuthBrowserMismatch, OAuthStateExpired, OAuthStateInvalid, OAuthStateReused } from '../shared/errors.js';
 import { randomToken, sha256Hex } from '../shared/secrets.js';
 
-/** How long a merchant has between leaving for TikTok and coming back. */
-export const stateTtlSeconds = 10 * 60;
-
 export interface OAuthStates {
   /** A fresh state (256 random bits) bound to the browser binding; only hashes are stored. */
   issue(input: { browserBinding: string; connectSessionId: string; connectionId: string | null }): Promise<string>;
@@ -13,8 +10,13 @@ export interface OAuthStates {
   consume(state: string | undefined, browserBinding: string | undefined): Promise<OAuthStateRecord>;
 }
 
-export function createOAuthStates(options: { store: OAuthStateStore; clock: Clock }): OAuthStates {
-  const { store, clock } = options;
+/**
+ * `ttlSeconds` (OAUTH_STATE_TTL_SECONDS, at least 30 minutes): how long a merchant has between leaving
+ * for TikTok and coming back. TikTok's code alone lives 30 minutes, and the seller may first have to
+ * log in or create an account (#11 item 7).
+ */
+export function createOAuthStates(options: { store: OAuthStateStore; clock: Clock; ttlSeconds: number }): OAuthStates {
+  const { store, clock, ttlSeconds } = options;
   return {
     async issue(input) {
       const state = randomToken(32);
@@ -24,7 +26,7 @@ export function createOAuthStates(options: { store: OAuthStateStore; clock: Cloc
         browserBindingHash: sha256Hex(input.browserBinding),
         connectSessionId: input.connectSessionId,
         connectionId: input.connectionId,
-        expiresAt: new Date(now.getTime() + stateTtlSeconds * 1000),
+        expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
         createdAt: now,
       });
       return state;
@@ -40,7 +42,7 @@ export function createOAuthStates(options: { store: OAuthStateStore; clock: Cloc
           case 'reused':
             throw new OAuthStateReused('This sign-in was already completed; it cannot be used twice.');
           case 'expired':
-            throw new OAuthStateExpired('The sign-in took longer than 10 minutes.');
+            throw new OAuthStateExpired(`The sign-in took longer than ${minutes(ttlSeconds)}, so it was not accepted. Start again from the link you were given.`);
           case 'other_browser':
             throw new OAuthBrowserMismatch('This sign-in was started in another browser.');
         }
@@ -48,4 +50,9 @@ export function createOAuthStates(options: { store: OAuthStateStore; clock: Cloc
       return result.state;
     },
   };
+}
+
+function minutes(seconds: number): string {
+  const value = Math.round(seconds / 60);
+  return value % 60 === 0 ? `${value / 60} hour${value === 60 ? '' : 's'}` : `${value} minutes`;
 }

@@ -13,7 +13,7 @@ import { createConnectPage, type ConnectPageModel } from './connect-page.js';
 import { createConnectSessions, type CreatedConnectSession, type NewConnectSessionInput } from './connect-sessions.js';
 import type { Lifecycle } from './lifecycle/index.js';
 import { createMerchantStatus, type MerchantStatusModel } from './merchant-status.js';
-import { createOAuthStates, stateTtlSeconds } from './oauth-states.js';
+import { createOAuthStates } from './oauth-states.js';
 import { createProblems, type Problems } from './problems.js';
 
 /** A cookie value to set, with its lifetime. */
@@ -76,6 +76,10 @@ export interface ConnectionsServiceDeps {
     cookieSecret: string;
     sessionTtlSeconds: number;
     returnUrlAllowlist: readonly string[];
+    /** OAUTH_STATE_TTL_SECONDS: how long a merchant has on TikTok's side. */
+    stateTtlSeconds: number;
+    /** TIKTOK_ALLOW_APP_STORE_INSTALLS: a callback without state is an App Store install. */
+    allowAppStoreInstalls: boolean;
     authorizeUrl: string;
     serviceId: string;
   };
@@ -100,12 +104,12 @@ export function createConnectionsService(deps: ConnectionsServiceDeps): Connecti
     store: stores.connectSessions, audit, clock, publicUrl: settings.publicUrl,
     ttlSeconds: settings.sessionTtlSeconds, returnUrlAllowlist: settings.returnUrlAllowlist,
   });
-  const states = createOAuthStates({ store: stores.oauthStates, clock });
+  const states = createOAuthStates({ store: stores.oauthStates, clock, ttlSeconds: settings.stateTtlSeconds });
   const problems = createProblems({ store: stores.problems, clock });
   const page = createConnectPage({ sessions, states, audit, clock, authorizeUrl: settings.authorizeUrl, serviceId: settings.serviceId });
   const complete = createAuthorizationCallback({
     states, sessions, connections: stores.connections, lifecycle: deps.lifecycle, problems, auth: deps.tiktok.auth, api: deps.tiktok.api,
-    vault: deps.vault, audit, clock, refreshDueAt: deps.refreshDueAt,
+    vault: deps.vault, audit, clock, allowAppStoreInstalls: settings.allowAppStoreInstalls, refreshDueAt: deps.refreshDueAt,
   });
   const status = createMerchantStatus({ connections: stores.connections, problems, clock });
 
@@ -128,7 +132,7 @@ export function createConnectionsService(deps: ConnectionsServiceDeps): Connecti
       const started = await page.start(token, existing, context);
       return {
         authorizeUrl: started.authorizeUrl,
-        bindingCookie: { value: await tokens.signBinding(started.browserBinding, stateTtlSeconds), maxAgeSeconds: stateTtlSeconds },
+        bindingCookie: { value: await tokens.signBinding(started.browserBinding, settings.stateTtlSeconds), maxAgeSeconds: settings.stateTtlSeconds },
       };
     },
     async completeAuthorization(query, cookies, context) {

@@ -36,7 +36,7 @@ export const httpErrors: Record<ErrorCode, { status: number; hint: string }> = {
   connect_session_used: { status: 410, hint: 'This connect link was already used; ask for a new one.' },
   return_url_not_allowed: { status: 400, hint: 'Use a returnUrl whose origin is listed in RETURN_URL_ALLOWLIST, or leave it out.' },
   oauth_state_invalid: { status: 400, hint: 'Start connecting again from your connect link.' },
-  oauth_state_expired: { status: 400, hint: 'The sign-in took too long; start connecting again from your connect link.' },
+  oauth_state_expired: { status: 400, hint: 'Start again from the connect link you were given (ask for a new one if it has expired too): it takes you back to TikTok Shop.' },
   oauth_state_reused: { status: 400, hint: 'This authorization was already completed; start again from your connect link if needed.' },
   oauth_browser_mismatch: { status: 400, hint: 'Finish connecting in the same browser where you started, or start again from your connect link.' },
   authorization_denied: { status: 400, hint: 'Start again from your connect link and approve the access on TikTok Shop.' },

@@ -19,7 +19,8 @@ export interface FreshToken {
   connectionId: string;
   accessToken: string;
   accessTokenExpiresAt: Date;
-  grantedScopes: string[];
+  /** null: unknown (no token answer listed them). */
+  grantedScopes: string[] | null;
 }
 
 export type Trigger = 'sweep' | 'request' | 'operator';
@@ -117,7 +118,7 @@ export async function refreshClaimed(deps: AttemptDeps, claimed: RefreshState, t
   if (deps.problems) {
     // Closes what scopes new in this grant fix, and the permission problem an earlier refresh recorded
     // here. A scope granted before stays suspect: TikTok refused a call with it (say, the app's package).
-    const newlyGranted = grantedScopes.filter((scope) => !claimed.grantedScopes.includes(scope));
+    const newlyGranted = (grantedScopes ?? []).filter((scope) => !(claimed.grantedScopes ?? []).includes(scope));
     deps.problems.resolveAfterRefresh(claimed.id, { newlyGranted, refreshPath }).catch((error: unknown) => {
       deps.logger.warn({ err: error, connectionId: claimed.id }, 'could not resolve scope problems after a refresh');
     });

@@ -30,6 +30,11 @@ export interface RefresherDeps extends Omit<AttemptDeps, 'policy' | 'backoff' | 
   sweepIntervalMs?: number;
   /** How long `ensureFresh` waits for another process's refresh, polling the row. Default 5 000 / 100 ms. */
   waitForOther?: { maxMs: number; pollMs: number };
+  /**
+   * Runs after every stored refresh, in the background (the caller gets its token at once; `stop()`
+   * waits for it): the core fetches the authorized shops again here (#11 item 8). Failures are logged.
+   */
+  afterRefresh?: (fresh: FreshToken) => Promise<unknown>;
 }
 
 export interface Refresher {
@@ -91,6 +96,14 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   };
   const waitForOther = deps.waitForOther ?? { maxMs: 5_000, pollMs: 100 };
   const flights = createSingleFlight<FreshToken | undefined>();
+  const followUps = new Set<Promise<unknown>>();
+  const followUp = (fresh: FreshToken): void => {
+    if (!deps.afterRefresh) return;
+    const running: Promise<unknown> = deps.afterRefresh(fresh)
+      .catch((error: unknown) => deps.logger.warn({ err: error, connectionId: fresh.connectionId }, 'the work after a refresh failed'))
+      .finally(() => followUps.delete(running));
+    followUps.add(running);
+  };
 
   const open = (state: RefreshState): FreshToken => ({
     connectionId: state.id,
@@ -121,7 +134,10 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   /** Runs one attempt on a claimed row and turns its result into a token (or the reason there is none). */
   const attempt = async (claimed: RefreshState, trigger: Trigger): Promise<FreshToken> => {
     const result = await refreshClaimed(attemptDeps, claimed, trigger);
-    if (result.ok) return result.fresh;
+    if (result.ok) {
+      followUp(result.fresh);
+      return result.fresh;
+    }
     const state = await store.read(claimed.id);
     if (!state) throw new ConnectionNotFound(claimed.id);
     if (result.stale) return serve(state);
@@ -203,6 +219,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     async stop() {
       await sweeper.stop();
       await Promise.allSettled(flights.all());
+      await Promise.allSettled([...followUps]);
     },
   };
 }

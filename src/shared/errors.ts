@@ -204,9 +204,22 @@ export class QuotaExhausted extends ServiceError {
 
 export class ShopNotFound extends ServiceError {
   readonly code = 'shop_not_found';
-  constructor(readonly shopId: string) {
-    super(`No connected shop has id ${shopId}.`);
+  /** `removedAt`: the shop was connected until TikTok's list of authorized shops stopped naming it (#11 item 8). */
+  constructor(readonly shopId: string, options: { removedAt?: Date; cause?: unknown } = {}) {
+    super(
+      options.removedAt
+        ? `Shop ${shopId} is no longer authorized for this app: TikTok stopped listing it among the seller's shops on ${options.removedAt.toISOString()}.`
+        : `No connected shop has id ${shopId}.`,
+      {
+        ...(options.cause === undefined ? {} : { cause: options.cause }),
+        ...(options.removedAt
+          ? { hint: "The seller removed this shop from the app's authorization in TikTok Shop. To use it again, the merchant must authorize the app for it (send a connect link: POST /v1/connect-sessions)." }
+          : {}),
+      },
+    );
+    this.removedAt = options.removedAt ?? null;
   }
+  readonly removedAt: Date | null;
 }
 export class ConnectionNotFound extends ServiceError {
   readonly code = 'connection_not_found';

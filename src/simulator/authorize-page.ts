@@ -17,7 +17,9 @@ interface AuthorizeDeps {
 
 /**
  * The seller-facing page of `services.tiktokshop.com/open/authorize`. Plain HTML forms, no script:
- * pick a seller, untick scopes to withhold them, Approve or Deny.
+ * pick a seller, untick scopes to withhold them, Approve or Deny. `GET /app-store` is the app's
+ * TikTok Shop App Store listing: its "Install from the App Store" button authorizes with no `state`,
+ * as TikTok's App Store install does.
  */
 export function authorizePage(deps: AuthorizeDeps): Router {
   const router = Router();
@@ -26,6 +28,10 @@ export function authorizePage(deps: AuthorizeDeps): Router {
     const serviceId = stringParam(req.query.service_id);
     if (!constantTimeEqual(serviceId, deps.serviceId)) return invalidLink(res, deps);
     res.type('html').send(renderPage(req, deps, stringParam(req.query.state)));
+  });
+
+  router.get('/app-store', (req, res) => {
+    res.type('html').send(renderAppStorePage(req, deps));
   });
 
   router.post('/open/authorize', express.urlencoded({ extended: false }), (req, res) => {
@@ -83,6 +89,22 @@ function renderPage(req: Request, deps: AuthorizeDeps, state: string, problem?: 
     ${deps.state.settings.strict.allOrNothingScopes ? allScopes(scopes) : choosableScopes(scopes)}
     <button type="submit" name="decision" value="approve">Approve</button>
     <button type="submit" name="decision" value="deny">Deny</button>
+  </form>`);
+}
+
+/** The App Store listing: installing authorizes the app for the chosen seller, with no state. */
+function renderAppStorePage(req: Request, deps: AuthorizeDeps): string {
+  const sellers = [...deps.state.sellers.values()];
+  return layout(deps, 'TikTok Shop App Store', `
+  <p>A seller found this app in the TikTok Shop App Store. Installing it sends the seller to the app's redirect URL with a code and <strong>no state</strong>.</p>
+  <form method="post" action="${escapeHtml(`${req.baseUrl}/open/authorize`)}">
+    <input type="hidden" name="service_id" value="${escapeHtml(deps.serviceId)}">
+    <fieldset>
+      <legend>Which test seller is installing?</legend>
+      ${sellers.map((seller, index) => sellerOption(seller, index === 0)).join('\n      ')}
+    </fieldset>
+    ${allScopes(deps.state.settings.appScopes)}
+    <button type="submit" name="decision" value="approve">Install from the App Store</button>
   </form>`);
 }
 

@@ -70,6 +70,16 @@ export function controlRoutes(control: SimulatorControl, state: SimulatorState):
   });
   router.post('/sellers', (req, res) => void res.status(201).json(control.addSeller(parse(schemas.seller, req))));
   router.post('/auth-codes', (req, res) => void res.status(201).json({ code: control.issueAuthCode(parse(schemas.authCode, req)) }));
+  router.post('/sellers/:openId/shops', (req, res) => {
+    const seller = state.sellers.get(String(req.params.openId));
+    if (seller === undefined) return void res.status(404).json({ error: 'unknown seller' });
+    res.status(201).json(control.addShop(seller.openId, parse(shopSchema, req)));
+  });
+  router.delete('/sellers/:openId/shops/:shopId', (req, res) => {
+    const seller = state.sellers.get(String(req.params.openId));
+    if (!seller?.shops.some((shop) => shop.id === req.params.shopId)) return void res.status(404).json({ error: 'unknown seller or shop' });
+    res.json(control.removeShop(seller.openId, String(req.params.shopId)));
+  });
   router.post('/sellers/:openId/revoke', (req, res) => void res.json({ revokedGrants: control.revokeSeller(String(req.params.openId)) }));
   router.post('/sellers/:openId/expire-access-tokens', (req, res) => {
     res.json({ expiredTokens: control.expireAccessTokens(String(req.params.openId)) });

@@ -1,9 +1,9 @@
 import { unixSeconds, type Clock } from '../shared/clock.js';
 import { emptyFaults, type AnswerButFail, type FailureBurst, type FaultState, type Latency } from './faults.js';
 import { issueAuthCode, revokeSeller } from './grants.js';
-import { makeSeller, type NewSeller } from './sellers.js';
+import { makeSeller, makeShop, type NewSeller, type NewShop } from './sellers.js';
 import { emptyCounters, type SimulatorCounters, type SimulatorState } from './state.js';
-import type { RotationMode, SimulatedSeller, SimulatorSettings, StrictSettings } from './types.js';
+import type { RotationMode, SimulatedSeller, SimulatedShop, SimulatorSettings, StrictSettings } from './types.js';
 import { sendWebhook, type WebhookDelivery, type WebhookInput } from './webhooks.js';
 
 export interface SimulatorControl {
@@ -16,6 +16,16 @@ export interface SimulatorControl {
    * stands for a grant made before the app gained scopes (sellers approve all or nothing).
    */
   issueAuthCode(input: { openId: string; grantedScopes?: string[] }): string;
+  /**
+   * The seller adds a shop to the app's authorization after authorizing (TikTok Shop lets a seller
+   * change the authorized shops later): Get Authorized Shops lists it from now on.
+   */
+  addShop(openId: string, shop: NewShop): SimulatedShop;
+  /**
+   * The seller removes a shop from the authorization: Get Authorized Shops stops listing it, and a
+   * call with its cipher answers 101000 (the token is not associated with that shop).
+   */
+  removeShop(openId: string, shopId: string): SimulatedShop;
   /** The seller removes the app: access tokens answer 105001 "deauthorized", refresh 36004005. */
   revokeSeller(openId: string): number;
   /** Makes every access token of the seller expire now (105002), for tests on a real clock. */
@@ -62,6 +72,19 @@ export function createControl(deps: ControlDeps): SimulatorControl {
       if (state.sellers.has(seller.openId)) throw new Error(`simulator: seller ${seller.openId} already exists`);
       state.sellers.set(seller.openId, seller);
       return seller;
+    },
+    addShop(openId, input) {
+      const seller = state.sellers.get(openId);
+      if (seller === undefined) throw new Error(`simulator: no seller ${openId}`);
+      const shop = makeShop(input, seller.name, seller.sellerType);
+      seller.shops.push(shop);
+      return shop;
+    },
+    removeShop(openId, shopId) {
+      const seller = state.sellers.get(openId);
+      const index = seller?.shops.findIndex((shop) => shop.id === shopId) ?? -1;
+      if (seller === undefined || index < 0) throw new Error(`simulator: seller ${openId} has no shop ${shopId}`);
+      return seller.shops.splice(index, 1)[0]!;
     },
     issueAuthCode: ({ openId, grantedScopes }) => issueAuthCode(state, clock, openId, grantedScopes),
     revokeSeller: (openId) => revokeSeller(state, clock, openId),

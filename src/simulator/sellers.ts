@@ -29,7 +29,7 @@ export function makeSeller(input: NewSeller = {}): SimulatedSeller {
   };
 }
 
-function makeShop(input: NewShop, sellerName: string, sellerType: SellerType): SimulatedShop {
+export function makeShop(input: NewShop, sellerName: string, sellerType: SellerType): SimulatedShop {
   const digits = String(randomInt(1, 10)) + Array.from({ length: 18 }, () => randomInt(0, 10)).join('');
   const codeInfix = sellerType === 'CROSS_BORDER' ? 'CB' : 'LC';
   return {

@@ -306,3 +306,16 @@ function undocumented(codes: number[], what: string, note: string): Record<numbe
   };
   return Object.fromEntries(codes.map((code) => [code, text]));
 }
+
+/**
+ * TikTok codes saying the token is not authorized for the shop of the call: TikTok's own remedy for
+ * 101000 ("the x-tts-access-token is not associated with the shop identified by shop_cipher") is to
+ * fetch Get Authorized Shops again, as the seller may have removed the shop from the authorization.
+ * No 105xxx code for this is documented (105001/105002/105005 are token and scope answers).
+ *
+ * @example
+ * meansShopNotAuthorized(101000) // true
+ */
+export function meansShopNotAuthorized(code: number): boolean {
+  return code === 101000;
+}

@@ -22,7 +22,7 @@ export {
   type RawTikTokResponse,
 } from './errors.js';
 export { toTikTokError, type TikTokErrorContext, type TikTokFailure } from './to-tiktok-error.js';
-export { describeTikTokCode, type TikTokCodeEntry, type TikTokErrorKind } from './error-catalog.js';
+export { describeTikTokCode, meansShopNotAuthorized, type TikTokCodeEntry, type TikTokErrorKind } from './error-catalog.js';
 export { createScopeIndex, loadScopeIndex, missingScopes, scopeName, type RequiredScopes, type ScopeIndex } from './scopes.js';
 export { sign, stringToSign, type SignInput } from './sign.js';
 export { webhookSignature, verifyWebhookSignature, type WebhookVerifyInput } from './webhook-verify.js';

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestService, type TestService } from '../support/service.js';
 import { connectSeller, createClient, withKey } from './support.js';
 
@@ -55,7 +55,11 @@ describe('proxy GETs sent while the credential read runs', () => {
     expect((await call(`/v1/shops/${shopId}/proxy${orders}`)).status).toBe(200);
     // Another replica's refresh, as TikTok sees it: the token this process last read stops working.
     sim().expireAccessTokens(sim().builtInSellers.local.openId);
+    const shopLists = () => sim().counters().apiCalls.byPath['/authorization/202309/shops'] ?? 0;
+    const listed = shopLists();
     await service.refresher.refreshNow(connectionId);
+    // Get Authorized Shops after the refresh (#11 item 8) must not count as this call's.
+    await vi.waitFor(() => expect(shopLists()).toBe(listed + 1));
     const before = sim().counters();
     const response = await call(`/v1/shops/${shopId}/proxy${orders}`);
     expect(response.status).toBe(200);

@@ -78,6 +78,11 @@ function proxyOver(input: { lastSeen?: ShopCredentials; answers?: Record<string,
     },
     problems: { recordScopeMissing: async () => undefined, resolve: async () => undefined },
     grants: { markGrantDead: async () => ({ status: 'needs_reauth', statusReason: 'deauthorized' }) },
+    shops: {
+      sync: () => {
+        throw new Error('not used');
+      },
+    },
     audit,
   });
   const proxy = (method: string) => shopCalls.proxy({ clientId: 'client-1', requestId: 'request-1' }, shopId, { method, path: ordersPath, query: { ids: '1' } });

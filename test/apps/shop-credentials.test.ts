@@ -16,6 +16,7 @@ function row(shopId: string, accessToken: string, overrides: Partial<ShopAccess>
     shopId,
     shopCipher: `ROW_${shopId}`,
     connectionId,
+    removedAt: null,
     status: 'active',
     statusReason: null,
     grantedScopes: ['seller.order.info'],

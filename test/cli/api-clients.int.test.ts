@@ -224,7 +224,7 @@ describe('npm run cli -- api-clients', () => {
         error: {
           code: 'command_unknown',
           message: 'Unknown command "api-client create"; did you mean "api-clients create"?',
-          hint: 'Commands: api-clients create, api-clients list, api-clients revoke, connections list, connections refresh, keys reencrypt, db migrate. See npm run cli -- --help.',
+          hint: 'Commands: api-clients create, api-clients list, api-clients revoke, connections list, connections refresh, connections sync-shops, keys reencrypt, db migrate. See npm run cli -- --help.',
         },
       });
     });
@@ -277,7 +277,8 @@ describe('npm run cli -- api-clients', () => {
 
     it('lists every command and the exit codes', async () => {
       const { stdout } = await cli('--help');
-      expect(stdout).toContain('  api-clients revoke   Revokes a client: every replica refuses its key within 5 seconds.\n');
+      expect(stdout).toContain('  api-clients revoke      Revokes a client: every replica refuses its key within 5 seconds.\n');
+      expect(stdout).toContain("  connections sync-shops  Fetches the connection's authorized shops from TikTok again and stores what changed.\n");
       expect(stdout).toContain('Exit codes: 0 done; 1 the command failed; 2 the command line is wrong (nothing was done).\n');
     });
   });
@@ -371,6 +372,19 @@ describe('npm run cli -- connections refresh', () => {
     const listed = JSON.parse((await cli('connections', 'list', '--json')).stdout) as { id: string; status: string }[];
     expect(listed).toStrictEqual([expect.objectContaining({ id, status: 'active' })]);
   }, 90_000); // three CLI processes, each compiling the service with tsx
+
+  it('sync-shops fetches the authorized shops again and prints what changed (#11 item 8)', async () => {
+    const seller = sim.control.builtInSellers.local;
+    const [row] = JSON.parse((await cli('connections', 'list', '--json')).stdout) as { id: string; shops: { id: string }[]; grantedScopes: unknown }[];
+    // The refresh above already fetched the shops once (after every refresh), so the seller's shop is there.
+    expect(row!.shops.map((shop) => shop.id)).toStrictEqual(seller.shops.map((shop) => shop.id));
+    expect(row!.grantedScopes).toStrictEqual(sim.control.settings().appScopes);
+    const added = sim.control.addShop(seller.openId, { region: 'MX', name: 'CLI Added MX' });
+    const { stdout } = await cli('connections', 'sync-shops', '--id', row!.id, '--json');
+    expect(JSON.parse(stdout)).toStrictEqual({
+      connectionId: row!.id, shopIds: [...seller.shops.map((shop) => shop.id)].sort(), addedShopIds: [added.id], removedShopIds: [],
+    });
+  }, 90_000);
 
   it('says so and exits 1 when TikTok refuses the refresh (issue #16)', async () => {
     const seller = sim.control.addSeller({ name: 'Gone Seller' });

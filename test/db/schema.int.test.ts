@@ -26,6 +26,7 @@ describe('the migrated database', () => {
       BigInt: ['bigint'],
       DateTime: ['timestamp with time zone'],
       Json: ['jsonb'],
+      Boolean: ['boolean'],
       ConnectionStatus: ['USER-DEFINED'],
     };
     const missing: string[] = [];

@@ -23,7 +23,7 @@ const grant = {
   sellerName: z.string(),
   shopIds: z.array(z.string()),
   removedShopIds: z.array(z.string()),
-  grantedScopes: z.array(z.string()),
+  grantedScopes: z.array(z.string()).nullable().describe('null: TikTok did not list the granted scopes (unknown, not none)'),
 };
 
 export const connectionEventSchemas = {
@@ -43,6 +43,15 @@ export const connectionEventSchemas = {
     .describe('An administrator lifted a suspension.'),
   'connection.revoked': z.object({ ...statusChange, by: admin })
     .describe('An administrator revoked the connection for good: the merchant must connect again.'),
+  'connection.shops_changed': z
+    .object({
+      ...base,
+      shopIds: z.array(z.string()).describe('The shops the authorization covers now'),
+      addedShopIds: z.array(z.string()),
+      removedShopIds: z.array(z.string()),
+      trigger: z.enum(['refresh', 'api_call', 'operator']).describe('What fetched the list: a token refresh, a call TikTok refused for the shop, or an operator'),
+    })
+    .describe("TikTok's list of the seller's authorized shops changed after the authorization: added shops can be used now, removed ones get no tokens."),
   'authorization.expiring': z.object({ ...base, expiresAt: z.iso.datetime(), daysBefore: z.number().int(), source: z.enum(['sweep', 'webhook']) })
     .describe('The seller authorization ends soon (sent 30, 7 and 1 days before): ask the merchant to re-authorize.'),
   'connection.refresh_requested': z

@@ -29,7 +29,8 @@ export interface AuthorizationToSave {
   sellerBaseRegion: string | null;
   merchantRef: string | null;
   apiClientId: string | null;
-  grantedScopes: string[];
+  /** null: TikTok's answer listed none, so they are unknown; a re-authorization then keeps the last known list. */
+  grantedScopes: string[] | null;
   accessTokenExpiresAt: Date;
   refreshTokenExpiresAt: Date;
   refreshDueAt: Date;
@@ -43,6 +44,13 @@ export interface AuthorizationEvents {
   created(connectionId: string, removedShopIds: string[]): EventWrite;
   /** `previous`: the status the connection had before this authorization. */
   reauthorized(connectionId: string, previous: ConnectionStatus, removedShopIds: string[]): TransitionWrite;
+}
+
+/** What a shop re-sync changed: the shops the authorization covers now, and the difference. */
+export interface ShopChanges {
+  shopIds: string[];
+  addedShopIds: string[];
+  removedShopIds: string[];
 }
 
 export interface SavedAuthorization {
@@ -71,6 +79,13 @@ export interface AuthorizationStore {
    * re-authorization's move with `connection.reauthorized`, in the same transaction.
    */
   saveAuthorization(input: AuthorizationToSave, seal: (connectionId: string) => SealedTokenColumns, events: AuthorizationEvents): Promise<SavedAuthorization>;
+  /**
+   * Stores TikTok's current list of the connection's authorized shops (#11 item 8): new shops are
+   * added, returning ones lose `removed_at`, missing ones are marked removed, under the connection's
+   * row lock. Writes nothing when the list is what is stored (one read); `event` (added or removed
+   * shops only) is written in the same transaction. Undefined for an unknown connection.
+   */
+  syncShops(connectionId: string, shops: AuthorizedShop[], at: Date, event: (changes: ShopChanges) => EventWrite): Promise<ShopChanges | undefined>;
 }
 
 const connectionSelect = selectConnection(allConnectionFields);
@@ -96,6 +111,9 @@ export function createAuthorizationStore(sql: SqlClient): AuthorizationStore {
     saveAuthorization(input, seal, events) {
       return sql.transaction((tx) => saveAuthorization(tx, input, seal, events));
     },
+    syncShops(connectionId, shops, at, event) {
+      return sql.transaction((tx) => syncShops(tx, connectionId, shops, at, event));
+    },
   };
 }
 
@@ -113,10 +131,11 @@ async function saveAuthorization(
     const sealed = seal(id);
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO connections (id, open_id, user_type, seller_name, seller_base_region, merchant_ref,
-         created_by_api_client_id, status, granted_scopes, access_token_sealed, refresh_token_sealed,
+         created_by_api_client_id, status, granted_scopes, scopes_known, access_token_sealed, refresh_token_sealed,
          encryption_key_id, access_token_expires_at, refresh_token_expires_at, refresh_due_at, token_version,
          authorized_at, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $10, $11, $12, $13, $14, 1, $15, $15, $15)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', COALESCE($8::text[], '{}'), $8::text[] IS NOT NULL,
+         $9, $10, $11, $12, $13, $14, 1, $15, $15, $15)
        ON CONFLICT (open_id) DO NOTHING RETURNING id`,
       [
         id, input.openId, input.userType, input.sellerName, input.sellerBaseRegion, input.merchantRef, input.apiClientId,
@@ -139,7 +158,8 @@ async function saveAuthorization(
     const sealed = seal(connectionId);
     await tx.query(
       `UPDATE connections SET user_type = $2, seller_name = $3, seller_base_region = $4,
-         merchant_ref = COALESCE(merchant_ref, $5), granted_scopes = $6,
+         merchant_ref = COALESCE(merchant_ref, $5),
+         granted_scopes = COALESCE($6::text[], granted_scopes), scopes_known = scopes_known OR $6::text[] IS NOT NULL,
          access_token_sealed = $7, refresh_token_sealed = $8, encryption_key_id = $9,
          access_token_expires_at = $10, refresh_token_expires_at = $11, refresh_due_at = $12,
          token_version = token_version + 1, refresh_failure_count = 0, last_refresh_error = NULL,
@@ -161,6 +181,39 @@ async function saveAuthorization(
   // Under the row lock nothing can move the connection between the read and the write.
   if (!written) throw new Error(`the lifecycle refused to record the authorization of connection ${connectionId}`);
   return { connectionId, created, removedShopIds };
+}
+
+async function syncShops(
+  tx: SqlRunner,
+  connectionId: string,
+  shops: AuthorizedShop[],
+  at: Date,
+  event: (changes: ShopChanges) => EventWrite,
+): Promise<ShopChanges | undefined> {
+  const locked = await tx.query('SELECT id FROM connections WHERE id = $1 FOR UPDATE', [connectionId]);
+  if (locked.length === 0) return undefined;
+  const current = await tx.query<{ id: string; cipher: string; code: string | null; name: string; region: string; seller_type: string | null }>(
+    'SELECT id, cipher, code, name, region, seller_type FROM shops WHERE connection_id = $1 AND removed_at IS NULL',
+    [connectionId],
+  );
+  const stored = new Map(current.map((row) => [row.id, row]));
+  const shopIds = shops.map((shop) => shop.id).sort();
+  const addedShopIds = shopIds.filter((id) => !stored.has(id));
+  const unchanged =
+    addedShopIds.length === 0 &&
+    current.length === shops.length &&
+    shops.every((shop) => {
+      const row = stored.get(shop.id)!;
+      return row.cipher === shop.cipher && row.name === shop.name && row.region === shop.region
+        && (row.code ?? '') === shop.code && (row.seller_type ?? '') === shop.sellerType;
+    });
+  if (unchanged) return { shopIds, addedShopIds: [], removedShopIds: [] };
+  const removedShopIds = await saveShops(tx, connectionId, shops, at);
+  const changes = { shopIds, addedShopIds, removedShopIds };
+  if (addedShopIds.length > 0 || removedShopIds.length > 0) {
+    await createLifecycleStore(tx).appendEvent(connectionId, event(changes), at);
+  }
+  return changes;
 }
 
 async function lockByOpenId(tx: SqlRunner, openId: string): Promise<{ id: string; status: ConnectionStatus } | undefined> {

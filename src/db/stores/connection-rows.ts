@@ -10,7 +10,9 @@ import type { Sealed } from '../../shared/sealed.js';
 
 interface Column<T> {
   sql: string;
-  read(value: unknown): T;
+  /** More columns the value is read from, selected under these domain names (`read`'s `more`). */
+  more?: Record<string, string>;
+  read(value: unknown, more: Record<string, unknown>): T;
 }
 
 const text = (sql: string): Column<string> => ({ sql, read: (value) => value as string });
@@ -23,7 +25,12 @@ const nullableDate = (sql: string): Column<Date | null> => ({
   sql,
   read: (value) => (value === null || value === undefined ? null : new Date(value as string | Date)),
 });
-const textArray = (sql: string): Column<string[]> => ({ sql, read: (value) => (value as string[] | null) ?? [] });
+/** The granted scopes, or null when TikTok never said (`scopes_known` false, #11 item 5). */
+const grantedScopes: Column<string[] | null> = {
+  sql: 'granted_scopes',
+  more: { scopesKnown: 'scopes_known' },
+  read: (value, more) => (more.scopesKnown === false ? null : ((value as string[] | null) ?? [])),
+};
 
 type Columns<T> = { [K in keyof T]: Column<T[K]> };
 
@@ -37,7 +44,7 @@ export const connectionColumns: Columns<Connection> = {
   createdByApiClientId: nullableText('created_by_api_client_id'),
   status: { sql: 'status::text', read: (value) => value as Connection['status'] },
   statusReason: nullableText('status_reason'),
-  grantedScopes: textArray('granted_scopes'),
+  grantedScopes,
   accessTokenSealed: sealed('access_token_sealed'),
   refreshTokenSealed: sealed('refresh_token_sealed'),
   encryptionKeyId: text('encryption_key_id'),
@@ -73,12 +80,22 @@ export const allShopFields = Object.keys(shopColumns) as (keyof Shop)[];
 
 function selectList<T>(columns: Columns<T>, fields: readonly (keyof T)[], alias: string, prefix: string): string {
   const qualify = (sql: string) => (alias ? sql.replace(/^([a-z_]+)/, `${alias}.$1`) : sql);
-  return fields.map((field) => `${qualify(columns[field].sql)} AS "${prefix}${String(field)}"`).join(', ');
+  return fields
+    .flatMap((field) => {
+      const column = columns[field];
+      const more = Object.entries(column.more ?? {}).map(([name, sql]) => `${qualify(sql)} AS "${prefix}${name}"`);
+      return [`${qualify(column.sql)} AS "${prefix}${String(field)}"`, ...more];
+    })
+    .join(', ');
 }
 
 function mapRow<T, K extends keyof T>(columns: Columns<T>, row: Record<string, unknown>, fields: readonly K[], prefix: string): Pick<T, K> {
   const mapped = {} as Pick<T, K>;
-  for (const field of fields) mapped[field] = columns[field].read(row[`${prefix}${String(field)}`]) as T[K];
+  for (const field of fields) {
+    const column = columns[field];
+    const more = Object.fromEntries(Object.keys(column.more ?? {}).map((name) => [name, row[`${prefix}${name}`]]));
+    mapped[field] = column.read(row[`${prefix}${String(field)}`], more) as T[K];
+  }
   return mapped;
 }
 

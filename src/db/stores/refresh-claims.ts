@@ -16,7 +16,8 @@ export interface RefreshedTokens {
   encryptionKeyId: string;
   accessTokenExpiresAt: Date;
   refreshTokenExpiresAt: Date;
-  grantedScopes: string[];
+  /** null: still unknown (no answer listed them); the stored list and its "unknown" mark stay. */
+  grantedScopes: string[] | null;
   refreshDueAt: Date;
 }
 
@@ -81,7 +82,8 @@ export function createRefreshClaimStore(sql: SqlRunner) {
     async writeRefreshed(guard: ClaimGuard, now: Date, tokens: RefreshedTokens): Promise<{ tokenVersion: number } | undefined> {
       const rows = await sql.query<{ token_version: number }>(
         `UPDATE connections SET access_token_sealed = $4, refresh_token_sealed = $5, encryption_key_id = $6,
-           access_token_expires_at = $7, refresh_token_expires_at = $8, granted_scopes = $9::text[],
+           access_token_expires_at = $7, refresh_token_expires_at = $8, granted_scopes = COALESCE($9::text[], granted_scopes),
+           scopes_known = scopes_known OR $9::text[] IS NOT NULL,
            refresh_due_at = CASE WHEN status = 'active' THEN $10::timestamptz ELSE NULL END,
            token_version = token_version + 1, refresh_failure_count = 0, last_refreshed_at = $11,
            last_refresh_error = NULL, refresh_outcome_unknown_at = NULL, claim_owner = NULL, claim_expires_at = NULL,

@@ -4,7 +4,8 @@ import { mapConnection, selectConnection } from './connection-rows.js';
 
 export interface ShopAccessStore {
   /**
-   * One indexed read: `shops` by primary key joined to its connection. Removed shops are not found.
+   * One indexed read: `shops` by primary key joined to its connection. A removed shop is found with
+   * its `removedAt` (so the caller can say why it is not usable).
    * `withProblems` adds an indexed `EXISTS` over open problems (the proxy closes them on success).
    */
   find(shopId: string, options?: { withProblems?: boolean }): Promise<ShopAccess | undefined>;
@@ -12,8 +13,8 @@ export interface ShopAccessStore {
 
 const fields = ['status', 'statusReason', 'grantedScopes', 'accessTokenSealed', 'accessTokenExpiresAt', 'refreshDueAt'] as const;
 
-const select = `SELECT s.id AS shop_id, s.cipher, c.id AS connection_id, ${selectConnection(fields, 'c')}`;
-const from = `FROM shops s JOIN connections c ON c.id = s.connection_id WHERE s.id = $1 AND s.removed_at IS NULL`;
+const select = `SELECT s.id AS shop_id, s.cipher, s.removed_at, c.id AS connection_id, ${selectConnection(fields, 'c')}`;
+const from = `FROM shops s JOIN connections c ON c.id = s.connection_id WHERE s.id = $1`;
 const plain = `${select}, false AS has_open_problems ${from}`;
 const withProblems = `${select}, EXISTS (SELECT 1 FROM problems p WHERE p.connection_id = c.id AND p.resolved_at IS NULL) AS has_open_problems ${from}`;
 
@@ -21,6 +22,7 @@ interface Row extends Record<string, unknown> {
   shop_id: string;
   cipher: string;
   connection_id: string;
+  removed_at: Date | string | null;
   has_open_problems: boolean;
 }
 
@@ -35,6 +37,7 @@ export function createShopAccessStore(db: Pick<Database, 'sql'>): ShopAccessStor
         shopId: row.shop_id,
         shopCipher: row.cipher,
         connectionId: row.connection_id,
+        removedAt: row.removed_at === null ? null : new Date(row.removed_at),
         ...mapConnection(row, fields),
         hasOpenProblems: row.has_open_problems,
       };

@@ -27,7 +27,7 @@ export const connectionSchema = z
     sellerName: z.string(),
     status: connectionStatus,
     statusReason: z.string().nullable(),
-    grantedScopes: z.array(z.string()),
+    grantedScopes: z.array(z.string()).nullable().describe('The scopes the seller granted, as TikTok last listed them; null when TikTok never listed them (scopes unknown, not none: calls are not refused for scopes then).'),
     accessTokenExpiresAt: z.iso.datetime(),
     authorizationExpiresAt: z.iso.datetime().describe('When the seller authorization (refresh token) runs out'),
     shops: z.array(z.object({ id: z.string(), cipher: z.string(), name: z.string(), region: z.string() })),

@@ -66,7 +66,7 @@ export function shopEndpoints(deps: V1Deps): Endpoint[] {
             shopCipher: z.string(),
             accessToken: z.string(),
             expiresAt: z.iso.datetime(),
-            grantedScopes: z.array(z.string()),
+            grantedScopes: z.array(z.string()).nullable().describe('The scopes the seller granted, as TikTok last listed them; null when TikTok never listed them (scopes unknown, not none: calls are not refused for scopes then).'),
           }),
         },
         ...shopErrors,

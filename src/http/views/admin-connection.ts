@@ -40,7 +40,7 @@ ${notice ? html`<div class="card ${notice.tone === 'ok' ? 'notice' : 'error'}" r
     <dt>Next refresh</dt><dd>${c.refreshDueAt ? when(c.refreshDueAt, frame.now) : html`<span class="muted">not scheduled</span>`}</dd>
     <dt>Last refreshed</dt><dd>${when(c.lastRefreshedAt, frame.now)}</dd>
     <dt>Last refresh error</dt><dd>${c.lastRefreshError ?? '—'}${c.refreshFailureCount > 0 ? html` <small>(${c.refreshFailureCount} failures in a row)</small>` : ''}</dd>
-    <dt>Granted scopes</dt><dd>${c.grantedScopes.length === 0 ? '—' : c.grantedScopes.join(', ')}</dd>
+    <dt>Granted scopes</dt><dd>${c.grantedScopes === null ? html`<span class="muted">scopes unknown (TikTok did not list them)</span>` : c.grantedScopes.length === 0 ? '—' : c.grantedScopes.join(', ')}</dd>
   </dl>
   ${s.attention.length > 0 ? html`<p><strong>Needs attention:</strong> ${s.attention.join('; ')}</p>` : ''}
 </section>
@@ -67,9 +67,9 @@ ${notice ? html`<div class="card ${notice.tone === 'ok' ? 'notice' : 'error'}" r
 </section>
 <section class="card" aria-labelledby="problems-title">
   <h2 id="problems-title">Open problems (${detail.openProblems.length})</h2>
-  ${detail.openProblems.length === 0 ? html`<p>No open problems.</p>` : detail.openProblems.map((p) => problem(p, frame.now, c.grantedScopes))}
+  ${detail.openProblems.length === 0 ? html`<p>No open problems.</p>` : detail.openProblems.map((p) => problem(p, frame.now, c.grantedScopes ?? []))}
   <h3>Resolved problems (${detail.resolvedProblems.length})</h3>
-  ${detail.resolvedProblems.length === 0 ? html`<p>None.</p>` : detail.resolvedProblems.map((p) => problem(p, frame.now, c.grantedScopes))}
+  ${detail.resolvedProblems.length === 0 ? html`<p>None.</p>` : detail.resolvedProblems.map((p) => problem(p, frame.now, c.grantedScopes ?? []))}
 </section>
 <section class="card" aria-labelledby="audit-title">
   <h2 id="audit-title">History</h2>

@@ -19,6 +19,9 @@ export function homePage(options: { simulator: boolean }): string {
 <section class="card" aria-labelledby="links-heading">
   <h2 id="links-heading">More</h2>
   <ul>
+    ${options.simulator
+      ? html`<li><a href="/simulator/app-store">Install from the App Store</a>: a seller installs the app from the (simulated) TikTok Shop App Store, with no connect link</li>`
+      : ''}
     <li><a href="/admin/overview">Admin console</a>: overview, connections and API clients (sign-in required)</li>
     <li><a href="/healthz">/healthz</a>: the process is up</li>
     <li><a href="/readyz">/readyz</a>: the database answers</li>

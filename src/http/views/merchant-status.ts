@@ -76,7 +76,9 @@ ${model.problems.length > 0 && model.status !== 'revoked'
 </section>
 <section class="card" aria-labelledby="permissions-heading">
   <h2 id="permissions-heading">${t.t('status.permissions.heading')}</h2>
-  ${model.grantedScopes.length === 0 ? html`<p>${t.t('status.permissions.none')}</p>` : permissionItems(model.grantedScopes, t)}
+  ${model.grantedScopes === null
+    ? html`<p>${t.t('status.permissions.unknown')}</p>`
+    : model.grantedScopes.length === 0 ? html`<p>${t.t('status.permissions.none')}</p>` : permissionItems(model.grantedScopes, t)}
 </section>
 ${canReauthorize && !mustReauthorize
   ? html`<section class="card" aria-labelledby="reauth-heading">

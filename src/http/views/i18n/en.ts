@@ -68,6 +68,7 @@ export const en = {
   'status.shops.removed': 'No longer connected',
   'status.permissions.heading': 'Permissions you granted',
   'status.permissions.none': 'No permissions were granted.',
+  'status.permissions.unknown': 'Scopes unknown: TikTok Shop did not say which permissions you granted. The app works with what TikTok Shop allows.',
   'status.access.until': 'Access lasts until {date}.',
   'status.access.ended': 'Access ended on {date}. Re-authorize to reconnect your shops.',
   'status.access.month': 'Access ends within 30 days, on {date}. Re-authorize before then to keep your shops connected.',

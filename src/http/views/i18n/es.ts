@@ -66,6 +66,7 @@ export const es: Catalog = {
   'status.shops.removed': 'Ya no conectadas',
   'status.permissions.heading': 'Permisos que concediste',
   'status.permissions.none': 'No se concedió ningún permiso.',
+  'status.permissions.unknown': 'Permisos desconocidos: TikTok Shop no indicó qué permisos concediste. La app funciona con lo que TikTok Shop permita.',
   'status.access.until': 'El acceso dura hasta el {date}.',
   'status.access.ended': 'El acceso terminó el {date}. Vuelve a autorizar para reconectar tus tiendas.',
   'status.access.month': 'El acceso termina en menos de 30 días, el {date}. Vuelve a autorizar antes para mantener tus tiendas conectadas.',

@@ -66,6 +66,7 @@ export const id: Catalog = {
   'status.shops.removed': 'Tidak lagi terhubung',
   'status.permissions.heading': 'Izin yang Anda berikan',
   'status.permissions.none': 'Tidak ada izin yang diberikan.',
+  'status.permissions.unknown': 'Izin tidak diketahui: TikTok Shop tidak menyebutkan izin mana yang Anda berikan. Aplikasi bekerja dengan apa yang diizinkan TikTok Shop.',
   'status.access.until': 'Akses berlaku hingga {date}.',
   'status.access.ended': 'Akses berakhir pada {date}. Otorisasi ulang untuk menghubungkan kembali toko Anda.',
   'status.access.month': 'Akses berakhir dalam 30 hari, pada {date}. Otorisasi ulang sebelum itu agar toko Anda tetap terhubung.',
