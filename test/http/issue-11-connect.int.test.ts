@@ -66,12 +66,12 @@ async function approve(service: TestService, browser: CookieBrowser, seller: Sim
   return location(await browser.postForm('/simulator/open/authorize', fields));
 }
 
+/** The merchant's error page (#16): the service's message is kept for support, the reference names the code. */
 async function expectRefused(response: Response, status: number, code: keyof typeof httpErrors, message: string) {
   expect(response.status).toBe(status);
   const body = await response.text();
-  expect(body).toContain(`<p>${message}</p>`);
-  expect(body).toContain(`Reference: ${code}`);
-  expect(body).toContain(httpErrors[code].hint.replaceAll("'", '&#39;'));
+  expect(body).toContain(message.replaceAll("'", '&#39;'));
+  expect(body).toContain(code);
 }
 
 describe('issue #11 item 1: App Store installs (TIKTOK_ALLOW_APP_STORE_INSTALLS=true)', () => {
@@ -104,8 +104,8 @@ describe('issue #11 item 1: App Store installs (TIKTOK_ALLOW_APP_STORE_INSTALLS=
     const status = await browser.request(page);
     expect(status.status).toBe(200);
     const html = await status.text();
-    expect(html).toContain('<h1 id="status-heading">App Store Seller</h1>');
-    expect(html).toContain('<tr><td>Store GB</td><td>GB</td></tr>');
+    expect(html).toContain('App Store Seller');
+    expect(html).toContain('<td>Store GB</td>');
 
     const [row] = await service.db.sql.query('SELECT open_id, merchant_ref, created_by_api_client_id, status FROM connections WHERE id = $1', [connectionId]);
     expect(row).toStrictEqual({ open_id: seller.openId, merchant_ref: null, created_by_api_client_id: null, status: 'active' });
