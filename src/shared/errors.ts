@@ -60,7 +60,10 @@ export type ErrorCode =
   | 'admin_sign_in_required'
   | 'admin_forbidden'
   // webhooks
-  | 'webhook_signature_invalid';
+  | 'webhook_signature_invalid'
+  | 'webhook_subscription_not_found'
+  | 'webhook_url_refused'
+  | 'webhook_delivery_not_found';
 
 /** What TikTok said, carried on errors that came from TikTok. */
 export interface TikTokDetail {
@@ -258,6 +261,23 @@ export class AdminForbidden extends ServiceError {
 }
 export class WebhookSignatureInvalid extends ServiceError {
   readonly code = 'webhook_signature_invalid';
+}
+
+export class WebhookSubscriptionNotFound extends ServiceError {
+  readonly code = 'webhook_subscription_not_found';
+  constructor(readonly subscriptionId: string) {
+    super(`No webhook subscription has id ${subscriptionId}.`);
+  }
+}
+/** A subscription URL that is not https, or reaches a private, loopback or link-local address (production). */
+export class WebhookUrlRefused extends ServiceError {
+  readonly code = 'webhook_url_refused';
+}
+export class WebhookDeliveryNotFound extends ServiceError {
+  readonly code = 'webhook_delivery_not_found';
+  constructor(readonly deliveryId: string) {
+    super(`No delivery has id ${deliveryId} in this subscription.`);
+  }
 }
 
 export function isServiceError(error: unknown): error is ServiceError {
