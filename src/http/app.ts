@@ -21,7 +21,7 @@ import type { V1Deps } from './routes/v1-deps.js';
 import { keepRawProxyBody } from './routes/v1-proxy.js';
 import { metricsEndpoints } from './routes/metrics.js';
 import { webhookEndpoints } from './routes/webhooks.js';
-import type { NotificationHandler } from '../webhooks/tiktok-notifications.js';
+import type { TiktokInbox } from '../webhooks/inbox.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { AdminConsole } from '../admin/admin-console.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -40,8 +40,8 @@ export interface AppDeps {
   v1?: V1Deps;
   /** This app's Prometheus registry and metrics (GET /metrics). */
   metrics?: Metrics;
-  /** TikTok push notifications (POST /webhooks/tiktok). */
-  notifications?: NotificationHandler;
+  /** TikTok push notifications (POST /webhooks/tiktok): stored raw, then processed by the inbox worker. */
+  webhookInbox?: Pick<TiktokInbox, 'receive'>;
   /** The admin console (/admin) and, in development, its identity provider (/dev-idp). */
   admin?: { console: AdminConsole; audit: AuditLog };
   /** Audits calls to audited endpoints that are refused before their handler runs. */
@@ -68,7 +68,7 @@ export function createApp(deps: AppDeps): express.Express {
   const devIdp = deps.admin?.console.devIdentityProvider;
   if (devIdp) app.use(devIdp.mountPath, devIdentityProviderRouter(devIdp));
   // Webhooks are verified over their raw bytes, so they are mounted before the JSON parser.
-  const rawEndpoints: Endpoint[] = deps.notifications ? webhookEndpoints({ config: deps.config, notifications: deps.notifications }) : [];
+  const rawEndpoints: Endpoint[] = deps.webhookInbox ? webhookEndpoints({ config: deps.config, inbox: deps.webhookInbox, logger: deps.logger }) : [];
   mountEndpoints(app, rawEndpoints);
   app.use(parseBodies([express.json({ limit: jsonBodyLimit, verify: keepRawProxyBody }), express.urlencoded({ extended: false, limit: '64kb' })]));
 

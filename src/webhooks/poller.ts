@@ -5,7 +5,7 @@ import type { Worker } from '../shared/worker.js';
 export interface PollingWorker extends Worker {
   /** Runs a round soon (in this process): new work was just written. No-op when stopped. */
   wake(): void;
-  /** Runs rounds until one finds nothing to do (tests, shutdown-free draining); resolves with the rounds run. */
+  /** Waits for the round in hand, then runs rounds until one finds nothing to do (tests, tools); resolves with the rounds run. */
   drain(): Promise<number>;
 }
 
@@ -58,8 +58,11 @@ export function createPollingWorker(deps: { name: string; intervalMs: number; ro
       if (started) schedule(0);
     },
     async drain() {
+      // The round in hand first: what it claimed is not claimable by this drain.
+      await running;
       let rounds = 0;
       while (await deps.round()) rounds += 1;
+      await running;
       return rounds;
     },
     async stop() {

@@ -1,3 +1,4 @@
+import type { Sealed } from '../../shared/sealed.js';
 import type { Subscription, SubscriptionStatus } from '../../webhooks/model.js';
 import type { SqlRunner } from '../sql.js';
 
@@ -38,9 +39,9 @@ function toSubscription(row: Row): Subscription {
 
 /** The sealed signing secrets of a subscription (the vault opens them). */
 export interface SealedSecrets {
-  secret: string;
+  secret: Sealed;
   /** The secret replaced by the last rotation, while it still signs. */
-  previous: string | null;
+  previous: Sealed | null;
   previousExpiresAt: Date | null;
 }
 
@@ -49,7 +50,7 @@ export type WebhookSubscriptionStore = ReturnType<typeof createWebhookSubscripti
 /** Webhook subscriptions: the only SQL that writes them, a status change always compare-and-set. */
 export function createWebhookSubscriptionStore(sql: SqlRunner) {
   return {
-    async insert(input: Omit<Subscription, 'status' | 'pausedReason' | 'failingSince' | 'previousSecretExpiresAt' | 'updatedAt'> & { secretSealed: string }): Promise<Subscription> {
+    async insert(input: Omit<Subscription, 'status' | 'pausedReason' | 'failingSince' | 'previousSecretExpiresAt' | 'updatedAt'> & { secretSealed: Sealed }): Promise<Subscription> {
       const [row] = await sql.query<Row>(
         `INSERT INTO webhook_subscriptions (id, api_client_id, url, events, shop_ids, apps, secret_sealed, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING ${columns}`,
@@ -96,7 +97,7 @@ export function createWebhookSubscriptionStore(sql: SqlRunner) {
     },
 
     /** Replaces the secret; the old one keeps signing until `previousExpiresAt`. */
-    async rotateSecret(input: { id: string; secretSealed: string; previousExpiresAt: Date; now: Date }): Promise<boolean> {
+    async rotateSecret(input: { id: string; secretSealed: Sealed; previousExpiresAt: Date; now: Date }): Promise<boolean> {
       const rows = await sql.query(
         `UPDATE webhook_subscriptions SET previous_secret_sealed = secret_sealed, previous_secret_expires_at = $3, secret_sealed = $2, updated_at = $4
          WHERE id = $1 RETURNING id`,
@@ -110,7 +111,7 @@ export function createWebhookSubscriptionStore(sql: SqlRunner) {
         'SELECT secret_sealed, previous_secret_sealed, previous_secret_expires_at FROM webhook_subscriptions WHERE id = $1',
         [id],
       );
-      return row ? { secret: row.secret_sealed, previous: row.previous_secret_sealed, previousExpiresAt: date(row.previous_secret_expires_at) } : undefined;
+      return row ? { secret: row.secret_sealed as Sealed, previous: row.previous_secret_sealed as Sealed | null, previousExpiresAt: date(row.previous_secret_expires_at) } : undefined;
     },
 
     async delete(id: string): Promise<boolean> {
