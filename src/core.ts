@@ -210,6 +210,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     }),
     events: createEventFeed({ store: createEventFeedStore(db), logger }),
     uploadLimits: config.uploads,
+    webhookSubscriptions: webhooks.subscriptions,
     shopCalls: createShopCalls({
       credentials: createShopCredentialSource({ shopAccess: createShopAccessStore(db), vault, refresher, clock }),
       api: tiktok.api,
