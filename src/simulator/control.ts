@@ -47,6 +47,8 @@ interface ControlDeps {
   appSecret: string;
   clock: Clock;
   fetch: typeof fetch;
+  /** Waits between retries of an unacknowledged webhook (default TikTok's). */
+  retryDelaysMs?: readonly number[];
   state: SimulatorState;
   faults: FaultState;
   builtInSellers: { local: SimulatedSeller; crossBorder: SimulatedSeller };

@@ -48,6 +48,8 @@ export interface SimulatorOptions {
   label?: string;
   /** Where TikTok's behaviour is undocumented, the stricter side; see {@link StrictSettings}. Default: all strict. */
   strict?: Partial<StrictSettings>;
+  /** Waits between TikTok's retries of an unacknowledged webhook. Default +2 min, +30 min, +3 h, +12 h; tests compress them. */
+  webhookRetryDelaysMs?: number[];
 }
 
 /**
