@@ -271,6 +271,7 @@ function createWebhooksCore(config: Config, db: Database, io: CoreIo, deps: { no
     clock, logger, intervalMs: settings.pollIntervalMs, onDispatched: () => deliveryWorker.wake(),
   });
   const inboxWorker = createInboxWorker({
+    claim: (input) => db.sql.transaction((tx) => createWebhookInboxStore(tx).claim(input)),
     inbox: inboxStore, notifications: deps.notifications, clock, logger, intervalMs: settings.pollIntervalMs, onRelayed: () => dispatcher.wake(),
   });
   return {

@@ -10,12 +10,15 @@ const leaseMs = 60_000;
 const retryMs = 30_000;
 
 /**
- * Processes TikTok's stored webhooks: claims a batch (leased, `FOR UPDATE SKIP LOCKED`), processes
- * each in its own transaction, then wakes `onRelayed` (the dispatcher) so relays go out at once.
- * Safe on every replica: a row is claimed by one worker at a time, and marked processed once.
+ * Processes TikTok's stored webhooks: claims a batch (leased; one batch in flight across replicas, so
+ * relays keep the order webhooks arrived in), processes each row in its own transaction, then wakes
+ * `onRelayed` (the dispatcher) so relays go out at once. Safe on every replica: a row is claimed by one
+ * worker at a time and marked processed once; a crashed worker's batch is taken over when its lease ends.
  */
 export function createInboxWorker(deps: {
-  inbox: { claim(input: { now: Date; leaseUntil: Date; limit: number }): Promise<InboxItem[]>; fail(id: string, error: string, retryAt: Date): Promise<void> };
+  /** Claims a batch in one transaction (the claim's advisory lock lasts as long as it). */
+  claim(input: { now: Date; leaseUntil: Date; limit: number }): Promise<InboxItem[]>;
+  inbox: { fail(id: string, error: string, retryAt: Date): Promise<void> };
   notifications: Pick<NotificationHandler, 'process'>;
   clock: Clock;
   logger: Logger;
@@ -28,7 +31,7 @@ export function createInboxWorker(deps: {
     logger: deps.logger,
     async round() {
       const now = deps.clock.now();
-      const items = await deps.inbox.claim({ now, leaseUntil: new Date(now.getTime() + leaseMs), limit: 50 });
+      const items = await deps.claim({ now, leaseUntil: new Date(now.getTime() + leaseMs), limit: 50 });
       for (const item of items) {
         try {
           await deps.notifications.process(item);

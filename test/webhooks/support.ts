@@ -17,6 +17,8 @@ export interface Received {
 export interface Answer {
   status: number;
   headers?: Record<string, string>;
+  /** Answers this much later (a slow receiver). */
+  delayMs?: number;
 }
 
 /** A local HTTP receiver for webhook pushes: records every request, answers from a per-path script. */
@@ -43,8 +45,10 @@ export async function startReceiver(): Promise<Receiver> {
       const path = req.url ?? '/';
       const answer = scripts.get(path)?.shift() ?? fixed.get(path) ?? { status: 200 };
       received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status: answer.status });
-      res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
-      res.end(answer.status >= 300 ? `receiver says ${answer.status}` : 'ok');
+      setTimeout(() => {
+        res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
+        res.end(answer.status >= 300 ? `receiver says ${answer.status}` : 'ok');
+      }, answer.delayMs ?? 0);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

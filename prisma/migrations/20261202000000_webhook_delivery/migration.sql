@@ -10,6 +10,8 @@ CREATE TABLE "tiktok_webhook_inbox" (
     "outcome" TEXT,
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "lease_until" TIMESTAMPTZ(3),
+    -- After a failed processing: not before this time.
+    "retry_at" TIMESTAMPTZ(3),
     "last_error" TEXT,
 
     CONSTRAINT "tiktok_webhook_inbox_pkey" PRIMARY KEY ("id")

@@ -22,9 +22,10 @@ interface Row {
 export type WebhookInboxStore = ReturnType<typeof createWebhookInboxStore>;
 
 /**
- * TikTok's webhooks, raw, first: `receive` is the one write made before TikTok gets its 200; the inbox
- * worker claims rows with a lease (`FOR UPDATE SKIP LOCKED`, so replicas never take the same row) and
- * marks each processed in the transaction of its effects.
+ * TikTok's webhooks, raw, first: `receive` is the one write made before TikTok gets its 200. The inbox
+ * worker claims a batch with a lease, one batch in flight across all replicas (claims are serialised
+ * by a transaction-scoped advisory lock and wait while another batch is leased), so webhooks are
+ * relayed in the order they arrived; each row is marked processed in the transaction of its effects.
  */
 export function createWebhookInboxStore(sql: SqlRunner) {
   return {
@@ -39,12 +40,18 @@ export function createWebhookInboxStore(sql: SqlRunner) {
       return rows.length > 0;
     },
 
-    /** Up to `limit` unprocessed rows nobody holds, leased to the caller until `leaseUntil`. */
+    /**
+     * Inside a transaction: up to `limit` unprocessed rows, oldest first, leased to the caller until
+     * `leaseUntil`; none while another batch is leased (or another replica is claiming).
+     */
     async claim(input: { now: Date; leaseUntil: Date; limit: number }): Promise<InboxItem[]> {
+      const [lock] = await sql.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('tiktok_webhook_inbox')) AS locked");
+      if (!lock?.locked) return [];
       const rows = await sql.query<Row>(
         `UPDATE tiktok_webhook_inbox i SET lease_until = $2, attempts = i.attempts + 1
          FROM (SELECT id FROM tiktok_webhook_inbox
-                WHERE processed_at IS NULL AND (lease_until IS NULL OR lease_until <= $1)
+                WHERE processed_at IS NULL AND (lease_until IS NULL OR lease_until <= $1) AND (retry_at IS NULL OR retry_at <= $1)
+                  AND NOT EXISTS (SELECT 1 FROM tiktok_webhook_inbox held WHERE held.processed_at IS NULL AND held.lease_until > $1)
                 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) due
          WHERE i.id = due.id
          RETURNING i.id::text AS id, i.app, i.dedup_key, i.raw_body, i.received_at, i.attempts`,
@@ -64,9 +71,12 @@ export function createWebhookInboxStore(sql: SqlRunner) {
       return rows.length > 0;
     },
 
-    /** Records why processing failed; the row is tried again once `retryAt` has passed. */
+    /** Records why processing failed; the row is tried again once `retryAt` has passed (later rows go on meanwhile). */
     async fail(id: string, error: string, retryAt: Date): Promise<void> {
-      await sql.query('UPDATE tiktok_webhook_inbox SET last_error = $2, lease_until = $3 WHERE id = $1::bigint AND processed_at IS NULL', [id, error.slice(0, 500), retryAt]);
+      await sql.query(
+        'UPDATE tiktok_webhook_inbox SET last_error = $2, lease_until = NULL, retry_at = $3 WHERE id = $1::bigint AND processed_at IS NULL',
+        [id, error.slice(0, 500), retryAt],
+      );
     },
 
     /** Deletes up to `limit` processed rows received before `before`; answers how many. */
