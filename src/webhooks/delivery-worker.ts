@@ -98,7 +98,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): PollingWorker {
     }
     const paused = await deps.subscriptions.noteFailure({
       id: delivery.subscriptionId, now, pauseIfFailingSince: new Date(now.getTime() - deps.settings.autoPauseMs),
-      reason: `Paused automatically: every delivery failed for ${Math.round(deps.settings.autoPauseMs / 3_600_000)} h (last: ${error ?? 'refused'}).`,
+      reason: `Paused automatically: every attempt failed for longer than WEBHOOK_AUTO_PAUSE_HOURS (last: ${error ?? 'refused'}).`,
     });
     if (paused) deps.logger.warn({ subscriptionId: delivery.subscriptionId }, 'webhook subscription paused after failing for too long');
     if (step.outcome === 'dead') deps.logger.info({ deliveryId: delivery.id, subscriptionId: delivery.subscriptionId, error }, 'webhook delivery dead-lettered');
