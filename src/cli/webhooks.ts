@@ -1,3 +1,4 @@
+import { registerTiktokWebhooks } from '../apps/tiktok-webhook-registration.js';
 import { ValidationFailed } from '../shared/errors.js';
 import { deliveryStatuses, type Subscription } from '../webhooks/model.js';
 import type { ReplayTarget } from '../webhooks/subscriptions.js';
@@ -34,6 +35,27 @@ const statusCommand = (to: 'active' | 'paused'): Command => ({
 
 /** `webhooks subscribe|list|pause|resume|delete|rotate-secret|deliveries|replay`: the same operations as /v1/webhook-subscriptions, for operators. */
 export const webhookCommands: Command[] = [
+  {
+    name: 'webhooks register-tiktok',
+    summary: "Sets this service's webhook URL at TikTok (Event API) for every event type on every connected shop, and reports what TikTok has.",
+    flags: { app: { value: '<id>', description: 'The TikTok app (default: default, the only one configured).' } },
+    prepare(flags) {
+      const app = flagValue(flags, 'app') ?? 'default';
+      if (app !== 'default') throw new ValidationFailed(`--app ${app} is not configured: this service has one TikTok app, "default".`);
+      return async ({ out, core, config }) => {
+        const connections = await core.operator.listings.list({ status: 'active', limit: 10_000 });
+        const address = `${config.publicUrl}/webhooks/tiktok`;
+        const results = await registerTiktokWebhooks({ shopCalls: core.v1.shopCalls, shopIds: connections.flatMap((c) => c.shops.map((shop) => shop.id)), address });
+        out.print(
+          results.length === 0
+            ? 'No connected shops.'
+            : results.map((r) => `${r.shopId}  ${r.error ?? `${r.registered.length} event type(s) set to ${address}${r.failed.length ? `, ${r.failed.length} failed (${r.failed[0]!.error})` : ''}; TikTok has ${r.tiktokHas.length}`}`).join('\n'),
+          { address, shops: results },
+        );
+        return results.some((r) => r.error || r.failed.length > 0) ? 1 : 0;
+      };
+    },
+  },
   {
     name: 'webhooks subscribe',
     summary: 'Subscribes a URL to events and prints the signing secret once.',

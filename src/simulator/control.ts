@@ -37,6 +37,11 @@ export interface SimulatorControl {
   answerButFail(input: { endpoint: AnswerButFail['endpoint']; how: AnswerButFail['how']; ms?: number; count?: number }): void;
   clearFaults(): void;
   sendWebhook(input: WebhookInput): Promise<WebhookDelivery>;
+  /**
+   * A shop event, delivered as TikTok does: to the address registered for the shop and `eventType`
+   * with the Event API, retried until acknowledged. Undefined when no address is registered.
+   */
+  emitShopEvent(input: Omit<WebhookInput, 'url' | 'retry'> & { shopId: string; eventType: string }): Promise<WebhookDelivery | undefined>;
   /** A snapshot; later calls do not change it. */
   counters(): SimulatorCounters;
   resetCounters(): void;
@@ -114,6 +119,13 @@ export function createControl(deps: ControlDeps): SimulatorControl {
     },
     async sendWebhook(input) {
       const delivery = await sendWebhook(deps, input);
+      state.counters.webhooksSent += 1;
+      return delivery;
+    },
+    async emitShopEvent({ eventType, ...input }) {
+      const address = state.shopWebhooks.get(input.shopId)?.get(eventType)?.address;
+      if (!address) return undefined;
+      const delivery = await sendWebhook(deps, { ...input, url: address, retry: true });
       state.counters.webhooksSent += 1;
       return delivery;
     },

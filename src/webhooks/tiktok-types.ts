@@ -38,3 +38,11 @@ export const tiktokEventNames = Object.keys(tiktokWebhookTypes).map((type) => ti
 export function isTiktokEventName(name: string): boolean {
   return tiktokEventNames.includes(name) || /^tiktok\.type_(\d{1,9}|unknown)$/.test(name);
 }
+
+/**
+ * The `event_type` names a shop's webhook address can be set for with TikTok's Event API
+ * (`PUT /event/202309/webhooks`): every named type but the legacy 2 and the creator-only 20.
+ */
+export const eventApiTypes: string[] = Object.entries(tiktokWebhookTypes)
+  .filter(([type]) => type !== '2' && type !== '20')
+  .map(([, name]) => name);
