@@ -67,7 +67,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
 
   const app = createApp({
     config, logger, clock, extraRouters, readiness: core.readiness, connections: core.connections, v1: core.v1, metrics: core.metrics,
-    webhookInbox: core.webhooks.inbox, admin: { console: adminConsole, audit: core.audit }, refusals: core.refusals,
+    webhookInbox: core.webhooks.inbox, admin: { console: adminConsole, audit: core.audit, webhooks: { subscriptions: core.webhooks.subscriptions, health: core.webhooks.health } }, refusals: core.refusals,
   });
   const server = createServer({ maxHeaderSize: 64 * 1024 }, app);
   server.keepAliveTimeout = 65_000;

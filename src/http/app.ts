@@ -27,6 +27,7 @@ import type { AdminConsole } from '../admin/admin-console.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { RefusalAudit } from '../apps/audited.js';
 import { adminEndpoints, devIdentityProviderRouter } from './routes/admin.js';
+import { adminWebhookEndpoints, type AdminWebhooks } from './routes/admin-webhooks.js';
 
 export interface AppDeps {
   config: Config;
@@ -42,8 +43,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** TikTok push notifications (POST /webhooks/tiktok): stored raw, then processed by the inbox worker. */
   webhookInbox?: Pick<TiktokInbox, 'receive'>;
-  /** The admin console (/admin) and, in development, its identity provider (/dev-idp). */
-  admin?: { console: AdminConsole; audit: AuditLog };
+  /** The admin console (/admin) and, in development, its identity provider (/dev-idp); `webhooks`: its webhook pages. */
+  admin?: { console: AdminConsole; audit: AuditLog; webhooks?: AdminWebhooks };
   /** Audits calls to audited endpoints that are refused before their handler runs. */
   refusals?: RefusalAudit;
   /** Routers mounted before the service's own routes (the simulator in development). */
@@ -81,7 +82,8 @@ export function createApp(deps: AppDeps): express.Express {
     ...healthEndpoints(deps),
     ...(deps.metrics ? metricsEndpoints({ metrics: deps.metrics }) : []),
     ...rawEndpoints,
-    ...(deps.admin ? adminEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : [])];
+    ...(deps.admin ? adminEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : []),
+    ...(deps.admin?.webhooks ? adminWebhookEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock, webhooks: deps.admin.webhooks }) : [])];
   endpoints.push(openApiEndpoint({ endpoints: () => endpoints, serverUrl: deps.config.publicUrl }));
   const router = express.Router();
   mountEndpoints(router, endpoints.filter((endpoint) => !rawEndpoints.includes(endpoint)));
