@@ -19,7 +19,7 @@ export type DeliveryFetch = (url: string, init: RequestInit) => Promise<Response
 
 export interface DeliveryWorkerDeps {
   deliveries: Pick<WebhookDeliveryStore, 'claim' | 'recordAttempt'>;
-  subscriptions: Pick<WebhookSubscriptionStore, 'secrets' | 'noteFailure' | 'noteSuccess'>;
+  subscriptions: Pick<WebhookSubscriptionStore, 'noteFailure' | 'noteSuccess'>;
   vault: Pick<Vault, 'open'>;
   fetch: DeliveryFetch;
   clock: Clock;
@@ -41,10 +41,9 @@ export interface DeliveryWorkerDeps {
 export function createDeliveryWorker(deps: DeliveryWorkerDeps): PollingWorker {
   const random = deps.random ?? Math.random;
 
-  const secretsFor = async (subscriptionId: string, now: Date): Promise<string[]> => {
-    const sealed = await deps.subscriptions.secrets(subscriptionId);
-    if (!sealed) return [];
-    const context = { rowId: subscriptionId, purpose: 'webhook_secret' } as const;
+  const secretsFor = async (delivery: ClaimedDelivery, now: Date): Promise<string[]> => {
+    const sealed = delivery.secrets;
+    const context = { rowId: delivery.subscriptionId, purpose: 'webhook_secret' } as const;
     const secrets = [deps.vault.open(sealed.secret, context)];
     if (sealed.previous && sealed.previousExpiresAt && sealed.previousExpiresAt > now) secrets.push(deps.vault.open(sealed.previous, context));
     return secrets;
@@ -79,8 +78,11 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): PollingWorker {
   const send = async (delivery: ClaimedDelivery): Promise<void> => {
     const started = deps.clock.now();
     const body = JSON.stringify(delivery.event);
-    const secrets = await secretsFor(delivery.subscriptionId, started);
-    const { result, snippet } = await attempt(delivery, body, secrets);
+    // A secret that cannot be opened (its key left TOKEN_ENCRYPTION_KEYS) is an attempt that failed, not a stuck lease.
+    const secrets = await secretsFor(delivery, started).catch(() => undefined);
+    const { result, snippet } = secrets
+      ? await attempt(delivery, body, secrets)
+      : { result: { kind: 'network', error: 'the signing secret could not be decrypted (TOKEN_ENCRYPTION_KEYS)' } as const, snippet: null };
     const now = deps.clock.now();
     const step = nextStep({ result, attempt: delivery.attempt, scheduleMs: deps.settings.retryScheduleMs, now, random });
     const error = result.kind === 'network' ? result.error : result.status >= 300 ? `HTTP ${result.status}` : null;
@@ -104,17 +106,43 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): PollingWorker {
     if (step.outcome === 'dead') deps.logger.info({ deliveryId: delivery.id, subscriptionId: delivery.subscriptionId, error }, 'webhook delivery dead-lettered');
   };
 
-  return createPollingWorker({
+  // Up to `concurrency` sends at once; a round claims only as many as there are free slots, and a
+  // finished send wakes the next round, so a slow receiver holds one slot, not the whole batch.
+  const inFlight = new Set<Promise<void>>();
+  const poller: PollingWorker = createPollingWorker({
     name: 'webhook delivery',
     intervalMs: deps.settings.pollIntervalMs,
     logger: deps.logger,
     async round() {
+      const free = deps.settings.concurrency - inFlight.size;
+      if (free <= 0) return false;
       const now = deps.clock.now();
-      const claimed = await deps.deliveries.claim({ now, owner: deps.owner, leaseUntil: new Date(now.getTime() + leaseMs), limit: deps.settings.concurrency });
-      await Promise.all(
-        claimed.map((delivery) => send(delivery).catch((error: unknown) => deps.logger.warn({ err: error, deliveryId: delivery.id }, 'webhook delivery failed unexpectedly'))),
-      );
-      return claimed.length > 0;
+      const claimed = await deps.deliveries.claim({ now, owner: deps.owner, leaseUntil: new Date(now.getTime() + leaseMs), limit: free });
+      for (const delivery of claimed) {
+        const sending: Promise<void> = send(delivery)
+          .catch((error: unknown) => deps.logger.warn({ err: error, deliveryId: delivery.id }, 'webhook delivery failed unexpectedly'))
+          .finally(() => {
+            inFlight.delete(sending);
+            poller.wake();
+          });
+        inFlight.add(sending);
+      }
+      return claimed.length === free;
     },
   });
+  return {
+    ...poller,
+    async drain() {
+      let rounds = 0;
+      do {
+        rounds += await poller.drain();
+        await Promise.all([...inFlight]);
+      } while ((await poller.drain()) > 0 || inFlight.size > 0);
+      return rounds;
+    },
+    async stop() {
+      await poller.stop();
+      await Promise.all([...inFlight]);
+    },
+  };
 }

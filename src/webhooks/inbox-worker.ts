@@ -11,7 +11,8 @@ const retryMs = 30_000;
 
 /**
  * Processes TikTok's stored webhooks: claims a batch (leased; one batch in flight across replicas, so
- * relays keep the order webhooks arrived in), processes each row in its own transaction, then wakes
+ * relays keep the order webhooks arrived in), processes the batch in one transaction (row by row in
+ * their own transactions if that fails, so one bad row holds up nothing), then wakes
  * `onRelayed` (the dispatcher) so relays go out at once. Safe on every replica: a row is claimed by one
  * worker at a time and marked processed once; a crashed worker's batch is taken over when its lease ends.
  */
@@ -19,7 +20,7 @@ export function createInboxWorker(deps: {
   /** Claims a batch in one transaction (the claim's advisory lock lasts as long as it). */
   claim(input: { now: Date; leaseUntil: Date; limit: number }): Promise<InboxItem[]>;
   inbox: { fail(id: string, error: string, retryAt: Date): Promise<void> };
-  notifications: Pick<NotificationHandler, 'process'>;
+  notifications: Pick<NotificationHandler, 'process' | 'processAll'>;
   clock: Clock;
   logger: Logger;
   intervalMs: number;
@@ -32,6 +33,14 @@ export function createInboxWorker(deps: {
     async round() {
       const now = deps.clock.now();
       const items = await deps.claim({ now, leaseUntil: new Date(now.getTime() + leaseMs), limit: 50 });
+      if (items.length === 0) return false;
+      try {
+        await deps.notifications.processAll(items);
+        deps.onRelayed();
+        return true;
+      } catch (error) {
+        deps.logger.debug({ err: error }, 'a TikTok webhook batch failed; processing its webhooks one by one');
+      }
       for (const item of items) {
         try {
           await deps.notifications.process(item);
@@ -40,8 +49,8 @@ export function createInboxWorker(deps: {
           await deps.inbox.fail(item.id, error instanceof Error ? error.message : String(error), new Date(deps.clock.now().getTime() + retryMs));
         }
       }
-      if (items.length > 0) deps.onRelayed();
-      return items.length > 0;
+      deps.onRelayed();
+      return true;
     },
   });
 }

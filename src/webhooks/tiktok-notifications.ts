@@ -55,37 +55,51 @@ interface Notification {
  * await notifications.process(item); // 'handled' | 'relayed' | 'duplicate'
  */
 export function createNotificationHandler(deps: NotificationDeps) {
+  /** One stored webhook, inside the caller's transaction; audit events are pushed to `audit` for after the commit. */
+  const processIn = async (unit: NotificationUnit, item: InboxItem, audit: Pick<AuditLog, 'record'>): Promise<NotificationResult> => {
+    const body = parseBody(item.rawBody);
+    const notification = readNotification(body);
+    const now = deps.clock.now();
+    // First, so that a second worker on the same row changes nothing (its transaction writes nothing more).
+    if (!(await unit.inbox.markProcessed(item.id, 'processed', now))) return 'duplicate';
+    const connectionId =
+      notification.type === creatorDeauthorization
+        ? notification.creatorOpenId ? await unit.receipts.connectionIdByOpenId(notification.creatorOpenId) : undefined
+        : notification.shopId ? await unit.receipts.connectionIdByShopId(notification.shopId) : undefined;
+    const handled = await applyEffect(unit, notification, connectionId, now, audit);
+    await unit.lifecycle.relay(tiktokEventName(notification.type), {
+      app: item.app,
+      tiktokType: notification.type,
+      notificationId: notification.notificationId,
+      shopId: notification.shopId,
+      connectionId: connectionId ?? null,
+      receivedAt: item.receivedAt.toISOString(),
+      body: body === undefined ? null : body,
+    });
+    return handled ? 'handled' : 'relayed';
+  };
+
+  /** Runs `work` in one transaction; its audit events are recorded only once it committed. */
+  const committed = async <T>(work: (unit: NotificationUnit, audit: Pick<AuditLog, 'record'>) => Promise<T>): Promise<T> => {
+    const events: AuditEventInput[] = [];
+    const result = await deps.inTransaction((unit) => work(unit, { record: (event) => void events.push(event) }));
+    for (const event of events) deps.audit.record(event);
+    return result;
+  };
+
   return {
-    async process(item: InboxItem): Promise<NotificationResult> {
-      const body = parseBody(item.rawBody);
-      const notification = readNotification(body);
-      const now = deps.clock.now();
-      // Audit events wait for the commit: a rolled-back delivery leaves no trace and is processed again.
-      const events: AuditEventInput[] = [];
-      const audit = { record: (event: AuditEventInput) => void events.push(event) };
-      const result = await deps.inTransaction(async (unit): Promise<NotificationResult> => {
-        const connectionId =
-          notification.type === creatorDeauthorization
-            ? notification.creatorOpenId ? await unit.receipts.connectionIdByOpenId(notification.creatorOpenId) : undefined
-            : notification.shopId ? await unit.receipts.connectionIdByShopId(notification.shopId) : undefined;
-        // First, so that a second worker on the same row changes nothing (its transaction writes nothing more).
-        if (!(await unit.inbox.markProcessed(item.id, 'processed', now))) return 'duplicate';
-        const handled = await applyEffect(unit, notification, connectionId, now, audit);
-        await unit.lifecycle.relay(tiktokEventName(notification.type), {
-          app: item.app,
-          tiktokType: notification.type,
-          notificationId: notification.notificationId,
-          shopId: notification.shopId,
-          connectionId: connectionId ?? null,
-          receivedAt: item.receivedAt.toISOString(),
-          body: body === undefined ? null : body,
-        });
-        return handled ? 'handled' : 'relayed';
-      });
-      if (result === 'duplicate') return result;
-      for (const event of events) deps.audit.record(event);
-      return result;
-    },
+    /** One stored webhook in its own transaction. */
+    process: (item: InboxItem): Promise<NotificationResult> => committed((unit, audit) => processIn(unit, item, audit)),
+    /**
+     * A batch in one transaction (one commit instead of one per webhook); if any webhook fails, nothing
+     * of the batch is kept and the caller processes them one by one.
+     */
+    processAll: (items: readonly InboxItem[]): Promise<NotificationResult[]> =>
+      committed(async (unit, audit) => {
+        const results: NotificationResult[] = [];
+        for (const item of items) results.push(await processIn(unit, item, audit));
+        return results;
+      }),
   };
 }
 

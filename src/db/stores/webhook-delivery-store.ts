@@ -1,4 +1,5 @@
 import type { Attempt, AttemptOutcome, Delivery, DeliveryStatus, OutboundEvent } from '../../webhooks/model.js';
+import type { Sealed } from '../../shared/sealed.js';
 import type { SqlRunner } from '../sql.js';
 
 /** An outbox event not yet fanned out to subscriptions. */
@@ -17,6 +18,8 @@ export interface ClaimedDelivery {
   /** The attempt being made now (1 for the first). */
   attempt: number;
   event: OutboundEvent;
+  /** The subscription's sealed signing secrets, read with the claim. */
+  secrets: { secret: Sealed; previous: Sealed | null; previousExpiresAt: Date | null };
 }
 
 export interface AttemptRecord extends Attempt {
@@ -96,6 +99,7 @@ export function createWebhookDeliveryStore(sql: SqlRunner) {
     async claim(input: { now: Date; owner: string; leaseUntil: Date; limit: number }): Promise<ClaimedDelivery[]> {
       const rows = await sql.query<{
         id: string; subscription_id: string; url: string; attempts: number; event_id: string; type: string; connection_id: string | null; payload: unknown; event_created_at: Date | string;
+        secret_sealed: string; previous_secret_sealed: string | null; previous_secret_expires_at: Date | string | null;
       }>(
         `UPDATE webhook_deliveries d SET lease_owner = $2, lease_until = $3, attempts = d.attempts + 1
          FROM (SELECT d.id FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
@@ -105,7 +109,8 @@ export function createWebhookDeliveryStore(sql: SqlRunner) {
                 ORDER BY d.next_attempt_at, d.id LIMIT $4 FOR UPDATE OF d SKIP LOCKED) due,
               outbox_events e, webhook_subscriptions s
          WHERE d.id = due.id AND e.id = d.event_id AND s.id = d.subscription_id
-         RETURNING d.id::text AS id, d.subscription_id, s.url, d.attempts, e.id::text AS event_id, e.type, e.connection_id, e.payload, e.created_at AS event_created_at`,
+         RETURNING d.id::text AS id, d.subscription_id, s.url, d.attempts, e.id::text AS event_id, e.type, e.connection_id, e.payload, e.created_at AS event_created_at,
+                   s.secret_sealed, s.previous_secret_sealed, s.previous_secret_expires_at`,
         [input.now, input.owner, input.leaseUntil, input.limit],
       );
       return rows.map((row) => ({
@@ -114,6 +119,11 @@ export function createWebhookDeliveryStore(sql: SqlRunner) {
         url: row.url,
         attempt: row.attempts,
         event: { id: row.event_id, type: row.type, connectionId: row.connection_id, payload: row.payload, createdAt: new Date(row.event_created_at).toISOString() },
+        secrets: {
+          secret: row.secret_sealed as Sealed,
+          previous: row.previous_secret_sealed as Sealed | null,
+          previousExpiresAt: row.previous_secret_expires_at === null ? null : new Date(row.previous_secret_expires_at),
+        },
       }));
     },
 

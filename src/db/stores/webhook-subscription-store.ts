@@ -37,14 +37,6 @@ function toSubscription(row: Row): Subscription {
   };
 }
 
-/** The sealed signing secrets of a subscription (the vault opens them). */
-export interface SealedSecrets {
-  secret: Sealed;
-  /** The secret replaced by the last rotation, while it still signs. */
-  previous: Sealed | null;
-  previousExpiresAt: Date | null;
-}
-
 export type WebhookSubscriptionStore = ReturnType<typeof createWebhookSubscriptionStore>;
 
 /** Webhook subscriptions: the only SQL that writes them, a status change always compare-and-set. */
@@ -104,14 +96,6 @@ export function createWebhookSubscriptionStore(sql: SqlRunner) {
         [input.id, input.secretSealed, input.previousExpiresAt, input.now],
       );
       return rows.length > 0;
-    },
-
-    async secrets(id: string): Promise<SealedSecrets | undefined> {
-      const [row] = await sql.query<{ secret_sealed: string; previous_secret_sealed: string | null; previous_secret_expires_at: Date | string | null }>(
-        'SELECT secret_sealed, previous_secret_sealed, previous_secret_expires_at FROM webhook_subscriptions WHERE id = $1',
-        [id],
-      );
-      return row ? { secret: row.secret_sealed as Sealed, previous: row.previous_secret_sealed as Sealed | null, previousExpiresAt: date(row.previous_secret_expires_at) } : undefined;
     },
 
     async delete(id: string): Promise<boolean> {
