@@ -191,7 +191,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     clock, audit, logger,
   });
 
-  const webhooks = createWebhooksCore(config, db, io, { notifications, vault });
+  const webhooks = createWebhooksCore(config, db, io, { notifications, vault, audit });
 
   const rateLimits = createRateLimits({
     stores: { minute: rateLimitStore(db, 120), day: rateLimitStore(db, 2 * 86_400) },
@@ -253,7 +253,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
 }
 
 /** The webhook stores, services and workers: inbox → dispatcher → delivery, each waking the next in this process. */
-function createWebhooksCore(config: Config, db: Database, io: CoreIo, deps: { notifications: NotificationHandler; vault: Vault }) {
+function createWebhooksCore(config: Config, db: Database, io: CoreIo, deps: { notifications: NotificationHandler; vault: Vault; audit: AuditLog }) {
   const { clock, logger } = io;
   const settings = config.webhooks;
   const urlPolicy = { production: config.env === 'production', allowlist: settings.urlAllowlist, resolve: io.resolveHost ?? resolveWithDns };
@@ -277,7 +277,7 @@ function createWebhooksCore(config: Config, db: Database, io: CoreIo, deps: { no
   return {
     inbox: createTiktokInbox({ store: inboxStore, clock, onReceived: () => inboxWorker.wake() }),
     subscriptions: createSubscriptions({
-      store: subscriptionStore, deliveries: deliveryStore, vault: deps.vault, clock, urlPolicy, onReplayed: () => deliveryWorker.wake(),
+      store: subscriptionStore, deliveries: deliveryStore, vault: deps.vault, clock, urlPolicy, audit: deps.audit, onReplayed: () => deliveryWorker.wake(),
     }),
     health: () => deliveryStore.health(new Date(clock.now().getTime() - 86_400_000)),
     inboxWorker, dispatcher, deliveryWorker,

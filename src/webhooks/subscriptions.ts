@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { WebhookDeliveryStore } from '../db/stores/webhook-delivery-store.js';
 import type { WebhookSubscriptionStore } from '../db/stores/webhook-subscription-store.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../shared/clock.js';
 import { ShopForbidden, ValidationFailed, WebhookDeliveryNotFound, WebhookSubscriptionNotFound } from '../shared/errors.js';
 import type { Vault } from '../vault/vault.js';
@@ -10,7 +11,7 @@ import { newSigningSecret } from './signing.js';
 import { checkSubscriptionUrl, type UrlPolicy } from './url-guard.js';
 
 /** Who asks: an API client (sees its own subscriptions, within its shops) or an operator (CLI, admin: sees all). */
-export type Caller = { kind: 'api-client'; apiClientId: string; shopIds?: ReadonlySet<string> } | { kind: 'operator' };
+export type Caller = { kind: 'api-client'; apiClientId: string; shopIds?: ReadonlySet<string>; requestId?: string } | { kind: 'operator' };
 
 export interface NewSubscription {
   url: string;
@@ -45,6 +46,8 @@ export function createSubscriptions(deps: {
   vault: Pick<Vault, 'seal'>;
   clock: Clock;
   urlPolicy: UrlPolicy;
+  /** Records what API clients change (the admin console and the CLI audit their own actions). */
+  audit?: Pick<AuditLog, 'record'>;
   /** Wakes this process's delivery worker (replays are due at once). */
   onReplayed?(): void;
 }) {
@@ -71,6 +74,14 @@ export function createSubscriptions(deps: {
     return shopIds;
   };
 
+  const audited = (caller: Caller, action: string, subscriptionId: string, detail: Record<string, unknown> = {}) => {
+    if (caller.kind !== 'api-client') return;
+    deps.audit?.record({
+      actorType: 'api_client', actorId: caller.apiClientId, action: `webhook_subscription.${action}`, outcome: 'success',
+      requestId: caller.requestId ?? null, detail: { subscriptionId, ...detail },
+    });
+  };
+
   const sealSecret = (id: string) => {
     const secret = newSigningSecret();
     return { secret, sealed: deps.vault.seal(secret, { rowId: id, purpose: 'webhook_secret' }) };
@@ -86,6 +97,7 @@ export function createSubscriptions(deps: {
         id, apiClientId: caller.kind === 'api-client' ? caller.apiClientId : null, url, events: [...new Set(input.events)],
         shopIds: shopsFor(caller, input.shopIds), apps: input.apps ?? null, createdAt: deps.clock.now(), secretSealed: sealed,
       });
+      audited(caller, 'created', id, { url: subscription.url, events: subscription.events });
       return { subscription, secret };
     },
 
@@ -114,6 +126,7 @@ export function createSubscriptions(deps: {
         });
         subscription = moved ?? (await owned(caller, id));
       }
+      audited(caller, 'updated', id, { changed: Object.keys(changes) });
       return subscription;
     },
 
@@ -123,12 +136,14 @@ export function createSubscriptions(deps: {
       const { secret, sealed } = sealSecret(id);
       const previousSecretExpiresAt = new Date(now.getTime() + rotationOverlapMs);
       if (!(await deps.store.rotateSecret({ id, secretSealed: sealed, previousExpiresAt: previousSecretExpiresAt, now }))) throw new WebhookSubscriptionNotFound(id);
+      audited(caller, 'secret_rotated', id);
       return { subscription: await owned(caller, id), secret, previousSecretExpiresAt };
     },
 
     async delete(caller: Caller, id: string): Promise<void> {
       await owned(caller, id);
       await deps.store.delete(id);
+      audited(caller, 'deleted', id);
     },
 
     async deliveries(caller: Caller, id: string, query: { status?: DeliveryStatus; before?: string; limit: number }): Promise<Delivery[]> {
@@ -146,6 +161,7 @@ export function createSubscriptions(deps: {
       );
       if ('deliveryId' in target && ids.length === 0) throw new WebhookDeliveryNotFound(target.deliveryId);
       if (ids.length > 0) deps.onReplayed?.();
+      audited(caller, 'replayed', id, { target: Object.keys(target)[0], count: ids.length });
       return ids;
     },
   };

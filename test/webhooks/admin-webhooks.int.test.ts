@@ -51,7 +51,7 @@ describe('/admin/webhooks', () => {
     expect(replayed.headers.get('location')).toBe(`/admin/webhooks/${id}?notice=replayed&count=1`);
     await vi.waitFor(() => expect(receiver.at('/admin-down').at(-1)?.status).toBe(200), { timeout: 10_000 });
     await service.audit.flush();
-    const audit = await service.db.sql.query<{ action: string; actor_id: string }>("SELECT action, actor_id FROM audit_events WHERE action LIKE 'webhook_subscription.%'");
+    const audit = await service.db.sql.query<{ action: string; actor_id: string }>("SELECT action, actor_id FROM audit_events WHERE action LIKE 'webhook_subscription.%' AND actor_type = 'admin'");
     expect(audit).toStrictEqual([{ action: 'webhook_subscription.replayed', actor_id: 'ops@example.com' }]);
   });
 

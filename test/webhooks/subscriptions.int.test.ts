@@ -124,5 +124,10 @@ describe('managing a subscription', () => {
     const created = await call<SubscriptionBody>('POST', '/v1/webhook-subscriptions', { url: `${receiver.url}/gone`, events: ['*'] });
     expect((await call('DELETE', `/v1/webhook-subscriptions/${created.body.id}`)).status).toBe(204);
     expect((await call('GET', `/v1/webhook-subscriptions/${created.body.id}`)).status).toBe(404);
+    await service.audit.flush();
+    const audit = await service.db.sql.query<{ action: string; actor_type: string }>(
+      "SELECT action, actor_type FROM audit_events WHERE detail->>'subscriptionId' = $1 ORDER BY id", [created.body.id],
+    );
+    expect(audit).toStrictEqual([{ action: 'webhook_subscription.created', actor_type: 'api_client' }, { action: 'webhook_subscription.deleted', actor_type: 'api_client' }]);
   });
 });

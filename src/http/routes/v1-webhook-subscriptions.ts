@@ -75,7 +75,7 @@ export function deliveryView(delivery: Delivery) {
 
 function caller(req: Request): Caller {
   const client = req.apiClient!;
-  return { kind: 'api-client', apiClientId: client.id, ...(client.shopIds ? { shopIds: client.shopIds } : {}) };
+  return { kind: 'api-client', apiClientId: client.id, requestId: req.id, ...(client.shopIds ? { shopIds: client.shopIds } : {}) };
 }
 
 /**
