@@ -5,7 +5,7 @@ import globals from 'globals';
 /**
  * Imports point one way: main.ts → core.ts → http, cli → admin → apps → webhooks → refresh →
  * connections → vault → audit → tiktok, db → shared. db/ maps rows to the domain's types, so it may
- * import types (never code) from connections and audit. The simulator uses only tiktok and shared;
+ * import types (never code) from connections, audit and webhooks. The simulator uses only tiktok and shared;
  * nothing imports main, and only main and the CLI import core (the composition root). Only db/ talks
  * to Prisma.
  */
@@ -42,8 +42,8 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          forbid([...layers.filter((name) => !['connections', 'audit'].includes(name)), ...entry, 'tiktok'], 'src/db imports only shared (and types of connections and audit).'),
-          forbid(['connections', 'audit'], 'src/db may import only types from connections and audit (the shapes it maps rows to).', { allowTypeImports: true }),
+          forbid([...layers.filter((name) => !['connections', 'audit', 'webhooks'].includes(name)), ...entry, 'tiktok'], 'src/db imports only shared (and types of connections, audit and webhooks).'),
+          forbid(['connections', 'audit', 'webhooks'], 'src/db may import only types from connections, audit and webhooks (the shapes it maps rows to).', { allowTypeImports: true }),
           roots,
         ],
       }],

@@ -1,5 +1,6 @@
 import { benchRefreshDue } from './refresh-due.js';
 import { benchTokenEndpoint } from './token-endpoint.js';
+import { benchWebhookDelivery } from './webhook-delivery.js';
 
 /**
  * `npm run bench`: runs each benchmark in turn and prints its figures (not a pass/fail test).
@@ -10,6 +11,7 @@ const benchmarks: [string, () => Promise<void>][] = [
   ['token endpoint', () => benchTokenEndpoint({ throughput: true, proxy: false })],
   ['token proxy', () => benchTokenEndpoint({ throughput: false, proxy: true })],
   ['refresh due selection', benchRefreshDue],
+  ['webhook delivery', benchWebhookDelivery],
 ];
 
 const filter = process.argv[2];

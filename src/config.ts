@@ -63,6 +63,17 @@ export const settings = {
   TIKTOK_UPLOAD_FILE_MAX_MB: z.coerce.number().positive().max(500).default(20)
     .describe('largest other upload (multipart/form-data, e.g. Upload Product File) the proxy forwards, in MB; larger ones get 413'),
   DEFAULT_RATE_LIMIT_PER_MINUTE: seconds(60).describe('per-API-client request limit unless the client sets its own'),
+  WEBHOOK_URL_ALLOWLIST: z.string().default('')
+    .describe('comma-separated hosts (names or IP addresses) a webhook subscription may use over plain http or on a private address in production'),
+  WEBHOOK_RETRY_SCHEDULE_SECONDS: z.string().default('60,300,900,3600,7200,18000,54000')
+    .refine((value) => value.split(',').every((item) => /^\d+(\.\d+)?$/.test(item.trim())), 'comma-separated numbers of seconds')
+    .describe('waits between webhook delivery attempts (before jitter), one per retry; their count + 1 is the attempt budget, then a dead letter'),
+  WEBHOOK_AUTO_PAUSE_HOURS: z.coerce.number().positive().default(72)
+    .describe('a webhook subscription whose deliveries have failed for this long without one success is paused (admins see it)'),
+  WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(1000)
+    .describe('how often each replica looks for webhook work (TikTok inbox, new events, due deliveries)'),
+  WEBHOOK_DELIVERY_CONCURRENCY: seconds(8).describe('webhook deliveries one process sends at once'),
+  WEBHOOK_RETENTION_DAYS: seconds(30).describe('how long delivered webhooks, their attempts and TikTok webhook receipts are kept before they are purged'),
   ADMIN_OIDC_ISSUER: httpUrl.optional().describe('OpenID Connect issuer for admin sign-in; unset outside production: built-in development identity provider'),
   ADMIN_OIDC_CLIENT_ID: optionalText.describe('admin sign-in client id'),
   ADMIN_OIDC_CLIENT_SECRET: optionalText.describe('admin sign-in client secret'),
@@ -133,6 +144,16 @@ export interface Config {
   metrics: { token: string | undefined; port: number | undefined };
   tracing: { enabled: boolean; endpoint: string | undefined };
   retention: RetentionSettings;
+  webhooks: {
+    /** Hosts exempt from the https and public-address rules (lowercase). */
+    urlAllowlist: string[];
+    /** Waits between attempts, in milliseconds; attempts = length + 1. */
+    retryScheduleMs: number[];
+    autoPauseMs: number;
+    pollIntervalMs: number;
+    concurrency: number;
+    retentionDays: number;
+  };
 }
 
 export interface RetentionSettings {
@@ -237,6 +258,14 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       webhookReceiptsDays: s.RETENTION_WEBHOOK_RECEIPTS_DAYS,
       oauthStatesDays: s.RETENTION_OAUTH_STATES_DAYS,
       connectSessionsDays: s.RETENTION_CONNECT_SESSIONS_DAYS,
+    },
+    webhooks: {
+      urlAllowlist: splitList(s.WEBHOOK_URL_ALLOWLIST).map((host) => host.toLowerCase()),
+      retryScheduleMs: splitList(s.WEBHOOK_RETRY_SCHEDULE_SECONDS).map((item) => Math.round(Number(item) * 1000)),
+      autoPauseMs: Math.round(s.WEBHOOK_AUTO_PAUSE_HOURS * 3_600_000),
+      pollIntervalMs: s.WEBHOOK_POLL_INTERVAL_MS,
+      concurrency: s.WEBHOOK_DELIVERY_CONCURRENCY,
+      retentionDays: s.WEBHOOK_RETENTION_DAYS,
     },
   };
 }

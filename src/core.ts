@@ -33,6 +33,9 @@ import { createRefreshClaimStore } from './db/stores/refresh-claims.js';
 import { createSealedTokenStore, type SealedTokenStore } from './db/stores/sealed-token-store.js';
 import { createShopAccessStore } from './db/stores/shop-access-store.js';
 import { createWebhookReceiptStore } from './db/stores/webhook-receipts.js';
+import { createWebhookDeliveryStore, type SubscriptionHealth } from './db/stores/webhook-delivery-store.js';
+import { createWebhookInboxStore } from './db/stores/webhook-inbox-store.js';
+import { createWebhookSubscriptionStore } from './db/stores/webhook-subscription-store.js';
 import type { V1Deps } from './http/routes/v1-deps.js';
 import { refreshCallTimeoutMs } from './refresh/due.js';
 import { createRefresher, type Refresher, type RefresherDeps } from './refresh/refresher.js';
@@ -45,6 +48,16 @@ import { createApiClient, createAuthClient, createTikTokHttp, loadScopeIndex, Ti
 import { parseKeyRing } from './vault/key-ring.js';
 import { createVault, type Vault } from './vault/vault.js';
 import { createNotificationHandler, type NotificationHandler } from './webhooks/tiktok-notifications.js';
+import { createDeliveryWorker, type DeliveryFetch } from './webhooks/delivery-worker.js';
+import { createDispatcher } from './webhooks/dispatcher.js';
+import { createTiktokInbox, type TiktokInbox } from './webhooks/inbox.js';
+import { createInboxWorker } from './webhooks/inbox-worker.js';
+import type { PollingWorker } from './webhooks/poller.js';
+import { createWebhookRetention } from './webhooks/retention.js';
+import { createSubscriptions, type Subscriptions } from './webhooks/subscriptions.js';
+import { resolveWithDns, type ResolveHost } from './webhooks/url-guard.js';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 
 /** What the core takes from the outside world: time, logs and (in tests) the way to reach TikTok. */
 export interface CoreIo {
@@ -57,6 +70,23 @@ export interface CoreIo {
    * process, and faults (a token client or claim store that fails on purpose).
    */
   refresher?: Partial<RefresherDeps>;
+  /** Replaces the global fetch used to deliver webhooks to subscribers (tests). */
+  deliveryFetch?: DeliveryFetch;
+  /** Replaces DNS resolution in the subscription URL checks (tests). */
+  resolveHost?: ResolveHost;
+}
+
+/** Webhooks in and out: TikTok's inbox, subscriptions, and the workers that move events along. */
+export interface WebhooksCore {
+  inbox: TiktokInbox;
+  subscriptions: Subscriptions;
+  /** Each subscription's backlog, dead letters, success rate and last error over the last day (admin). */
+  health(): Promise<SubscriptionHealth[]>;
+  inboxWorker: PollingWorker;
+  dispatcher: PollingWorker;
+  deliveryWorker: PollingWorker;
+  /** Purges old deliveries and receipts now (also done hourly by its worker). */
+  purge(): Promise<{ deliveries: number; receipts: number }>;
 }
 
 /** Everything the admin console is built from (the sign-in side needs the network: see admin-console.ts). */
@@ -80,8 +110,9 @@ export interface Core {
   /** Connect sessions, the OAuth callback, merchant status and problems. */
   connections: ConnectionsService;
   refresher: Refresher;
-  /** TikTok push notifications (POST /webhooks/tiktok). */
+  /** TikTok push notifications, processed from the inbox. */
   notifications: NotificationHandler;
+  webhooks: WebhooksCore;
   /** The internal API (/v1). */
   v1: V1Deps;
   refusals: RefusalAudit;
@@ -178,6 +209,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
       db.sql.transaction((tx) => {
         const claims = createRefreshClaimStore(tx);
         return work({
+          inbox: createWebhookInboxStore(tx),
           receipts: createWebhookReceiptStore(tx),
           lifecycle: createLifecycle({ store: createLifecycleStore(tx), clock }),
           readConnection: (id) => claims.read(id),
@@ -185,6 +217,8 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
       }),
     clock, audit, logger,
   });
+
+  const webhooks = createWebhooksCore(config, db, io, { notifications, vault, audit });
 
   const rateLimits = createRateLimits({
     stores: { minute: rateLimitStore(db, 120), day: rateLimitStore(db, 2 * 86_400) },
@@ -203,6 +237,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     }),
     events: createEventFeed({ store: createEventFeedStore(db), logger }),
     uploadLimits: config.uploads,
+    webhookSubscriptions: webhooks.subscriptions,
     shopCalls: createShopCalls({
       credentials: createShopCredentialSource({ shopAccess: createShopAccessStore(db), vault, refresher, clock }),
       api: tiktok.api,
@@ -229,10 +264,16 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     { name: 'refresh sweeper', start: () => refresher.start(), stop: () => refresher.stop() },
     // Retention purges old audit, outbox, webhook, OAuth state, connect session and rate-limit rows.
     createRetentionWorker({ sql: db.sql, clock, logger, policy: config.retention, onDeleted: (table, rows) => metrics.retention.deleted.inc({ table }, rows) }),
+    webhooks.inboxWorker,
+    webhooks.dispatcher,
+    webhooks.deliveryWorker,
+    webhooks.retention,
   ];
   let closing: Promise<void> | undefined;
   return {
     config, db, clock, logger, audit, vault, metrics, lifecycle, connections, refresher, notifications, v1,
+    webhooks: { inbox: webhooks.inbox, subscriptions: webhooks.subscriptions, health: webhooks.health, inboxWorker: webhooks.inboxWorker,
+      dispatcher: webhooks.dispatcher, deliveryWorker: webhooks.deliveryWorker, purge: webhooks.retention.purge },
     refusals: createRefusalAudit({ audit, clock, logger }),
     admin,
     operator: {
@@ -253,6 +294,43 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
         for (const worker of [...workers].reverse()) await worker.stop();
         await tiktokHttp.close();
       })()),
+  };
+}
+
+/** The webhook stores, services and workers: inbox → dispatcher → delivery, each waking the next in this process. */
+function createWebhooksCore(config: Config, db: Database, io: CoreIo, deps: { notifications: NotificationHandler; vault: Vault; audit: AuditLog }) {
+  const { clock, logger } = io;
+  const settings = config.webhooks;
+  const urlPolicy = { production: config.env === 'production', allowlist: settings.urlAllowlist, resolve: io.resolveHost ?? resolveWithDns };
+  const subscriptionStore = createWebhookSubscriptionStore(db.sql);
+  const deliveryStore = createWebhookDeliveryStore(db.sql);
+  const inboxStore = createWebhookInboxStore(db.sql);
+  const deliveryWorker = createDeliveryWorker({
+    deliveries: deliveryStore, subscriptions: subscriptionStore, vault: deps.vault, clock, logger, urlPolicy,
+    fetch: io.deliveryFetch ?? ((url, init) => fetch(url, init)),
+    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    settings: { retryScheduleMs: settings.retryScheduleMs, autoPauseMs: settings.autoPauseMs, pollIntervalMs: settings.pollIntervalMs, concurrency: settings.concurrency },
+  });
+  const dispatcher = createDispatcher({
+    inTransaction: (work) => db.sql.transaction((tx) => work({ deliveries: createWebhookDeliveryStore(tx), subscriptions: createWebhookSubscriptionStore(tx) })),
+    clock, logger, intervalMs: settings.pollIntervalMs, onDispatched: () => deliveryWorker.wake(),
+  });
+  const inboxWorker = createInboxWorker({
+    claim: (input) => db.sql.transaction((tx) => createWebhookInboxStore(tx).claim(input)),
+    inbox: inboxStore, notifications: deps.notifications, clock, logger, intervalMs: settings.pollIntervalMs, onRelayed: () => dispatcher.wake(),
+  });
+  return {
+    inbox: createTiktokInbox({ store: inboxStore, clock, onReceived: () => inboxWorker.wake() }),
+    subscriptions: createSubscriptions({
+      store: subscriptionStore, deliveries: deliveryStore, vault: deps.vault, clock, urlPolicy, audit: deps.audit, onReplayed: () => deliveryWorker.wake(),
+    }),
+    health: () => deliveryStore.health(new Date(clock.now().getTime() - 86_400_000)),
+    inboxWorker, dispatcher, deliveryWorker,
+    retention: createWebhookRetention({
+      purgeDeliveries: (before, limit) => deliveryStore.purge(before, limit),
+      purgeReceipts: (before, limit) => inboxStore.purge(before, limit),
+      retentionDays: settings.retentionDays, clock, logger,
+    }),
   };
 }
 

@@ -19,7 +19,7 @@ import { describeSecretSources } from './secret-files.js';
 import { flushTraces } from './shared/trace-context.js';
 import { createMetricsServer } from './http/metrics-server.js';
 
-export interface ServiceOptions extends Partial<Pick<CoreIo, 'clock' | 'logger' | 'fetch' | 'refresher'>> {
+export interface ServiceOptions extends Partial<Pick<CoreIo, 'clock' | 'logger' | 'fetch' | 'refresher' | 'deliveryFetch' | 'resolveHost'>> {
   /** Use this database instead of opening one from the config (tests). */
   db?: Database;
   /** Routers mounted ahead of the service's routes (tests). */
@@ -59,7 +59,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
   if (migrated.applied.length > 0) logger.info({ applied: migrated.applied }, 'migrations applied');
   if (migrated.modified.length > 0) logger.warn({ modified: migrated.modified }, 'applied migrations changed since they ran');
 
-  const core = createCore(config, db, { clock, logger, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.refresher ? { refresher: options.refresher } : {}) });
+  const core = createCore(config, db, {
+    clock, logger, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.refresher ? { refresher: options.refresher } : {}),
+    ...(options.deliveryFetch ? { deliveryFetch: options.deliveryFetch } : {}), ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
+  });
   // Admin console: OpenID Connect sign-in (the development identity provider when no issuer is set).
   const adminConsole = await createAdminConsole(config, { ...core.admin, clock, logger });
 
@@ -69,7 +72,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
 
   const app = createApp({
     config, logger, clock, extraRouters, readiness: core.readiness, connections: core.connections, v1: core.v1, metrics: core.metrics,
-    notifications: core.notifications, admin: { console: adminConsole, audit: core.audit }, refusals: core.refusals,
+    webhookInbox: core.webhooks.inbox, admin: { console: adminConsole, audit: core.audit, webhooks: { subscriptions: core.webhooks.subscriptions, health: core.webhooks.health } }, refusals: core.refusals,
   });
   const server = createServer({ maxHeaderSize: 64 * 1024 }, app);
   server.keepAliveTimeout = 65_000;

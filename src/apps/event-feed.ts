@@ -1,9 +1,14 @@
-import { connectionEventSchemas, type ConnectionEvent, type ConnectionEventType } from '../connections/lifecycle/index.js';
+import {
+  connectionEventSchemas, isTiktokRelayType, tiktokRelaySchema, type ConnectionEvent, type ConnectionEventType, type TiktokRelayPayload,
+} from '../connections/lifecycle/index.js';
 import type { EventFeedStore, StoredEvent } from '../db/stores/event-feed-store.js';
 import type { Logger } from '../shared/logger.js';
 
-/** One connection event as internal apps read it: the closed union, with its place in the feed. */
-export type FeedEvent = ConnectionEvent & {
+/** A relayed TikTok webhook (`tiktok.<name>`), as the feed and the pushes carry it. */
+export type TiktokRelayEvent = { type: `tiktok.${string}`; payload: TiktokRelayPayload };
+
+/** One event as internal apps read it: a connection event (the closed union) or a relayed TikTok webhook, with its place in the feed. */
+export type FeedEvent = (ConnectionEvent | TiktokRelayEvent) & {
   /** Increasing; pass the last one seen as `after` to continue. */
   id: string;
   connectionId: string | null;
@@ -24,7 +29,7 @@ export interface EventFeed {
  */
 export function createEventFeed(deps: { store: EventFeedStore; logger: Logger }): EventFeed {
   const toFeedEvent = (row: StoredEvent): FeedEvent => {
-    const schema = connectionEventSchemas[row.type as ConnectionEventType];
+    const schema = isTiktokRelayType(row.type) ? tiktokRelaySchema : connectionEventSchemas[row.type as ConnectionEventType];
     const parsed = schema?.safeParse(row.payload);
     if (!parsed?.success) deps.logger.warn({ eventId: row.id, type: row.type }, 'outbox event does not match its schema; passed on as stored');
     return { ...row, payload: parsed?.success ? parsed.data : row.payload } as FeedEvent;

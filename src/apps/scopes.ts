@@ -1,5 +1,5 @@
 /** What an API client may do (interface.md "API client scopes"). */
-export const apiScopes = ['connect', 'connections:read', 'tokens:read', 'sign', 'proxy'] as const;
+export const apiScopes = ['connect', 'connections:read', 'tokens:read', 'sign', 'proxy', 'webhooks:manage'] as const;
 export type ApiScope = (typeof apiScopes)[number];
 
 export function isApiScope(value: string): value is ApiScope {

@@ -103,6 +103,7 @@ const exitCodes: Record<CliErrorCode, 1 | 2> = {
 /** Hints for service errors that the CLI can say better than the HTTP hint (which names routes). */
 const serviceHints: Partial<Record<ErrorCode, string>> = {
   connection_not_found: 'npm run cli -- connections list shows every connection with its id.',
+  webhook_subscription_not_found: 'npm run cli -- webhooks list shows every subscription with its id.',
   decryption_failed: 'Stored credentials could not be decrypted: TOKEN_ENCRYPTION_KEYS must still list the key they were sealed with.',
   encryption_key_unknown: 'Add the missing key to TOKEN_ENCRYPTION_KEYS.',
   tiktok_grant_dead: 'TikTok no longer accepts this authorization: the merchant must connect again.',

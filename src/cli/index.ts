@@ -10,6 +10,7 @@ import type { CliOutput, Command } from './command.js';
 import { connectionCommands } from './connections.js';
 import { describeFailure, renderFailure } from './errors.js';
 import { keysCommands } from './keys.js';
+import { webhookCommands } from './webhooks.js';
 import { systemClock } from '../shared/clock.js';
 import { createLogger } from '../shared/logger.js';
 import { commandHelp, generalHelp } from './usage.js';
@@ -25,7 +26,7 @@ const dbMigrate: Command = {
   },
 };
 
-const commands: Command[] = [...apiClientCommands, ...connectionCommands, ...keysCommands, dbMigrate];
+const commands: Command[] = [...apiClientCommands, ...connectionCommands, ...webhookCommands, ...keysCommands, dbMigrate];
 
 /**
  * The operator CLI: `npm run cli -- <group> <command> [--flags] [--json]`. The command line is checked

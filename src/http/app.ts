@@ -22,7 +22,7 @@ import type { V1Deps } from './routes/v1-deps.js';
 import { keepRawProxyBody } from './routes/v1-proxy.js';
 import { metricsEndpoints } from './routes/metrics.js';
 import { webhookEndpoints } from './routes/webhooks.js';
-import type { NotificationHandler } from '../webhooks/tiktok-notifications.js';
+import type { TiktokInbox } from '../webhooks/inbox.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { AdminConsole } from '../admin/admin-console.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -30,6 +30,7 @@ import type { RefusalAudit } from '../apps/audited.js';
 import { adminEndpoints, devIdentityProviderRouter } from './routes/admin.js';
 import { adminApiClientEndpoints } from './routes/admin-api-clients.js';
 import { adminOverviewEndpoints } from './routes/admin-overview.js';
+import { adminWebhookEndpoints, type AdminWebhooks } from './routes/admin-webhooks.js';
 
 export interface AppDeps {
   config: Config;
@@ -43,10 +44,10 @@ export interface AppDeps {
   v1?: V1Deps;
   /** This app's Prometheus registry and metrics (GET /metrics). */
   metrics?: Metrics;
-  /** TikTok push notifications (POST /webhooks/tiktok). */
-  notifications?: NotificationHandler;
-  /** The admin console (/admin) and, in development, its identity provider (/dev-idp). */
-  admin?: { console: AdminConsole; audit: AuditLog };
+  /** TikTok push notifications (POST /webhooks/tiktok): stored raw, then processed by the inbox worker. */
+  webhookInbox?: Pick<TiktokInbox, 'receive'>;
+  /** The admin console (/admin) and, in development, its identity provider (/dev-idp); `webhooks`: its webhook pages. */
+  admin?: { console: AdminConsole; audit: AuditLog; webhooks?: AdminWebhooks };
   /** Audits calls to audited endpoints that are refused before their handler runs. */
   refusals?: RefusalAudit;
   /** Routers mounted before the service's own routes (the simulator in development). */
@@ -72,7 +73,7 @@ export function createApp(deps: AppDeps): express.Express {
   const devIdp = deps.admin?.console.devIdentityProvider;
   if (devIdp) app.use(devIdp.mountPath, devIdentityProviderRouter(devIdp));
   // Webhooks are verified over their raw bytes, so they are mounted before the JSON parser.
-  const rawEndpoints: Endpoint[] = deps.notifications ? webhookEndpoints({ config: deps.config, notifications: deps.notifications }) : [];
+  const rawEndpoints: Endpoint[] = deps.webhookInbox ? webhookEndpoints({ config: deps.config, inbox: deps.webhookInbox, logger: deps.logger }) : [];
   mountEndpoints(app, rawEndpoints);
   app.use(parseBodies([express.json({ limit: jsonBodyLimit, verify: keepRawProxyBody }), express.urlencoded({ extended: false, limit: '64kb' })]));
 
@@ -88,7 +89,8 @@ export function createApp(deps: AppDeps): express.Express {
     ...rawEndpoints,
     ...(deps.admin ? adminEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : []),
     ...(deps.admin ? adminApiClientEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : []),
-    ...(deps.admin ? adminOverviewEndpoints({ admin: deps.admin.console, clock: deps.clock }) : [])];
+    ...(deps.admin ? adminOverviewEndpoints({ admin: deps.admin.console, clock: deps.clock }) : []),
+    ...(deps.admin?.webhooks ? adminWebhookEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock, webhooks: deps.admin.webhooks }) : [])];
   endpoints.push(openApiEndpoint({ endpoints: () => endpoints, serverUrl: deps.config.publicUrl }));
   const router = express.Router();
   mountEndpoints(router, endpoints.filter((endpoint) => !rawEndpoints.includes(endpoint)));

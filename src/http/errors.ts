@@ -59,6 +59,9 @@ export const httpErrors: Record<ErrorCode, { status: number; hint: string }> = {
   admin_forbidden: { status: 403, hint: 'Your account is not listed in ADMIN_EMAILS.' },
   webhook_signature_invalid: { status: 401, hint: 'The Authorization header must be the HMAC-SHA256 of app_key + body with the app secret.' },
   metrics_token_invalid: { status: 401, hint: 'Send Authorization: Bearer <METRICS_TOKEN> (set bearer_token_file in the Prometheus scrape config).' },
+  webhook_subscription_not_found: { status: 404, hint: 'Check the id (GET /v1/webhook-subscriptions lists your subscriptions).' },
+  webhook_url_refused: { status: 400, hint: 'Use an https URL on a public address, or ask the operators to allow-list the host (WEBHOOK_URL_ALLOWLIST).' },
+  webhook_delivery_not_found: { status: 404, hint: 'Check the delivery id (GET /v1/webhook-subscriptions/:id/deliveries lists them).' },
 };
 
 export interface ErrorBody {

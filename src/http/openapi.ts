@@ -9,7 +9,7 @@ type JsonObject = Record<string, unknown>;
  * (`z.toJSONSchema`): path parameters, query, JSON body, responses, the API-key security schemes
  * and the shared error shape.
  */
-export function openApiDocument(endpoints: readonly Endpoint[], info: { version: string; serverUrl: string }): JsonObject {
+export function openApiDocument(endpoints: readonly Endpoint[], info: { version: string; serverUrl: string; webhooks?: Record<string, z.ZodType> }): JsonObject {
   const paths: Record<string, Record<string, JsonObject>> = {};
   for (const endpoint of endpoints) {
     const path = endpoint.path.replace(/:(\w+)/g, '{$1}').replace(/\*(\w+)/g, '{$1}');
@@ -32,6 +32,7 @@ export function openApiDocument(endpoints: readonly Endpoint[], info: { version:
     info: { title: 'TikTok Shop Connect', version: info.version, description: 'Internal API: tokens, signing and a signed proxy for connected TikTok Shops.' },
     servers: [{ url: info.serverUrl }],
     paths,
+    ...(info.webhooks ? { webhooks: webhookOperations(info.webhooks) } : {}),
     components: {
       securitySchemes: {
         apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
@@ -97,4 +98,31 @@ function limitHeaders(status: number): JsonObject | undefined {
     'X-Quota-Remaining': header('quota_exhausted only: 0'),
     'X-Quota-Reset': header('quota_exhausted only: Unix seconds when the UTC day ends'),
   };
+}
+
+/**
+ * The events pushed to webhook subscriptions, one per type: a POST of the event as JSON, signed per
+ * Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`); any 2xx acknowledges it.
+ */
+function webhookOperations(schemas: Record<string, z.ZodType>): JsonObject {
+  const header = (name: string, description: string) => ({ name, in: 'header', required: true, schema: { type: 'string' }, description });
+  return Object.fromEntries(
+    Object.entries(schemas).map(([type, schema]) => [
+      type,
+      {
+        post: {
+          summary: schema.description ?? type,
+          operationId: `push${type.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
+          tags: ['webhooks'],
+          parameters: [
+            header('webhook-id', 'the event id (the same in GET /v1/events): deduplicate on it'),
+            header('webhook-timestamp', 'Unix seconds when this attempt was signed'),
+            header('webhook-signature', '`v1,<base64 HMAC-SHA256>`, space-separated when two secrets sign (rotation)'),
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: schemaOf(schema, 'output') } } },
+          responses: { '2XX': { description: 'Received; anything else is retried (4xx other than 408, 409, 425, 429 is not)' } },
+        },
+      },
+    ]),
+  );
 }

@@ -65,7 +65,11 @@ export type ErrorCode =
   // webhooks
   | 'webhook_signature_invalid'
   // operations
-  | 'metrics_token_invalid';
+  | 'metrics_token_invalid'
+  // webhook delivery
+  | 'webhook_subscription_not_found'
+  | 'webhook_url_refused'
+  | 'webhook_delivery_not_found';
 
 /** What TikTok said, carried on errors that came from TikTok. */
 export interface TikTokDetail {
@@ -335,6 +339,22 @@ export class WebhookSignatureInvalid extends ServiceError {
 /** `GET /metrics` without the `METRICS_TOKEN` bearer token (or with another one). */
 export class MetricsTokenInvalid extends ServiceError {
   readonly code = 'metrics_token_invalid';
+}
+export class WebhookSubscriptionNotFound extends ServiceError {
+  readonly code = 'webhook_subscription_not_found';
+  constructor(readonly subscriptionId: string) {
+    super(`No webhook subscription has id ${subscriptionId}.`);
+  }
+}
+/** A subscription URL that is not https, or reaches a private, loopback or link-local address (production). */
+export class WebhookUrlRefused extends ServiceError {
+  readonly code = 'webhook_url_refused';
+}
+export class WebhookDeliveryNotFound extends ServiceError {
+  readonly code = 'webhook_delivery_not_found';
+  constructor(readonly deliveryId: string) {
+    super(`No delivery has id ${deliveryId} in this subscription.`);
+  }
 }
 
 export function isServiceError(error: unknown): error is ServiceError {

@@ -39,11 +39,14 @@ const schemas = {
   }),
   webhook: z.strictObject({
     url: z.url(),
-    type: z.union([z.literal(6), z.literal(7), z.literal(20)]),
+    type: z.number().int().min(1).max(999),
     shopId: z.string().optional(),
     creatorOpenId: z.string().optional(),
     expirationTime: z.number().int().optional(),
     notificationId: z.string().optional(),
+    omitNotificationId: z.boolean().optional(),
+    rawBody: z.string().optional(),
+    retry: z.boolean().optional(),
     data: z.record(z.string(), z.unknown()).optional(),
   }),
 };

@@ -47,6 +47,11 @@ export interface SimulatorControl {
   answerButFail(input: { endpoint: AnswerButFail['endpoint']; how: AnswerButFail['how']; ms?: number; count?: number }): void;
   clearFaults(): void;
   sendWebhook(input: WebhookInput): Promise<WebhookDelivery>;
+  /**
+   * A shop event, delivered as TikTok does: to the address registered for the shop and `eventType`
+   * with the Event API, retried until acknowledged. Undefined when no address is registered.
+   */
+  emitShopEvent(input: Omit<WebhookInput, 'url' | 'retry'> & { shopId: string; eventType: string }): Promise<WebhookDelivery | undefined>;
   /** A snapshot; later calls do not change it. */
   counters(): SimulatorCounters;
   resetCounters(): void;
@@ -57,6 +62,8 @@ interface ControlDeps {
   appSecret: string;
   clock: Clock;
   fetch: typeof fetch;
+  /** Waits between retries of an unacknowledged webhook (default TikTok's). */
+  retryDelaysMs?: readonly number[];
   state: SimulatorState;
   faults: FaultState;
   builtInSellers: { local: SimulatedSeller; crossBorder: SimulatedSeller };
@@ -135,6 +142,13 @@ export function createControl(deps: ControlDeps): SimulatorControl {
     },
     async sendWebhook(input) {
       const delivery = await sendWebhook(deps, input);
+      state.counters.webhooksSent += 1;
+      return delivery;
+    },
+    async emitShopEvent({ eventType, ...input }) {
+      const address = state.shopWebhooks.get(input.shopId)?.get(eventType)?.address;
+      if (!address) return undefined;
+      const delivery = await sendWebhook(deps, { ...input, url: address, retry: true });
       state.counters.webhooksSent += 1;
       return delivery;
     },

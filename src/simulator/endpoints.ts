@@ -12,11 +12,14 @@ export type EndpointName =
   | 'statements'
   | 'searchGlobalProducts'
   | 'uploadImage'
-  | 'uploadFile';
+  | 'uploadFile'
+  | 'getShopWebhooks'
+  | 'updateShopWebhook'
+  | 'deleteShopWebhook';
 
 export interface Endpoint {
   name: EndpointName;
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** The path template exactly as in /work/shared/tiktok-scopes.json. */
   path: string;
   /** Any one of these scopes suffices (tiktok-scopes.json `scope_keys`, else `inferred_scope_keys`). */
@@ -39,6 +42,10 @@ export const endpoints: readonly Endpoint[] = [
   { name: 'searchGlobalProducts', method: 'POST', path: '/product/202309/global_products/search', scopes: ['seller.global_product.info'], cipher: 'forbidden' },
   { name: 'uploadImage', method: 'POST', path: '/product/202309/images/upload', scopes: ['seller.product.basic'], cipher: 'forbidden', body: 'multipart' },
   { name: 'uploadFile', method: 'POST', path: '/product/202309/files/upload', scopes: ['seller.product.basic'], cipher: 'forbidden', body: 'multipart' },
+  // The Event API: a shop's webhook address per event type.
+  { name: 'getShopWebhooks', method: 'GET', path: '/event/202309/webhooks', scopes: ['seller.authorization.info'], cipher: 'required' },
+  { name: 'updateShopWebhook', method: 'PUT', path: '/event/202309/webhooks', scopes: ['seller.authorization.info'], cipher: 'required' },
+  { name: 'deleteShopWebhook', method: 'DELETE', path: '/event/202309/webhooks', scopes: ['seller.authorization.info'], cipher: 'required' },
 ];
 
 export interface EndpointMatch {

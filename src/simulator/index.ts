@@ -62,6 +62,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   state.sellers.set(sellers.crossBorder.openId, sellers.crossBorder);
   const control = createControl({
     appKey, appSecret, clock, state, faults, builtInSellers: sellers, fetch: options.fetch ?? globalThis.fetch,
+    ...(options.webhookRetryDelaysMs ? { retryDelaysMs: options.webhookRetryDelaysMs } : {}),
   });
 
   const router = Router();

@@ -6,6 +6,7 @@ import { ordersOf, productsOf, statementsOf } from './fake-data.js';
 import type { FaultState } from './faults.js';
 import type { SimulatorState } from './state.js';
 import { simulatedUploadLimits, uploadFile, uploadImage } from './uploads.js';
+import { eventWebhookHandlers } from './event-webhooks.js';
 import { verifyRequest, type VerifiedRequest } from './verify-request.js';
 
 interface OpenApiDeps {
@@ -16,10 +17,10 @@ interface OpenApiDeps {
   faults: FaultState;
 }
 
-type Handler = (verified: VerifiedRequest, now: number, baseUrl: string) => { data: unknown } | { notFound: true } | { badBody: true } | { error: TikTokError };
+export type Handler = (verified: VerifiedRequest, now: number, baseUrl: string) => { data: unknown } | { notFound: true } | { badBody: true } | { error: TikTokError };
 
 /** Shop-scoped handlers always get a shop: verify-request enforces the cipher first. */
-const handlers: Record<EndpointName, Handler> = {
+const handlers: Record<Exclude<EndpointName, keyof ReturnType<typeof eventWebhookHandlers>>, Handler> = {
   authorizedShops: ({ seller }) => ({
     data: {
       shops: seller.shops.map((shop) => ({
@@ -77,6 +78,7 @@ const bodyLimitBytes = simulatedUploadLimits.fileBytes + 64 * 1024;
 /** The open API host: every other path under the mount point, signed and token-authenticated. */
 export function openApiRoutes(deps: OpenApiDeps): Router {
   const router = Router();
+  const allHandlers: Record<EndpointName, Handler> = { ...handlers, ...eventWebhookHandlers(deps.state) };
   // The signature covers the body bytes as sent, so nothing may parse and re-serialize them first.
   router.use(express.raw({ type: () => true, limit: bodyLimitBytes }));
   router.use(function bodyTooLarge(error: unknown, _req: Request, res: Response, next: NextFunction) {
@@ -91,7 +93,7 @@ export function openApiRoutes(deps: OpenApiDeps): Router {
       return sendError(res, deps.clock, tiktokErrors.invalidBody);
     }
     const baseUrl = `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`;
-    const result = handlers[verified.endpoint.name](verified, unixSeconds(deps.clock.now()), baseUrl);
+    const result = allHandlers[verified.endpoint.name](verified, unixSeconds(deps.clock.now()), baseUrl);
     if ('notFound' in result) return sendError(res, deps.clock, tiktokErrors.notFound);
     if ('badBody' in result) return sendError(res, deps.clock, tiktokErrors.invalidBody);
     if ('error' in result) return sendError(res, deps.clock, result.error);

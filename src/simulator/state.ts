@@ -62,6 +62,14 @@ export interface SimulatorState {
   refreshTokens: Map<string, RefreshTokenRecord>;
   settings: SimulatorSettings;
   counters: SimulatorCounters;
+  /** The Event API's registrations: shop id → event type name (`ORDER_STATUS_CHANGE`) → address. */
+  shopWebhooks: Map<string, Map<string, ShopWebhook>>;
+}
+
+export interface ShopWebhook {
+  address: string;
+  createTime: number;
+  updateTime: number;
 }
 
 export function emptyCounters(): SimulatorCounters {
@@ -89,6 +97,7 @@ export function createState(settings: SimulatorSettings): SimulatorState {
     refreshTokens: new Map(),
     settings,
     counters: emptyCounters(),
+    shopWebhooks: new Map(),
   };
 }
 

@@ -50,6 +50,8 @@ export interface SimulatorOptions {
   strict?: Partial<StrictSettings>;
   /** Keeps sellers, grants and tokens in this file across restarts (development: `$DATA_DIR/simulator-state.json`). */
   stateFile?: string;
+  /** Waits between TikTok's retries of an unacknowledged webhook. Default +2 min, +30 min, +3 h, +12 h; tests compress them. */
+  webhookRetryDelaysMs?: number[];
 }
 
 /**

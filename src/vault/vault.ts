@@ -8,7 +8,7 @@ export type { Sealed } from '../shared/sealed.js';
 /** What a sealed value is bound to: the row it belongs to and what it is. */
 export interface SealContext {
   rowId: string;
-  purpose: 'access_token' | 'refresh_token';
+  purpose: 'access_token' | 'refresh_token' | 'webhook_secret';
 }
 
 export interface Vault {

@@ -1,28 +1,22 @@
-import { z } from 'zod';
 import type { AuditEventInput, AuditLog } from '../audit/audit-log.js';
 import type { Lifecycle } from '../connections/lifecycle/index.js';
 import type { RefreshState } from '../connections/model.js';
+import type { InboxItem, WebhookInboxStore } from '../db/stores/webhook-inbox-store.js';
 import type { WebhookReceiptStore } from '../db/stores/webhook-receipts.js';
 import { warnExpiring } from '../refresh/authorization-expiry.js';
 import type { Clock } from '../shared/clock.js';
-import { ValidationFailed } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { parseLosslessJson } from '../tiktok/lossless-json.js';
+import { tiktokEventName } from './tiktok-types.js';
 
-const payloadSchema = z.object({
-  type: z.coerce.number().int(),
-  tts_notification_id: z.coerce.string().min(1),
-  shop_id: z.coerce.string().optional(),
-  creator_open_id: z.string().optional(),
-  data: z.record(z.string(), z.unknown()).optional(),
-});
-
-export type NotificationResult = 'handled' | 'duplicate' | 'ignored';
+export type NotificationResult = 'handled' | 'relayed' | 'duplicate';
 export type NotificationHandler = ReturnType<typeof createNotificationHandler>;
 
-/** What one delivery is handled with: stores bound to one transaction. */
+/** What one stored delivery is processed with: stores bound to one transaction. */
 export interface NotificationUnit {
-  receipts: WebhookReceiptStore;
-  lifecycle: Pick<Lifecycle, 'transition' | 'warnExpiring'>;
+  inbox: Pick<WebhookInboxStore, 'markProcessed'>;
+  receipts: Pick<WebhookReceiptStore, 'connectionIdByShopId' | 'connectionIdByOpenId'>;
+  lifecycle: Pick<Lifecycle, 'transition' | 'warnExpiring' | 'relay'>;
   readConnection(id: string): Promise<Pick<RefreshState, 'id' | 'status' | 'refreshTokenExpiresAt'> | undefined>;
 }
 
@@ -39,61 +33,126 @@ const sellerDeauthorization = 6;
 const upcomingExpiration = 7;
 const creatorDeauthorization = 20;
 
+/** The fields of a TikTok webhook this service reads, whatever shape it came in. */
+interface Notification {
+  type: number | null;
+  notificationId: string | null;
+  shopId: string | null;
+  creatorOpenId: string | null;
+  data: Record<string, unknown>;
+}
+
 /**
- * TikTok push notifications about authorizations: 6 (seller deauthorization, by shop), 7 (upcoming
- * authorization expiration) and 20 (creator deauthorization, by open id). Each delivery is handled
- * once (webhook_receipts) in one transaction with its effect, so a failure lets TikTok's retry try again.
- * A deauthorization moves the connection to `needs_reauth` with the event `connection.deauthorized`:
- * a seller who removed the app can come back by re-authorizing (revoking is an operator's decision).
+ * Processes one TikTok webhook from the inbox (it was verified, stored raw and acknowledged before):
+ * in one transaction, marks it processed (once, whatever the number of workers), applies what it
+ * means for a connection (6 seller deauthorization and 20 creator deauthorization move it to
+ * `needs_reauth` with `connection.deauthorized`; 7 upcoming expiration warns once per threshold), and
+ * relays it to subscribers as `tiktok.<name>` with the body untouched. A body that is not JSON, has no
+ * type or names an unknown shop is still relayed (with what is known).
  *
  * @example
  * const notifications = createNotificationHandler({ inTransaction, clock, audit, logger });
- * await notifications.handle(JSON.parse(rawBody.toString('utf8'))); // 'handled' | 'duplicate' | 'ignored'
+ * await notifications.process(item); // 'handled' | 'relayed' | 'duplicate'
  */
 export function createNotificationHandler(deps: NotificationDeps) {
+  /** One stored webhook, inside the caller's transaction; audit events are pushed to `audit` for after the commit. */
+  const processIn = async (unit: NotificationUnit, item: InboxItem, audit: Pick<AuditLog, 'record'>): Promise<NotificationResult> => {
+    const body = parseBody(item.rawBody);
+    const notification = readNotification(body);
+    const now = deps.clock.now();
+    // First, so that a second worker on the same row changes nothing (its transaction writes nothing more).
+    if (!(await unit.inbox.markProcessed(item.id, 'processed', now))) return 'duplicate';
+    const connectionId =
+      notification.type === creatorDeauthorization
+        ? notification.creatorOpenId ? await unit.receipts.connectionIdByOpenId(notification.creatorOpenId) : undefined
+        : notification.shopId ? await unit.receipts.connectionIdByShopId(notification.shopId) : undefined;
+    const handled = await applyEffect(unit, notification, connectionId, now, audit);
+    await unit.lifecycle.relay(tiktokEventName(notification.type), {
+      app: item.app,
+      tiktokType: notification.type,
+      notificationId: notification.notificationId,
+      shopId: notification.shopId,
+      connectionId: connectionId ?? null,
+      receivedAt: item.receivedAt.toISOString(),
+      body: body === undefined ? null : body,
+    });
+    return handled ? 'handled' : 'relayed';
+  };
+
+  /** Runs `work` in one transaction; its audit events are recorded only once it committed. */
+  const committed = async <T>(work: (unit: NotificationUnit, audit: Pick<AuditLog, 'record'>) => Promise<T>): Promise<T> => {
+    const events: AuditEventInput[] = [];
+    const result = await deps.inTransaction((unit) => work(unit, { record: (event) => void events.push(event) }));
+    for (const event of events) deps.audit.record(event);
+    return result;
+  };
+
   return {
-    async handle(body: unknown): Promise<NotificationResult> {
-      const parsed = payloadSchema.safeParse(body);
-      if (!parsed.success) throw new ValidationFailed('The notification has no type or tts_notification_id.');
-      const notification = parsed.data;
-      const now = deps.clock.now();
-      // Audit events wait for the commit: a rolled-back delivery leaves no trace but TikTok's retry.
-      const events: AuditEventInput[] = [];
-      const audit = { record: (event: AuditEventInput) => void events.push(event) };
-      const result = await deps.inTransaction(async (unit): Promise<NotificationResult> => {
-        const first = await unit.receipts.record({
-          notificationId: notification.tts_notification_id, type: notification.type, shopId: notification.shop_id ?? null, now,
-        });
-        if (!first) return 'duplicate';
-        const connectionId =
-          notification.type === creatorDeauthorization
-            ? notification.creator_open_id && (await unit.receipts.connectionIdByOpenId(notification.creator_open_id))
-            : notification.shop_id && (await unit.receipts.connectionIdByShopId(notification.shop_id));
-        const state = connectionId ? await unit.readConnection(connectionId) : undefined;
-        if (!state || ![sellerDeauthorization, upcomingExpiration, creatorDeauthorization].includes(notification.type)) {
-          deps.logger.info({ type: notification.type, shopId: notification.shop_id }, 'webhook for no known connection, or of a type not handled');
-          return 'ignored';
-        }
-        if (notification.type === upcomingExpiration) {
-          const expiresAt = expirationTime(notification.data?.expiration_time) ?? state.refreshTokenExpiresAt;
-          await warnExpiring({ lifecycle: unit.lifecycle, audit }, { id: state.id, expiresAt, now, source: 'webhook' });
-          return 'handled';
-        }
-        const by = notification.type === creatorDeauthorization ? 'creator' : 'seller';
-        const reason = `The ${by} removed the app in TikTok Shop`;
-        const changed = await unit.lifecycle.transition({
-          id: state.id, to: 'needs_reauth', cause: 'tiktok_webhook', reason, at: now,
-          details: { reason, occurredAt: now.toISOString(), by, webhookType: notification.type },
-        });
-        audit.record({
-          actorType: 'tiktok', action: 'connection.deauthorized', outcome: 'success', connectionId: state.id,
-          shopId: notification.shop_id ?? null, detail: { webhookType: notification.type, previousStatus: state.status, changed },
-        });
-        return 'handled';
-      });
-      for (const event of events) deps.audit.record(event);
-      return result;
-    },
+    /** One stored webhook in its own transaction. */
+    process: (item: InboxItem): Promise<NotificationResult> => committed((unit, audit) => processIn(unit, item, audit)),
+    /**
+     * A batch in one transaction (one commit instead of one per webhook); if any webhook fails, nothing
+     * of the batch is kept and the caller processes them one by one.
+     */
+    processAll: (items: readonly InboxItem[]): Promise<NotificationResult[]> =>
+      committed(async (unit, audit) => {
+        const results: NotificationResult[] = [];
+        for (const item of items) results.push(await processIn(unit, item, audit));
+        return results;
+      }),
+  };
+}
+
+/** What a webhook means for its connection; true when it changed something or warned. */
+async function applyEffect(
+  unit: NotificationUnit,
+  notification: Notification,
+  connectionId: string | undefined,
+  now: Date,
+  audit: Pick<AuditLog, 'record'>,
+): Promise<boolean> {
+  if (notification.type === null || ![sellerDeauthorization, upcomingExpiration, creatorDeauthorization].includes(notification.type)) return false;
+  const state = connectionId ? await unit.readConnection(connectionId) : undefined;
+  if (!state) return false;
+  if (notification.type === upcomingExpiration) {
+    const expiresAt = expirationTime(notification.data.expiration_time) ?? state.refreshTokenExpiresAt;
+    await warnExpiring({ lifecycle: unit.lifecycle, audit }, { id: state.id, expiresAt, now, source: 'webhook' });
+    return true;
+  }
+  const by = notification.type === creatorDeauthorization ? 'creator' : 'seller';
+  const reason = `The ${by} removed the app in TikTok Shop`;
+  const changed = await unit.lifecycle.transition({
+    id: state.id, to: 'needs_reauth', cause: 'tiktok_webhook', reason, at: now,
+    details: { reason, occurredAt: now.toISOString(), by, webhookType: notification.type },
+  });
+  audit.record({
+    actorType: 'tiktok', action: 'connection.deauthorized', outcome: 'success', connectionId: state.id,
+    shopId: notification.shopId, detail: { webhookType: notification.type, previousStatus: state.status, changed },
+  });
+  return true;
+}
+
+/** The body as JSON with long integers kept as strings; undefined when it is not JSON. */
+function parseBody(rawBody: string): unknown {
+  try {
+    return parseLosslessJson(rawBody);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the known fields leniently: numbers or strings, missing or null. */
+export function readNotification(body: unknown): Notification {
+  const record = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : null);
+  const typeText = text(record.type);
+  const data = record.data;
+  return {
+    type: typeText !== null && /^\d{1,9}$/.test(typeText) ? Number(typeText) : null,
+    notificationId: text(record.tts_notification_id),
+    shopId: text(record.shop_id),
+    creatorOpenId: text(record.creator_open_id),
+    data: data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {},
   };
 }
 

@@ -97,7 +97,7 @@ describe('issue #6: a 105005 from TikTok, shown to the app and the merchant, clo
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       key: expect.stringMatching(/^tsc_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/),
       name: 'orders app',
-      scopes: ['connect', 'connections:read', 'tokens:read', 'sign', 'proxy'],
+      scopes: ['connect', 'connections:read', 'tokens:read', 'sign', 'proxy', 'webhooks:manage'],
       shopIds: [],
       revokedAt: null,
     });

@@ -82,13 +82,13 @@ describe('npm run cli -- api-clients', () => {
     expect(stdout).toMatch(/^Created API client [0-9a-f-]{36} \(reporting\)\.\n\n {2}tsc_[0-9a-f]{12}_[A-Za-z0-9_-]{43}\n\nThis key is shown once; store it now\./);
     await expect(cli('api-clients', 'create', '--name', 'x', '--scopes', 'admin')).rejects.toMatchObject({
       code: 2,
-      stderr: 'Error: Unknown scope admin; scopes are connect, connections:read, tokens:read, sign, proxy.\nHint: Separate several scopes with commas, e.g. --scopes tokens:read,sign.\n',
+      stderr: 'Error: Unknown scope admin; scopes are connect, connections:read, tokens:read, sign, proxy, webhooks:manage.\nHint: Separate several scopes with commas, e.g. --scopes tokens:read,sign.\n',
     });
   });
 
   it('says in words that a key created without --scopes or --shops has every scope and every shop', async () => {
     const { stdout } = await cli('api-clients', 'create', '--name', 'everything');
-    expect(stdout).toContain('scopes connect,connections:read,tokens:read,sign,proxy  shops all');
+    expect(stdout).toContain('scopes connect,connections:read,tokens:read,sign,proxy,webhooks:manage  shops all');
     expect(stdout.endsWith('\nNo --scopes given: the key has every scope.\nNo --shops given: it may use every shop.\n')).toBe(true);
   });
 
@@ -125,7 +125,7 @@ describe('npm run cli -- api-clients', () => {
         stdout: '',
         stderr:
           'Error: --scopes is empty: a key with no scope could do nothing.\n' +
-          'Hint: Give at least one of connect, connections:read, tokens:read, sign, proxy (comma-separated), or leave --scopes out for every scope.\n',
+          'Hint: Give at least one of connect, connections:read, tokens:read, sign, proxy, webhooks:manage (comma-separated), or leave --scopes out for every scope.\n',
       });
       expect(await clientNames()).not.toContain('nothing');
     });
@@ -146,7 +146,7 @@ describe('npm run cli -- api-clients', () => {
         error: {
           code: 'validation_failed',
           message: '--scopes is empty: a key with no scope could do nothing.',
-          hint: 'Give at least one of connect, connections:read, tokens:read, sign, proxy (comma-separated), or leave --scopes out for every scope.',
+          hint: 'Give at least one of connect, connections:read, tokens:read, sign, proxy, webhooks:manage (comma-separated), or leave --scopes out for every scope.',
         },
       });
     });
@@ -167,7 +167,7 @@ describe('npm run cli -- api-clients', () => {
       expect(JSON.parse(stderr)).toStrictEqual({
         error: {
           code: 'validation_failed',
-          message: 'Unknown scope admin; scopes are connect, connections:read, tokens:read, sign, proxy.',
+          message: 'Unknown scope admin; scopes are connect, connections:read, tokens:read, sign, proxy, webhooks:manage.',
           hint: 'Separate several scopes with commas, e.g. --scopes tokens:read,sign.',
         },
       });
@@ -224,7 +224,7 @@ describe('npm run cli -- api-clients', () => {
         error: {
           code: 'command_unknown',
           message: 'Unknown command "api-client create"; did you mean "api-clients create"?',
-          hint: 'Commands: api-clients create, api-clients list, api-clients revoke, connections list, connections refresh, connections sync-shops, keys reencrypt, db migrate. See npm run cli -- --help.',
+          hint: 'Commands: api-clients create, api-clients list, api-clients revoke, connections list, connections refresh, connections sync-shops, webhooks register-tiktok, webhooks subscribe, webhooks list, webhooks pause, webhooks resume, webhooks delete, webhooks rotate-secret, webhooks deliveries, webhooks replay, keys reencrypt, db migrate. See npm run cli -- --help.',
         },
       });
     });
@@ -271,14 +271,14 @@ describe('npm run cli -- api-clients', () => {
         'Flags:',
         '  --name <name>              Required. What the client is for; shown in lists.',
       ]);
-      expect(stdout).toContain('  --scopes <a,b>             What the key may do, comma-separated: connect, connections:read, tokens:read, sign, proxy. Left out: every scope.\n');
+      expect(stdout).toContain('  --scopes <a,b>             What the key may do, comma-separated: connect, connections:read, tokens:read, sign, proxy, webhooks:manage. Left out: every scope.\n');
       expect(stdout).toContain('  --shops <id,id>            The shop ids the key may use, comma-separated. Left out: every shop.\n');
     });
 
     it('lists every command and the exit codes', async () => {
       const { stdout } = await cli('--help');
-      expect(stdout).toContain('  api-clients revoke      Revokes a client: every replica refuses its key within 5 seconds.\n');
-      expect(stdout).toContain("  connections sync-shops  Fetches the connection's authorized shops from TikTok again and stores what changed.\n");
+      expect(stdout).toContain('  api-clients revoke        Revokes a client: every replica refuses its key within 5 seconds.\n');
+      expect(stdout).toContain("  connections sync-shops    Fetches the connection's authorized shops from TikTok again and stores what changed.\n");
       expect(stdout).toContain('Exit codes: 0 done; 1 the command failed; 2 the command line is wrong (nothing was done).\n');
     });
   });

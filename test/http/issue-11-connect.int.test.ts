@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { httpErrors } from '../../src/http/errors.js';
+import { type httpErrors } from '../../src/http/errors.js';
 import type { SimulatedSeller } from '../../src/simulator/index.js';
 import { signIn, browse } from '../admin/support.js';
 import { createClient, withKey } from '../apps/support.js';

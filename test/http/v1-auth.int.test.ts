@@ -164,6 +164,14 @@ describe('API keys on /v1', () => {
       ['POST', '/v1/shops/{shopId}/proxy/{path}', 'proxy', { body: '{}', headers: json }],
       ['PUT', '/v1/shops/{shopId}/proxy/{path}', 'proxy', { body: '{}', headers: json }],
       ['DELETE', '/v1/shops/{shopId}/proxy/{path}', 'proxy', { body: '{"product_ids":["1"]}', headers: json }],
+      ['POST', '/v1/webhook-subscriptions', 'webhooks:manage', { body: JSON.stringify({ url: 'http://127.0.0.1:9/x', events: ['*'] }), headers: json }],
+      ['GET', '/v1/webhook-subscriptions', 'webhooks:manage', {}],
+      ['GET', '/v1/webhook-subscriptions/{id}', 'webhooks:manage', {}],
+      ['PATCH', '/v1/webhook-subscriptions/{id}', 'webhooks:manage', { body: '{"status":"paused"}', headers: json }],
+      ['DELETE', '/v1/webhook-subscriptions/{id}', 'webhooks:manage', {}],
+      ['POST', '/v1/webhook-subscriptions/{id}/rotate-secret', 'webhooks:manage', {}],
+      ['GET', '/v1/webhook-subscriptions/{id}/deliveries', 'webhooks:manage', {}],
+      ['POST', '/v1/webhook-subscriptions/{id}/replay', 'webhooks:manage', { body: '{"deadLetters":true}', headers: json }],
     ];
     const concrete = (path: string) =>
       path.replace('{id}', '00000000-0000-4000-8000-000000000000').replace('{shopId}', shopId).replace('{path}', 'product/202309/products');

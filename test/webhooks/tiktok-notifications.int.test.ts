@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { simulatorApp } from '../../src/config.js';
 import type { SimulatedSeller, WebhookInput } from '../../src/simulator/index.js';
 import { webhookSignature } from '../../src/tiktok/index.js';
@@ -51,10 +51,13 @@ describe('POST /webhooks/tiktok', () => {
       const { id, seller } = await seedConnection();
       const first = await send({ type: 6, shopId: seller.shops[0]!.id, notificationId: 'n-6-1' });
       expect(first.status).toBe(200);
-      expect(await connection(id)).toStrictEqual({ status: 'needs_reauth', status_reason: 'The seller removed the app in TikTok Shop', refresh_due_at: null });
+      await vi.waitFor(async () =>
+        expect(await connection(id)).toStrictEqual({ status: 'needs_reauth', status_reason: 'The seller removed the app in TikTok Shop', refresh_due_at: null }),
+      );
       const again = await send({ type: 6, shopId: seller.shops[0]!.id, notificationId: 'n-6-1' });
       expect(again.status).toBe(200);
-      expect(await outboxTypes(id)).toStrictEqual(['connection.deauthorized']);
+      await service.core.webhooks.inboxWorker.drain();
+      expect(await outboxTypes(id)).toStrictEqual(['connection.deauthorized', 'tiktok.seller_deauthorization']);
       await service.audit.flush();
       const audit = await service.db.sql.query('SELECT action FROM audit_events WHERE connection_id = $1', [id]);
       expect(audit).toStrictEqual([{ action: 'connection.deauthorized' }]);
@@ -65,17 +68,16 @@ describe('POST /webhooks/tiktok', () => {
     it.each([
       ['a signature of another body', webhookSignature(simulatorApp.appKey, simulatorApp.appSecret, '{}')],
       ['no signature', undefined],
-    ])('answers 401 JSON for %s and changes nothing', async (_case, authorization) => {
+    ])('answers 401 with an empty body for %s and stores nothing', async (_case, authorization) => {
       const { id, seller } = await seedConnection();
       const body = JSON.stringify({ type: 6, tts_notification_id: `bad-${randomUUID()}`, shop_id: seller.shops[0]!.id, data: {} });
       const response = await service.request('/webhooks/tiktok', {
         method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body,
       });
       expect(response.status).toBe(401);
-      expect(await response.json()).toStrictEqual({
-        success: false, code: 'webhook_signature_invalid', error: 'The webhook signature does not match its body.',
-        hint: 'The Authorization header must be the HMAC-SHA256 of app_key + body with the app secret.', requestId: expect.any(String),
-      });
+      expect(await response.text()).toBe('');
+      const stored = await service.db.sql.query('SELECT id FROM tiktok_webhook_inbox WHERE raw_body = $1', [body]);
+      expect(stored).toStrictEqual([]);
       expect((await connection(id)).status).toBe('active');
     });
   });
@@ -90,7 +92,7 @@ describe('POST /webhooks/tiktok', () => {
     });
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('');
-    expect((await connection(id)).status).toBe('needs_reauth');
+    await vi.waitFor(async () => expect((await connection(id)).status).toBe('needs_reauth'));
   });
 
   it('type 7 (authorization expiring) records one warning per threshold', async () => {
@@ -99,6 +101,7 @@ describe('POST /webhooks/tiktok', () => {
     expect((await send({ type: 7, shopId: seller.shops[0]!.id, expirationTime: inDays(29) })).status).toBe(200);
     expect((await send({ type: 7, shopId: seller.shops[0]!.id, expirationTime: inDays(28) })).status).toBe(200);
     expect((await send({ type: 7, shopId: seller.shops[0]!.id, expirationTime: inDays(6) })).status).toBe(200);
+    await service.core.webhooks.inboxWorker.drain();
     const payloads = await service.db.sql.query<{ payload: { daysBefore: number } }>(
       "SELECT payload FROM outbox_events WHERE connection_id = $1 AND type = 'authorization.expiring' ORDER BY id", [id],
     );
@@ -109,6 +112,7 @@ describe('POST /webhooks/tiktok', () => {
   it('type 20 (creator deauthorization) moves the connection of that open_id to needs_reauth', async () => {
     const { id, seller } = await seedConnection();
     expect((await send({ type: 20, creatorOpenId: seller.openId })).status).toBe(200);
+    await service.core.webhooks.inboxWorker.drain();
     expect(await connection(id)).toMatchObject({ status: 'needs_reauth', status_reason: 'The creator removed the app in TikTok Shop' });
   });
 

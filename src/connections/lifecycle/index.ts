@@ -4,3 +4,4 @@ export {
   connectionEventSchemas, connectionEventTypes, parseConnectionEvent, type ConnectionEvent, type ConnectionEventType, type EventDetails,
 } from './events.js';
 export { createLifecycle, type Lifecycle, type TransitionRequest } from './lifecycle.js';
+export { isTiktokRelayType, tiktokRelaySchema, type TiktokRelayPayload } from './tiktok-events.js';

@@ -4,6 +4,7 @@ import type { EventWrite, LifecycleStore, TransitionWrite } from '../../db/store
 import type { Clock } from '../../shared/clock.js';
 import { TransitionNotAllowed } from '../../shared/errors.js';
 import { connectionEventSchemas, type ConnectionEventType, type EventDetails } from './events.js';
+import { tiktokRelaySchema, type TiktokRelayPayload } from './tiktok-events.js';
 import type { ConnectionStatus } from './statuses.js';
 import { ruleFor, type TransitionCause } from './transitions.js';
 
@@ -40,6 +41,8 @@ export interface Lifecycle {
   event<T extends ConnectionEventType>(type: T, details: EventDetails<T>): EventWrite;
   /** Writes an event that changes no status; false for an unknown connection. */
   announce<T extends ConnectionEventType>(connectionId: string, type: T, details: EventDetails<T>): Promise<boolean>;
+  /** Writes a relayed TikTok webhook (`tiktok.<name>`, checked against its schema) to the outbox; answers the event id. */
+  relay(type: string, payload: TiktokRelayPayload): Promise<string>;
   /** Sends the `authorization.expiring` warning for `days`, once (compare-and-set on the last warning sent). */
   warnExpiring(input: { id: string; days: number; details: EventDetails<'authorization.expiring'> }): Promise<boolean>;
 }
@@ -91,6 +94,11 @@ export function createLifecycle(deps: { store: LifecycleStore; clock: Clock }): 
     plan,
     event,
     announce: async (connectionId, type, details) => deps.store.appendEvent(connectionId, event(type, details), deps.clock.now()),
+    relay: async (type, payload) => {
+      if (!/^tiktok\.[a-z0-9_]+$/.test(type)) throw new TransitionNotAllowed(`"${type}" is not a TikTok relay event type.`);
+      const checked = tiktokRelaySchema.parse(payload);
+      return deps.store.appendRelay({ type, connectionId: checked.connectionId, payload: checked, at: deps.clock.now() });
+    },
     warnExpiring: async (input) =>
       deps.store.recordExpiryWarning({ id: input.id, days: input.days, at: deps.clock.now(), event: event('authorization.expiring', input.details) }),
   };

@@ -83,6 +83,18 @@ export function createLifecycleStore(sql: SqlRunner) {
       return rows.length > 0;
     },
 
+    /**
+     * Writes a relayed TikTok webhook (`tiktok.<name>`) as it is, beside the connection events (same
+     * ids, same feed, same deliveries); answers its id.
+     */
+    async appendRelay(input: { type: string; connectionId: string | null; payload: Record<string, unknown>; at: Date }): Promise<string> {
+      const [row] = await sql.query<{ id: string }>(
+        'INSERT INTO outbox_events (type, connection_id, payload, created_at) VALUES ($1, $2, $3::jsonb, $4) RETURNING id::text AS id',
+        [input.type, input.connectionId, JSON.stringify(input.payload), input.at],
+      );
+      return row!.id;
+    },
+
     /** Records that the `days` warning was sent, with its event, once: only the first writer gets true. */
     async recordExpiryWarning(input: { id: string; days: number; at: Date; event: EventWrite }): Promise<boolean> {
       const rows = await sql.query(

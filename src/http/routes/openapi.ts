@@ -1,5 +1,6 @@
 import { defineEndpoint, type Endpoint } from '../endpoint.js';
 import { openApiDocument } from '../openapi.js';
+import { pushedEventSchemas } from './v1-events.js';
 
 /** `GET /openapi.json`: the description of every endpoint, this one included. */
 export function openApiEndpoint(deps: { endpoints: () => readonly Endpoint[]; serverUrl: string }): Endpoint {
@@ -11,6 +12,6 @@ export function openApiEndpoint(deps: { endpoints: () => readonly Endpoint[]; se
     tag: 'operations',
     auth: 'none',
     audited: false,
-    handler: () => (document ??= openApiDocument(deps.endpoints(), { version: '1', serverUrl: deps.serverUrl })),
+    handler: () => (document ??= openApiDocument(deps.endpoints(), { version: '1', serverUrl: deps.serverUrl, webhooks: pushedEventSchemas() })),
   });
 }

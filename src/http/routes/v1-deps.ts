@@ -4,6 +4,7 @@ import type { RateLimits } from '../../apps/rate-limits.js';
 import type { ShopCalls } from '../../apps/shop-calls.js';
 import type { EventFeed } from '../../apps/event-feed.js';
 import type { UploadLimits } from '../../tiktok/index.js';
+import type { Subscriptions } from '../../webhooks/subscriptions.js';
 
 /** What the internal API (/v1) is built from; main.ts makes these. */
 export interface V1Deps {
@@ -21,4 +22,6 @@ export interface V1Deps {
   events: EventFeed;
   /** Byte limits of multipart uploads through the proxy; default TikTok's (5 MB images, 20 MB files). */
   uploadLimits?: UploadLimits;
+  /** Webhook subscriptions (/v1/webhook-subscriptions). */
+  webhookSubscriptions?: Subscriptions;
 }

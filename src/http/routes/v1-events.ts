@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { connectionEventSchemas, connectionEventTypes } from '../../connections/lifecycle/index.js';
+import { connectionEventSchemas, connectionEventTypes, tiktokRelaySchema } from '../../connections/lifecycle/index.js';
 import { defineEndpoint, type Endpoint } from '../endpoint.js';
 import { apiKeyGuard } from '../middleware/api-key.js';
 import { limitRate } from '../middleware/rate-limit.js';
@@ -13,8 +13,8 @@ const eventsQuery = z
   })
   .strict();
 
-/** One schema per event type, told apart by `type`: the closed catalog of connections/lifecycle/events.ts. */
-const eventSchema = z.discriminatedUnion(
+/** One schema per connection event type, told apart by `type` (connections/lifecycle/events.ts), and the relayed TikTok webhooks. */
+const connectionEventSchema = z.discriminatedUnion(
   'type',
   connectionEventTypes.map((type) =>
     z.object({
@@ -26,6 +26,28 @@ const eventSchema = z.discriminatedUnion(
     }).describe(connectionEventSchemas[type].description ?? type),
   ) as unknown as [z.ZodObject, z.ZodObject, ...z.ZodObject[]],
 );
+export const tiktokRelayEventSchema = z.object({
+  id: z.string(),
+  type: z.string().regex(/^tiktok\.[a-z0-9_]+$/).describe('`tiktok.<name>` from TikTok\'s type number (`tiktok.type_<n>` for types not in the catalog)'),
+  connectionId: z.string().nullable(),
+  payload: tiktokRelaySchema,
+  createdAt: z.string(),
+}).describe(tiktokRelaySchema.description ?? 'tiktok');
+export const eventSchema = z.union([connectionEventSchema, tiktokRelayEventSchema]);
+
+/**
+ * What a subscriber receives, by event type (OpenAPI's `webhooks`): each push body is the same object
+ * `GET /v1/events` lists, with the same id (also the `webhook-id` header).
+ */
+export function pushedEventSchemas(): Record<string, z.ZodType> {
+  const schemas: Record<string, z.ZodType> = {};
+  for (const type of connectionEventTypes) {
+    schemas[type] = z.object({ id: z.string(), type: z.literal(type), connectionId: z.string().nullable(), payload: connectionEventSchemas[type], createdAt: z.string() })
+      .describe(connectionEventSchemas[type].description ?? type);
+  }
+  schemas['tiktok.*'] = tiktokRelayEventSchema;
+  return schemas;
+}
 
 /**
  * `GET /v1/events`: the outbox as a feed each app reads at its own pace: connections created or

@@ -1,49 +1,53 @@
 import express from 'express';
-import type { NotificationHandler } from '../../webhooks/tiktok-notifications.js';
-import { MalformedJson, WebhookSignatureInvalid } from '../../shared/errors.js';
 import { verifyWebhookSignature } from '../../tiktok/index.js';
+import type { TiktokInbox } from '../../webhooks/inbox.js';
+import type { Logger } from '../../shared/logger.js';
 import { defineEndpoint, type Endpoint } from '../endpoint.js';
 
 export interface WebhookDeps {
   config: { tiktok: { appKey: string; appSecret: string } };
-  notifications: NotificationHandler;
+  inbox: Pick<TiktokInbox, 'receive'>;
+  logger: Logger;
 }
 
+/** The app whose key and secret sign TikTok's deliveries to `/webhooks/tiktok`. */
+const defaultApp = 'default';
+
 /**
- * `POST /webhooks/tiktok`: TikTok's push notifications. The body is read raw (this endpoint is
- * mounted before the JSON parser) because the signature covers the exact bytes: `Authorization` must
- * be hex HMAC-SHA256(app secret, app key + raw body), compared in constant time. Answers 200 with an
- * empty body, also for duplicates (`tts_notification_id`) and notifications about nothing we know.
+ * `POST /webhooks/tiktok` (and `/webhooks/tiktok/default`): TikTok's push notifications, inbox first.
+ * The body is read raw (mounted before the JSON parser) because the signature covers the exact bytes:
+ * `Authorization` must be hex HMAC-SHA256(app secret, app key + raw body), compared in constant time.
+ * A verified delivery is stored raw and answered 200 with an empty body before anything else, whatever
+ * it contains (no id, unknown type or shop, not even JSON); the inbox worker processes it afterwards.
+ * A bad signature gets 401 with an empty body, as TikTok expects.
  */
 export function webhookEndpoints(deps: WebhookDeps): Endpoint[] {
   const { appKey, appSecret } = deps.config.tiktok;
+  const receive = (app: string) => async (req: express.Request, res: express.Response) => {
+    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (app !== defaultApp || !verifyWebhookSignature({ appKey, appSecret, rawBody, authorization: req.get('authorization') })) {
+      deps.logger.warn({ app }, 'TikTok webhook refused: the signature does not match its body');
+      res.status(401).end();
+      return;
+    }
+    await deps.inbox.receive(app, rawBody);
+    res.status(200).end();
+  };
+  const common = {
+    method: 'post' as const,
+    summary: 'TikTok Shop push notifications: verified, stored raw, acknowledged, then processed and relayed to subscribers',
+    tag: 'webhooks',
+    auth: 'none' as const,
+    // Every delivery is kept in the inbox (with its outcome); the effects it has are audited when processed.
+    audited: false,
+    responses: {
+      200: { description: 'Stored (empty body), also for a retry of one stored before' },
+      401: { description: 'The Authorization signature does not match (empty body)' },
+    },
+    middleware: [express.raw({ type: () => true, limit: '256kb' })],
+  };
   return [
-    defineEndpoint({
-      method: 'post',
-      path: '/webhooks/tiktok',
-      summary: 'TikTok Shop push notifications (seller/creator deauthorization, authorization expiring)',
-      tag: 'webhooks',
-      auth: 'none',
-      audited: true,
-      responses: {
-        200: { description: 'Received (empty body)' },
-        401: { description: 'The Authorization signature does not match' },
-      },
-      middleware: [express.raw({ type: () => true, limit: '256kb' })],
-      handler: async (_input, req, res) => {
-        const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        if (!verifyWebhookSignature({ appKey, appSecret, rawBody, authorization: req.get('authorization') })) {
-          throw new WebhookSignatureInvalid('The webhook signature does not match its body.');
-        }
-        let body: unknown;
-        try {
-          body = JSON.parse(rawBody.toString('utf8'));
-        } catch (error) {
-          throw new MalformedJson('The webhook body is not valid JSON.', { cause: error });
-        }
-        await deps.notifications.handle(body);
-        res.status(200).end();
-      },
-    }),
+    defineEndpoint({ ...common, path: '/webhooks/tiktok', handler: (_input, req, res) => receive(defaultApp)(req, res) }),
+    defineEndpoint({ ...common, path: '/webhooks/tiktok/:app', handler: (_input, req, res) => receive(String(req.params.app))(req, res) }),
   ];
 }

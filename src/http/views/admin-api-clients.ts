@@ -20,6 +20,7 @@ const scopeWords: Record<(typeof apiScopes)[number], string> = {
   'tokens:read': "read shops' access tokens",
   sign: 'sign TikTok requests',
   proxy: 'call TikTok through the proxy',
+  'webhooks:manage': 'manage webhook subscriptions (pushed TikTok and connection events)',
 };
 
 /** `/admin/api-clients`: the clients with masked keys, a revoke step each, and the create form. */
