@@ -27,11 +27,10 @@ describe('connections on /v1', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
-  /** Suspend or revoke on the admin console, as an operator would (revoking takes the confirm step). */
+  /** Suspend or revoke on the admin console, as an operator would (both take the confirm step). */
   async function adminAction(connectionId: string, action: 'suspend' | 'revoke') {
-    const page = action === 'revoke' ? `/admin/connections/${connectionId}/revoke` : `/admin/connections/${connectionId}`;
-    const { response } = await browse(jar, `${service.url}${page}`);
-    const fields = { _csrf: csrfOf(await response.text()), ...(action === 'revoke' ? { confirm: 'yes' } : {}) };
+    const { response } = await browse(jar, `${service.url}/admin/connections/${connectionId}/${action}`);
+    const fields = { _csrf: csrfOf(await response.text()), confirm: 'yes' };
     expect((await postForm(jar, `${service.url}/admin/connections/${connectionId}/${action}`, fields)).status).toBe(303);
   }
 
