@@ -31,7 +31,7 @@ export function createOverview(deps: { store: AdminOverviewStore; review: Pick<R
     const refreshesSince = new Date(today - (refreshHistoryDays - 1) * day);
     const [counts, queue] = await Promise.all([
       deps.store.counts({ from: now, until: new Date(now.getTime() + endingWindowDays * day), refreshesSince }),
-      deps.review.queue(),
+      deps.review.queue(queueShown),
     ]);
     const weeks = Math.ceil(endingWindowDays / 7);
     const ending = new Map(counts.endingByWeek.map((row) => [row.week, row.count]));
@@ -39,7 +39,7 @@ export function createOverview(deps: { store: AdminOverviewStore; review: Pick<R
     return {
       total: counts.byStatus.reduce((sum, row) => sum + row.count, 0),
       byStatus: counts.byStatus,
-      queue: queue.slice(0, queueShown),
+      queue,
       endingByWeek: Array.from({ length: weeks }, (_, week) => ({ start: new Date(now.getTime() + week * 7 * day), count: ending.get(week) ?? 0 })),
       refreshesByDay: days.map((dayKey) => ({
         day: dayKey,

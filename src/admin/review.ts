@@ -46,7 +46,7 @@ export interface ConnectionDetail {
 
 export interface Review {
   /** Connections that need a person: re-authorization, expiry, open problems, failing refreshes. */
-  queue(): Promise<ConnectionSummary[]>;
+  queue(limit?: number): Promise<ConnectionSummary[]>;
   list(filter: ConnectionFilter): Promise<{ connections: ConnectionSummary[]; page: number; hasMore: boolean; total: number }>;
   detail(id: string, auditPage: number): Promise<ConnectionDetail | undefined>;
 }
@@ -90,9 +90,9 @@ export function createReview(deps: { store: AdminReviewStore; clock: Clock }): R
   };
 
   return {
-    async queue() {
+    async queue(limit = pageSize) {
       const expiringBefore = new Date(deps.clock.now().getTime() + 30 * day);
-      const rows = await store.queue({ expiringBefore, failuresAtLeast: repeatedFailures, limit: pageSize });
+      const rows = await store.queue({ expiringBefore, failuresAtLeast: repeatedFailures, limit });
       return rows.map(summarize);
     },
 

@@ -22,7 +22,7 @@ describe.runIf(testBackend === 'postgres')('GET /admin/overview at 100,000 conne
        SELECT 'c' || n, 'open_' || n, 0, 'Seller ' || n, 'm-' || n,
               (CASE WHEN n % 50 = 0 THEN 'needs_reauth' WHEN n % 97 = 0 THEN 'suspended' WHEN n % 211 = 0 THEN 'revoked' ELSE 'active' END)::"ConnectionStatus",
               ARRAY['seller.shop.info'], 'sealed', 'sealed', 'k1',
-              now() + interval '6 days', now() + (n % 365) * interval '1 day', now() + (n % 1440) * interval '1 minute', n % 5, now() - interval '30 days'
+              now() + interval '6 days', now() + (n % 365) * interval '1 day', now() + interval '1 day' + (n % 1440) * interval '1 minute', n % 5, now() - interval '30 days'
          FROM generate_series(1, 100000) AS n`,
     );
     await sql.query(

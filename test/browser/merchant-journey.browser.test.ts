@@ -69,6 +69,16 @@ describe('the merchant journey in Chromium', () => {
     expect(await page.locator('h1').textContent()).toBe('Re-authorize to reconnect your shops');
     expect(await page.locator('main').innerText()).not.toMatch(/refresh token|36004005|Access lasts/);
     await expectAccessibleAtBothWidths(page, 'merchant-needs-reauth');
+
+    for (const [status, heading] of [['suspended', 'This connection is paused'], ['revoked', 'This connection was ended']] as const) {
+      await service.db.sql.query(`UPDATE connections SET status = '${status}' WHERE id = $1`, [connectionId]);
+      await page.reload();
+      expect(await page.locator('h1').textContent()).toBe(heading);
+      // Nothing the merchant can do here: no re-authorize button, no end date.
+      expect(await page.getByRole('button', { name: 'Re-authorize on TikTok Shop' }).count()).toBe(0);
+      expect(await page.locator('main').innerText()).not.toMatch(/Access lasts/);
+      await expectAccessibleAtBothWidths(page, `merchant-${status}`);
+    }
     await page.close();
   });
 

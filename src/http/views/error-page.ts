@@ -1,5 +1,6 @@
-import { html } from './html.js';
+import { html, type SafeHtml } from './html.js';
 import { catalogs, type MessageKey, type Translator } from './i18n/index.js';
+import { layout } from './layout.js';
 import { merchantLayout, supportDetails } from './merchant-words.js';
 
 export interface ErrorPageModel {
@@ -30,8 +31,9 @@ export function errorPage(error: ErrorPageModel, context: { t: Translator; app: 
   const title = titleKey ? t.t(titleKey) : t.t(server ? 'error.server.title' : 'error.generic.title');
   const params = { app, ...error.params };
   const button = nextStep(error, context.admin);
-  return merchantLayout(
-    title,
+  // The console's pages carry the service's name; merchants' pages the company's app.
+  const frame = context.admin ? (body: SafeHtml) => layout(title, body) : (body: SafeHtml) => merchantLayout(title, body, { t, app });
+  return frame(
     html`<section class="card error" role="alert" aria-labelledby="error-heading">
   <h1 id="error-heading">${title}</h1>
   ${actionKey
@@ -43,7 +45,6 @@ export function errorPage(error: ErrorPageModel, context: { t: Translator; app: 
   <p><small>${t.t('error.reference', { code: error.code, requestId: error.requestId })}</small></p>
   ${actionKey ? supportDetails([error.message], t) : ''}
 </section>`,
-    { t, app },
   );
 }
 

@@ -37,6 +37,7 @@ const styles = `
   details.support ul { margin: .5rem 0 0; padding-left: 1.25rem; }
   ul.permissions { padding-left: 1.25rem; }
   :focus-visible { outline: 3px solid #2563eb; outline-offset: 2px; }
+  @media (max-width: 40rem) { main { margin: 1rem auto; } .card { padding: 1rem; } header.site { padding: .75rem 1rem; } }
 `;
 
 const favicon =
