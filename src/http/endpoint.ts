@@ -43,6 +43,8 @@ export interface Endpoint<Params = unknown, Query = unknown, Body = unknown> {
   /** Scope an API key needs (documentation; enforce it in `middleware`). */
   scope?: string;
   request?: { params?: z.ZodType<Params>; query?: z.ZodType<Query>; body?: z.ZodType<Body> };
+  /** Set when the endpoint also takes a `multipart/form-data` body (an upload, not validated): what it does with it. */
+  multipart?: string;
   /** Response schemas by status, for the OpenAPI description. */
   responses?: Record<number, { description: string; schema?: z.ZodType }>;
   /** Runs before validation (authentication first, so an unauthenticated caller learns nothing). */

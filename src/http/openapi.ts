@@ -25,6 +25,9 @@ export function openApiDocument(endpoints: readonly Endpoint[], info: { version:
     };
     const body = endpoint.request?.body;
     if (body) operation.requestBody = { required: !body.safeParse(undefined).success, content: { 'application/json': { schema: schemaOf(body, 'input') } } };
+    if (body && endpoint.multipart) {
+      (operation.requestBody as { content: JsonObject }).content['multipart/form-data'] = { schema: { type: 'string', format: 'binary', description: endpoint.multipart } };
+    }
     (paths[path] ??= {})[endpoint.method] = operation;
   }
   return {

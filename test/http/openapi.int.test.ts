@@ -70,12 +70,13 @@ describe('GET /openapi.json', () => {
     expect(schema.required!.sort()).toStrictEqual(['method', 'path']);
   });
 
-  it('lists GET, POST, PUT and DELETE on the proxy path, each with a JSON body but GET', () => {
+  it('lists GET, POST, PUT and DELETE on the proxy path, each with a JSON body but GET, and POST with uploads too', () => {
     const proxy = document.paths['/v1/shops/{shopId}/proxy/{path}']!;
     expect(Object.keys(proxy).sort()).toStrictEqual(['delete', 'get', 'post', 'put']);
     expect(proxy.get!.requestBody).toBeUndefined();
+    expect(Object.keys(proxy.post!.requestBody!.content)).toStrictEqual(['application/json', 'multipart/form-data']);
+    for (const method of ['put', 'delete']) expect(Object.keys(proxy[method]!.requestBody!.content), method).toStrictEqual(['application/json']);
     for (const method of ['post', 'put', 'delete']) {
-      expect(Object.keys(proxy[method]!.requestBody!.content), method).toStrictEqual(['application/json']);
       expect(Object.keys(proxy[method]!.responses), method).toEqual(expect.arrayContaining(['400', '413', '415']));
     }
   });

@@ -73,6 +73,9 @@ export function proxyEndpoints(deps: V1Deps): Endpoint[] {
         429: apiKeyErrors[429],
         ...(method === 'post' ? uploadBodyErrors : takesBody(method) ? jsonBodyErrors : { 400: { description: 'validation_failed: a GET sent with a body (it would not reach TikTok)', schema: errorBodySchema } }),
       },
+      ...(method === 'post'
+        ? { multipart: 'An upload (e.g. Upload Product Image): forwarded byte for byte with your boundary as it streams in, signed without the body; images up to TIKTOK_UPLOAD_IMAGE_MAX_MB, other files up to TIKTOK_UPLOAD_FILE_MAX_MB (413 beyond)' }
+        : {}),
       middleware: method === 'post' ? postMiddleware : takesBody(method) ? bodyMiddleware : noBodyMiddleware,
       handler: async ({ params: input, query: callerQuery }, req, res) => {
         const forwarded = Object.fromEntries(Object.entries(callerQuery).filter(([name]) => !reservedForCallers(name)));
