@@ -122,6 +122,18 @@ export function createShopCalls(deps: {
     throw error;
   }
 
+  /** The scope pre-check: refuses (and records the problem) when the grant lacks a documented scope of the call. */
+  async function refuseUngranted(found: ShopCredentials, required: RequiredScopes | undefined, call: string, problemPath: string): Promise<void> {
+    const lacking = refusable(required, found.grantedScopes);
+    if (lacking.length === 0) return;
+    const names = lacking.map(scopeName).join(' or ');
+    await scopeMissing(
+      found.connectionId,
+      new ScopeMissing(`This shop's authorization does not grant ${names}, which ${call} needs; TikTok was not called.`, problemPath, lacking),
+      problemPath,
+    );
+  }
+
   return {
     readToken(context, shopId) {
       return audited(audit, { action: 'token.read', context, shopId, detail: { route: 'GET /v1/shops/:shopId/token' } }, async (note) => {
@@ -167,15 +179,7 @@ export function createShopCalls(deps: {
         let found = await waitFor(reading);
         const credentialsMs = performance.now() - readStarted;
         note({ connectionId: found.connectionId });
-        const lacking = refusable(required, found.grantedScopes);
-        if (lacking.length > 0) {
-          const names = lacking.map(scopeName).join(' or ');
-          await scopeMissing(
-            found.connectionId,
-            new ScopeMissing(`This shop's authorization does not grant ${names}, which ${method} ${request.path} needs; TikTok was not called.`, problemPath, lacking),
-            problemPath,
-          );
-        }
+        await refuseUngranted(found, required, `${method} ${request.path}`, problemPath);
         let response;
         let refreshed = false;
         try {
@@ -209,15 +213,7 @@ export function createShopCalls(deps: {
         const found = await credentials.forShop(shopId, { withProblems: true });
         const credentialsMs = performance.now() - readStarted;
         note({ connectionId: found.connectionId });
-        const lacking = refusable(required, found.grantedScopes);
-        if (lacking.length > 0) {
-          const names = lacking.map(scopeName).join(' or ');
-          await scopeMissing(
-            found.connectionId,
-            new ScopeMissing(`This shop's authorization does not grant ${names}, which POST ${request.path} needs; TikTok was not called.`, problemPath, lacking),
-            problemPath,
-          );
-        }
+        await refuseUngranted(found, required, `POST ${request.path}`, problemPath);
         const tiktok = stopwatch();
         const signing = signingFor({ method: 'POST', path: request.path, ...(request.query ? { query: request.query } : {}) }, found, deps.scopes);
         const counted = countedUpload(request.body, request.limit.maxBytes);
