@@ -1,4 +1,4 @@
-export { connectionStatuses, isConnectionStatus, reauthorizationStatuses, type ConnectionStatus } from './statuses.js';
+export { connectionStatuses, isConnectionStatus, type ConnectionStatus } from './statuses.js';
 export { transitions, transitionCauses, ruleFor, type TransitionCause, type TransitionName, type TransitionRule } from './transitions.js';
 export {
   connectionEventSchemas, connectionEventTypes, parseConnectionEvent, type ConnectionEvent, type ConnectionEventType, type EventDetails,

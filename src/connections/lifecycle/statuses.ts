@@ -10,9 +10,6 @@ export const connectionStatuses = ['active', 'needs_reauth', 'expired', 'suspend
 
 export type ConnectionStatus = (typeof connectionStatuses)[number];
 
-/** Statuses in which the merchant must authorize again before anything works. */
-export const reauthorizationStatuses = ['needs_reauth', 'expired'] as const satisfies readonly ConnectionStatus[];
-
 export function isConnectionStatus(value: string): value is ConnectionStatus {
   return (connectionStatuses as readonly string[]).includes(value);
 }
