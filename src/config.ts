@@ -41,6 +41,8 @@ export const settings = {
     .describe('seller authorize page (US sellers: `https://services.tiktokshops.us/open/authorize`)'),
   TIKTOK_AUTH_BASE_URL: httpUrl.default('https://auth.tiktok-shops.com').describe('token get / refresh host'),
   TIKTOK_API_BASE_URL: httpUrl.default('https://open-api.tiktokglobalshop.com').describe('open API host'),
+  TIKTOK_APPS: optionalText
+    .describe('more TikTok Shop apps, a JSON array of `{"id","appKey","appSecret","serviceId","market":"global"|"us","authorizeUrl"?,"authBaseUrl"?,"apiBaseUrl"?}` (hosts default by market); the single-app variables above are the app `default` (docs/configuration.md#several-tiktok-shop-apps)'),
   TOKEN_ENCRYPTION_KEYS: optionalText
     .describe('comma-separated `keyId:base64Key` (32-byte keys); the first encrypts, all decrypt. Development: generated into `$DATA_DIR`'),
   COOKIE_SECRET: optionalText
@@ -112,12 +114,11 @@ export interface Config {
   tiktok: {
     /** `simulator`: no credentials configured; the built-in simulator stands in for TikTok. */
     mode: 'live' | 'simulator';
-    appKey: string;
-    appSecret: string;
-    serviceId: string;
-    authorizeUrl: string;
-    authBaseUrl: string;
-    apiBaseUrl: string;
+    /**
+     * The TikTok Shop apps, never empty: the single-app variables are `default` (first), then
+     * `TIKTOK_APPS`. In simulator mode, simulated apps (development: `global` and `us`; tests: `default`).
+     */
+    apps: TikTokAppConfig[];
     /** Whether a callback without `state` (TikTok Shop App Store install) is exchanged and stored. */
     allowAppStoreInstalls: boolean;
   };
@@ -156,6 +157,32 @@ export interface Config {
   };
 }
 
+/** The partner platform an app is registered in: the US Partner Center or the global one. */
+export type Market = 'global' | 'us';
+
+/** One TikTok Shop app (Partner Center registration). Connections are keyed by `id`, never by key or secret. */
+export interface TikTokAppConfig {
+  id: string;
+  market: Market;
+  appKey: string;
+  appSecret: string;
+  serviceId: string;
+  authorizeUrl: string;
+  authBaseUrl: string;
+  apiBaseUrl: string;
+  /** Simulator mode: where the app's built-in simulator is mounted (below PUBLIC_URL). */
+  simulatorPath?: string;
+}
+
+/** The hosts of each market (docs/configuration.md; /work/shared/tiktok-protocol.md §2–3: token and API hosts are shared). */
+export const marketHosts: Record<Market, Pick<TikTokAppConfig, 'authorizeUrl' | 'authBaseUrl' | 'apiBaseUrl'>> = {
+  global: { authorizeUrl: 'https://services.tiktokshop.com/open/authorize', authBaseUrl: 'https://auth.tiktok-shops.com', apiBaseUrl: 'https://open-api.tiktokglobalshop.com' },
+  us: { authorizeUrl: 'https://services.tiktokshops.us/open/authorize', authBaseUrl: 'https://auth.tiktok-shops.com', apiBaseUrl: 'https://open-api.tiktokglobalshop.com' },
+};
+
+/** The app of the single-app variables (and of connections stored before apps existed). */
+export const defaultAppId = 'default';
+
 export interface RetentionSettings {
   sweepIntervalSeconds: number;
   batchSize: number;
@@ -173,6 +200,8 @@ export class ConfigError extends Error {
 
 /** The simulator's fixed development credentials; the simulator and the service share them. */
 export const simulatorApp = { appKey: 'sim_app_key', appSecret: 'sim_app_secret_for_development_only', serviceId: 'sim_service' };
+/** The second simulated app of development (the US Partner Center), with its own key and secret. */
+export const simulatorUsApp = { appKey: 'sim_us_app_key', appSecret: 'sim_us_app_secret_for_development_only', serviceId: 'sim_us_service' };
 export const simulatorMountPath = '/simulator';
 
 export function loadConfig(rawEnv: Record<string, string | undefined> = process.env): Config {
@@ -186,15 +215,26 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
   const s = parsed.data;
   const publicUrl = (s.PUBLIC_URL ?? `http://localhost:${s.PORT}`).replace(/\/+$/, '');
   const credentials = [s.TIKTOK_APP_KEY, s.TIKTOK_APP_SECRET, s.TIKTOK_SERVICE_ID];
-  const live = credentials.every((value) => value !== undefined);
-  if (!live && credentials.some((value) => value !== undefined)) {
+  const single = credentials.every((value) => value !== undefined);
+  if (!single && credentials.some((value) => value !== undefined)) {
     const missing = ['TIKTOK_APP_KEY', 'TIKTOK_APP_SECRET', 'TIKTOK_SERVICE_ID'].filter((_, i) => credentials[i] === undefined);
     throw new ConfigError(`${missing[0]}: required when any TikTok credential is set (set all three, or none for the simulator)`);
   }
+  const listed = s.TIKTOK_APPS === undefined ? [] : parseApps(s.TIKTOK_APPS);
+  const live = single || listed.length > 0;
   if (s.NODE_ENV === 'production') refuseDevelopmentDefaults(s, live);
   // In production both are set (refused above otherwise), so the development file is never touched.
   const secrets = resolveDevelopmentSecrets(s.DATA_DIR, { encryptionKeys: s.TOKEN_ENCRYPTION_KEYS, cookieSecret: s.COOKIE_SECRET });
-  const simulatorBase = `${publicUrl}${simulatorMountPath}`;
+  const liveApps: TikTokAppConfig[] = [
+    ...(single
+      ? [{
+          id: defaultAppId, market: 'global' as const, appKey: s.TIKTOK_APP_KEY!, appSecret: s.TIKTOK_APP_SECRET!, serviceId: s.TIKTOK_SERVICE_ID!,
+          authorizeUrl: s.TIKTOK_AUTHORIZE_URL, authBaseUrl: trimSlash(s.TIKTOK_AUTH_BASE_URL), apiBaseUrl: trimSlash(s.TIKTOK_API_BASE_URL),
+        }]
+      : []),
+    ...listed,
+  ];
+  if (live) refuseDuplicateApps(liveApps, s.NODE_ENV === 'production');
   return {
     env: s.NODE_ENV,
     port: s.PORT,
@@ -205,22 +245,13 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     logLevel: s.LOG_LEVEL,
     appDisplayName: s.APP_DISPLAY_NAME,
     tiktok: live
-      ? {
-          mode: 'live',
-          appKey: s.TIKTOK_APP_KEY!,
-          appSecret: s.TIKTOK_APP_SECRET!,
-          serviceId: s.TIKTOK_SERVICE_ID!,
-          authorizeUrl: s.TIKTOK_AUTHORIZE_URL,
-          authBaseUrl: s.TIKTOK_AUTH_BASE_URL.replace(/\/+$/, ''),
-          apiBaseUrl: s.TIKTOK_API_BASE_URL.replace(/\/+$/, ''),
-          allowAppStoreInstalls: s.TIKTOK_ALLOW_APP_STORE_INSTALLS === 'true',
-        }
+      ? { mode: 'live', apps: liveApps, allowAppStoreInstalls: s.TIKTOK_ALLOW_APP_STORE_INSTALLS === 'true' }
       : {
           mode: 'simulator',
-          ...simulatorApp,
-          authorizeUrl: `${simulatorBase}/open/authorize`,
-          authBaseUrl: simulatorBase,
-          apiBaseUrl: simulatorBase,
+          // Development shows the feature: a global and a US app. Tests keep one app, `default`.
+          apps: s.NODE_ENV === 'development'
+            ? [simulatedApp('global', 'global', simulatorApp, publicUrl, simulatorMountPath), simulatedApp('us', 'us', simulatorUsApp, publicUrl, `${simulatorMountPath}/us`)]
+            : [simulatedApp(defaultAppId, 'global', simulatorApp, publicUrl, simulatorMountPath)],
           // The simulator's "Install from the App Store" path works out of the box in development.
           allowAppStoreInstalls: s.TIKTOK_ALLOW_APP_STORE_INSTALLS !== 'false',
         },
@@ -270,6 +301,75 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
   };
 }
 
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function simulatedApp(id: string, market: Market, credentials: typeof simulatorApp, publicUrl: string, path: string): TikTokAppConfig {
+  const base = `${publicUrl}${path}`;
+  return { id, market, ...credentials, authorizeUrl: `${base}/open/authorize`, authBaseUrl: base, apiBaseUrl: base, simulatorPath: path };
+}
+
+const appId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lowercase letters, digits, `-` and `_` (at most 40)');
+const appEntry = z.object({
+  id: appId,
+  appKey: z.string().trim().min(1, 'required'),
+  appSecret: z.string().trim().min(1, 'required'),
+  serviceId: z.string().trim().min(1, 'required'),
+  market: z.enum(['global', 'us']),
+  authorizeUrl: httpUrl.optional(),
+  authBaseUrl: httpUrl.optional(),
+  apiBaseUrl: httpUrl.optional(),
+}).strict();
+
+/**
+ * `TIKTOK_APPS`: each entry checked on its own, and a mistake named by its app and field
+ * (`TIKTOK_APPS[us].appSecret: required`). A message never holds a value, so no secret reaches a log.
+ */
+function parseApps(raw: string): TikTokAppConfig[] {
+  let entries: unknown;
+  try {
+    entries = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('TIKTOK_APPS: not JSON (a JSON array of apps, see docs/configuration.md#several-tiktok-shop-apps)');
+  }
+  if (!Array.isArray(entries)) throw new ConfigError('TIKTOK_APPS: a JSON array of apps is expected');
+  return entries.map((entry: unknown, index) => {
+    const parsed = appEntry.safeParse(entry);
+    const named = typeof (entry as { id?: unknown } | null)?.id === 'string' ? (entry as { id: string }).id : String(index);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.length > 0 ? `.${issue.path.join('.')}` : '';
+      const message = issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((key) => `"${key}"`).join(', ')}` : issue.message;
+      throw new ConfigError(`TIKTOK_APPS[${named}]${field}: ${message}`);
+    }
+    const app = parsed.data;
+    if (app.id === defaultAppId) throw new ConfigError(`TIKTOK_APPS[${defaultAppId}].id: "${defaultAppId}" is the app of TIKTOK_APP_KEY; give this app another id`);
+    const hosts = marketHosts[app.market];
+    return {
+      id: app.id, market: app.market, appKey: app.appKey, appSecret: app.appSecret, serviceId: app.serviceId,
+      authorizeUrl: app.authorizeUrl ?? hosts.authorizeUrl,
+      authBaseUrl: trimSlash(app.authBaseUrl ?? hosts.authBaseUrl),
+      apiBaseUrl: trimSlash(app.apiBaseUrl ?? hosts.apiBaseUrl),
+    };
+  });
+}
+
+/**
+ * Two apps with one id would make connections ambiguous: always refused. Two apps with one key would
+ * make App Store installs and webhooks ambiguous: refused in production.
+ */
+function refuseDuplicateApps(apps: TikTokAppConfig[], production: boolean): void {
+  const seen = new Map<string, string>();
+  for (const app of apps) {
+    if (seen.has(`id:${app.id}`)) throw new ConfigError(`TIKTOK_APPS[${app.id}].id: two apps have the id "${app.id}"`);
+    seen.set(`id:${app.id}`, app.id);
+    const other = seen.get(`key:${app.appKey}`);
+    if (other !== undefined && production) throw new ConfigError(`TIKTOK_APPS[${app.id}].appKey: the same app key as the app "${other}" (refused in production)`);
+    seen.set(`key:${app.appKey}`, app.id);
+  }
+}
+
 function readSecretFiles(env: Record<string, string | undefined>): ReturnType<typeof resolveSecretFiles> {
   try {
     return resolveSecretFiles(env);
@@ -279,7 +379,7 @@ function readSecretFiles(env: Record<string, string | undefined>): ReturnType<ty
 }
 
 function refuseDevelopmentDefaults(s: Settings, live: boolean): void {
-  if (!live) throw new ConfigError('TIKTOK_APP_KEY: required in production (the simulator is for development only)');
+  if (!live) throw new ConfigError('TIKTOK_APP_KEY: required in production, or TIKTOK_APPS (the simulator is for development only)');
   if (!s.TOKEN_ENCRYPTION_KEYS) throw new ConfigError('TOKEN_ENCRYPTION_KEYS: required in production (generated keys are for development only)');
   if (!s.COOKIE_SECRET) throw new ConfigError('COOKIE_SECRET: required in production (a generated secret is for development only)');
   if (!s.ADMIN_OIDC_ISSUER) throw new ConfigError('ADMIN_OIDC_ISSUER: required in production (the development identity provider is refused)');

@@ -44,7 +44,7 @@ import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { createMetrics, observeTikTokCalls, type Metrics } from './shared/metrics.js';
 import type { Worker } from './shared/worker.js';
-import { createApiClient, createAuthClient, createTikTokHttp, loadScopeIndex, TikTokTokenExpired, type FetchLike } from './tiktok/index.js';
+import { createApiClient, createAuthClient, createTikTokApps, createTikTokHttp, loadScopeIndex, TikTokTokenExpired, type FetchLike, type TikTokApps } from './tiktok/index.js';
 import { parseKeyRing } from './vault/key-ring.js';
 import { createVault, type Vault } from './vault/vault.js';
 import { createNotificationHandler, type NotificationHandler } from './webhooks/tiktok-notifications.js';
@@ -100,6 +100,8 @@ export interface AdminCore {
 
 export interface Core {
   config: Config;
+  /** The configured TikTok Shop apps and their clients, keyed by app id (#13). */
+  apps: TikTokApps;
   db: Database;
   clock: Clock;
   logger: Logger;
@@ -158,14 +160,22 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     expiringAuthorizations: () => operations.expiringAuthorizations(clock.now()),
     databaseUp: () => operations.ping(),
   });
-  const app = { appKey: config.tiktok.appKey, appSecret: config.tiktok.appSecret, observer: observeTikTokCalls(metrics.tiktok) };
+  const observer = observeTikTokCalls(metrics.tiktok);
   const scopes = loadScopeIndex();
-  const tiktok = {
-    auth: createAuthClient({ fetch, authBaseUrl: config.tiktok.authBaseUrl, ...app }),
-    // The refresher's token client ends its calls well inside the claim lease.
-    refreshAuth: createAuthClient({ fetch, authBaseUrl: config.tiktok.authBaseUrl, ...app, timeoutMs: refreshCallTimeoutMs(config.refresh.claimSeconds) }),
-    api: createApiClient({ fetch, apiBaseUrl: config.tiktok.apiBaseUrl, clock, scopes, ...app }),
-  };
+  // One client set per configured TikTok Shop app (#13); a connection's app id picks its set.
+  const apps = createTikTokApps(
+    config.tiktok.apps.map((app) => {
+      const credentials = { appKey: app.appKey, appSecret: app.appSecret, observer };
+      return {
+        id: app.id, market: app.market, appKey: app.appKey, appSecret: app.appSecret, serviceId: app.serviceId,
+        authorizeUrl: app.authorizeUrl, authBaseUrl: app.authBaseUrl, apiBaseUrl: app.apiBaseUrl,
+        auth: createAuthClient({ fetch, authBaseUrl: app.authBaseUrl, ...credentials }),
+        // The refresher's token client ends its calls well inside the claim lease.
+        refreshAuth: createAuthClient({ fetch, authBaseUrl: app.authBaseUrl, ...credentials, timeoutMs: refreshCallTimeoutMs(config.refresh.claimSeconds) }),
+        api: createApiClient({ fetch, apiBaseUrl: app.apiBaseUrl, clock, scopes, ...credentials }),
+      };
+    }),
+  );
 
   const lifecycle = createLifecycle({ store: lifecycleStore, clock });
   const problemStore = createProblemStore(db);
@@ -176,7 +186,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     vault,
     audit,
     clock,
-    tiktok,
+    apps,
     settings: {
       publicUrl: config.publicUrl,
       cookieSecret: config.cookieSecret,
@@ -184,24 +194,23 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
       returnUrlAllowlist: config.connect.returnUrlAllowlist,
       stateTtlSeconds: config.connect.stateTtlSeconds,
       allowAppStoreInstalls: config.tiktok.allowAppStoreInstalls,
-      authorizeUrl: config.tiktok.authorizeUrl,
-      serviceId: config.tiktok.serviceId,
     },
     refreshDueAt: (issuedAt, expiresAt) => refreshDueAt(issuedAt, expiresAt, config.refresh),
   });
 
-  const shopSync = createShopSync({ store: authorizations, api: tiktok.api, lifecycle, audit, clock });
+  const shopSync = createShopSync({ store: authorizations, apps, lifecycle, audit, clock });
   const refresher = createRefresher({
     store: createRefreshClaimStore(db.sql),
     lifecycle,
     expiry: lifecycleStore,
-    auth: tiktok.refreshAuth,
+    // The connection's own app refreshes it: its secret, its auth host.
+    auth: { refreshToken: (refreshToken, app) => apps.get(app).refreshAuth.refreshToken(refreshToken) },
     vault, clock, logger, audit,
     metrics: metrics.refresh,
     problems: connections.problems,
     settings: config.refresh,
     // Get Authorized Shops again after each refresh: one GET per refresh, a write only when they changed.
-    afterRefresh: (fresh) => shopSync.sync(fresh.connectionId, fresh.accessToken, 'refresh'),
+    afterRefresh: (fresh) => shopSync.sync(fresh.connectionId, fresh.accessToken, 'refresh', { app: fresh.app }),
     ...io.refresher,
   });
   const notifications = createNotificationHandler({
@@ -240,7 +249,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     webhookSubscriptions: webhooks.subscriptions,
     shopCalls: createShopCalls({
       credentials: createShopCredentialSource({ shopAccess: createShopAccessStore(db), vault, refresher, clock }),
-      api: tiktok.api,
+      apps,
       problems: connections.problems,
       grants: refresher,
       shops: shopSync,
@@ -271,7 +280,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
   ];
   let closing: Promise<void> | undefined;
   return {
-    config, db, clock, logger, audit, vault, metrics, lifecycle, connections, refresher, notifications, v1,
+    config, apps, db, clock, logger, audit, vault, metrics, lifecycle, connections, refresher, notifications, v1,
     webhooks: { inbox: webhooks.inbox, subscriptions: webhooks.subscriptions, health: webhooks.health, inboxWorker: webhooks.inboxWorker,
       dispatcher: webhooks.dispatcher, deliveryWorker: webhooks.deliveryWorker, purge: webhooks.retention.purge },
     refusals: createRefusalAudit({ audit, clock, logger }),
@@ -281,8 +290,10 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
       listings,
       sealedTokens: createSealedTokenStore(db.sql),
       async syncShops(connectionId) {
-        const sync = async (force: boolean) =>
-          shopSync.sync(connectionId, (await refresher.ensureFresh(connectionId, { force })).accessToken, 'operator', { actorId: 'cli' });
+        const sync = async (force: boolean) => {
+          const fresh = await refresher.ensureFresh(connectionId, { force });
+          return shopSync.sync(connectionId, fresh.accessToken, 'operator', { app: fresh.app, actorId: 'cli' });
+        };
         // The stored token may have stopped working before its time: refresh once and ask again.
         return sync(false).catch((error: unknown) => (error instanceof TikTokTokenExpired ? sync(true) : Promise.reject(error)));
       },

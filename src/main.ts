@@ -33,8 +33,10 @@ export interface Service extends Pick<Core, 'config' | 'db' | 'audit' | 'connect
   core: Core;
   server: Server;
   url: string;
-  /** The built-in TikTok Shop simulator, when no TikTok credentials are configured. */
+  /** The built-in TikTok Shop simulator (of the first simulated app), when no TikTok credentials are configured. */
   simulator: Simulator | undefined;
+  /** Every simulated app's simulator, by app id (development: `global` and `us`). */
+  simulators: Map<string, Simulator>;
   /** Stops accepting, lets in-flight requests finish, stops background work, closes the database. */
   close(): Promise<void>;
 }
@@ -66,13 +68,16 @@ export async function startService(config: Config, options: ServiceOptions = {})
   // Admin console: OpenID Connect sign-in (the development identity provider when no issuer is set).
   const adminConsole = await createAdminConsole(config, { ...core.admin, clock, logger });
 
-  const simulator = config.tiktok.mode === 'simulator' ? mountedSimulator(config, clock, logger, options) : undefined;
+  const simulators = config.tiktok.mode === 'simulator' ? mountedSimulators(config, clock, logger, options) : new Map<string, Simulator>();
   const extraRouters = [...(options.extraRouters ?? [])];
-  if (simulator) extraRouters.push({ path: simulatorMountPath, router: simulator.router });
+  // The deepest mount first (`/simulator/us` before `/simulator`), so each app's paths reach its own simulator.
+  const mounted = config.tiktok.apps.filter((app) => app.simulatorPath !== undefined).sort((a, b) => b.simulatorPath!.length - a.simulatorPath!.length);
+  for (const app of mounted) extraRouters.push({ path: app.simulatorPath!, router: simulators.get(app.id)!.router });
+  const simulator = simulators.get(config.tiktok.apps[0]!.id);
 
   const app = createApp({
     config, logger, clock, extraRouters, readiness: core.readiness, connections: core.connections, v1: core.v1, metrics: core.metrics,
-    webhookInbox: core.webhooks.inbox, admin: { console: adminConsole, audit: core.audit, webhooks: { subscriptions: core.webhooks.subscriptions, health: core.webhooks.health } }, refusals: core.refusals,
+    webhookInbox: core.webhooks.inbox, apps: core.apps, admin: { console: adminConsole, audit: core.audit, webhooks: { subscriptions: core.webhooks.subscriptions, health: core.webhooks.health } }, refusals: core.refusals,
   });
   const server = createServer({ maxHeaderSize: 64 * 1024 }, app);
   server.keepAliveTimeout = 65_000;
@@ -101,26 +106,35 @@ export async function startService(config: Config, options: ServiceOptions = {})
       await core.close();
       if (!options.db) await db.close();
     })());
-  return { core, config, db, server, url, audit: core.audit, connections: core.connections, lifecycle: core.lifecycle, simulator, refresher: core.refresher, close };
+  return {
+    core, config, db, server, url, audit: core.audit, connections: core.connections, lifecycle: core.lifecycle, simulator, simulators, refresher: core.refresher, close,
+  };
 }
 
-function mountedSimulator(config: Config, clock: Clock, logger: Logger, options: ServiceOptions): Simulator {
+/** One built-in simulator per simulated app (#13: development shows a global and a US app), by app id. */
+function mountedSimulators(config: Config, clock: Clock, logger: Logger, options: ServiceOptions): Map<string, Simulator> {
   if (config.env === 'production') throw new Error('The TikTok Shop simulator is refused in production.');
   logger.warn(
-    { simulator: `${config.publicUrl}${simulatorMountPath}` },
+    { simulator: `${config.publicUrl}${simulatorMountPath}`, apps: config.tiktok.apps.map((app) => app.id) },
     'No TikTok credentials: merchants are sent to the built-in TikTok Shop simulator (development only)',
   );
-  return createSimulator({
-    appKey: config.tiktok.appKey,
-    appSecret: config.tiktok.appSecret,
-    serviceId: config.tiktok.serviceId,
-    redirectUrl: `${config.publicUrl}/oauth/tiktok/callback`,
-    clock,
-    label: 'built-in',
-    // issue #16: a restart keeps the demo sellers, grants and tokens (not for tests' injected databases).
-    ...(options.db ? {} : { stateFile: join(config.dataDir, 'simulator-state.json') }),
-    ...options.simulator,
-  });
+  const simulators = new Map<string, Simulator>();
+  for (const [index, app] of config.tiktok.apps.entries()) {
+    // The first app keeps the state file of single-app versions; the others get their own.
+    const stateFile = join(config.dataDir, index === 0 ? 'simulator-state.json' : `simulator-state-${app.id}.json`);
+    simulators.set(app.id, createSimulator({
+      appKey: app.appKey,
+      appSecret: app.appSecret,
+      serviceId: app.serviceId,
+      redirectUrl: `${config.publicUrl}/oauth/tiktok/callback`,
+      clock,
+      label: config.tiktok.apps.length === 1 ? 'built-in' : `built-in, ${app.market === 'us' ? 'US' : 'global'} app "${app.id}"`,
+      // issue #16: a restart keeps the demo sellers, grants and tokens (not for tests' injected databases).
+      ...(options.db ? {} : { stateFile }),
+      ...options.simulator,
+    }));
+  }
+  return simulators;
 }
 
 async function run(): Promise<void> {

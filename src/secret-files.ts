@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 export const secretSettingNames = [
   'DATABASE_URL',
   'TIKTOK_APP_SECRET',
+  'TIKTOK_APPS',
   'TOKEN_ENCRYPTION_KEYS',
   'COOKIE_SECRET',
   'ADMIN_OIDC_CLIENT_SECRET',

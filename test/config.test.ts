@@ -22,7 +22,73 @@ describe('loadConfig', () => {
     it('runs in development on port 3000 with PGlite and the simulator', () => {
       const config = loadConfig({});
       expect(config).toMatchObject({ env: 'development', port: 3000, publicUrl: 'http://localhost:3000', databaseUrl: undefined, dataDir: './data' });
-      expect(config.tiktok).toMatchObject({ mode: 'simulator', authorizeUrl: 'http://localhost:3000/simulator/open/authorize' });
+      expect(config.tiktok.mode).toBe('simulator');
+      // Issue #13: a newcomer sees two simulated apps, a global one and a US one, with their own keys.
+      expect(config.tiktok.apps.map(({ id, market, authorizeUrl, simulatorPath }) => ({ id, market, authorizeUrl, simulatorPath }))).toStrictEqual([
+        { id: 'global', market: 'global', authorizeUrl: 'http://localhost:3000/simulator/open/authorize', simulatorPath: '/simulator' },
+        { id: 'us', market: 'us', authorizeUrl: 'http://localhost:3000/simulator/us/open/authorize', simulatorPath: '/simulator/us' },
+      ]);
+      expect(config.tiktok.apps[0]!.appKey).not.toBe(config.tiktok.apps[1]!.appKey);
+      expect(config.tiktok.apps[0]!.appSecret).not.toBe(config.tiktok.apps[1]!.appSecret);
+    });
+    it('runs one simulated app, `default`, under NODE_ENV=test', () => {
+      expect(loadConfig({ NODE_ENV: 'test' }).tiktok.apps.map((app) => app.id)).toStrictEqual(['default']);
+    });
+  });
+
+  describe('issue #13: several TikTok Shop apps', () => {
+    const single = { TIKTOK_APP_KEY: 'global-key', TIKTOK_APP_SECRET: 'global-secret', TIKTOK_SERVICE_ID: 'global-service' };
+    const us = { id: 'us', appKey: 'us-key', appSecret: 'us-secret-value', serviceId: 'us-service', market: 'us' };
+
+    it('keeps the single-app variables as the app `default`, and adds TIKTOK_APPS with hosts by market', () => {
+      const config = loadConfig({ ...single, TIKTOK_APPS: JSON.stringify([us, { ...us, id: 'staging', appKey: 'staging-key', market: 'global', apiBaseUrl: 'https://api.example.com/' }]) });
+      expect(config.tiktok.mode).toBe('live');
+      expect(config.tiktok.apps).toStrictEqual([
+        {
+          id: 'default', market: 'global', appKey: 'global-key', appSecret: 'global-secret', serviceId: 'global-service',
+          authorizeUrl: 'https://services.tiktokshop.com/open/authorize', authBaseUrl: 'https://auth.tiktok-shops.com', apiBaseUrl: 'https://open-api.tiktokglobalshop.com',
+        },
+        {
+          id: 'us', market: 'us', appKey: 'us-key', appSecret: 'us-secret-value', serviceId: 'us-service',
+          authorizeUrl: 'https://services.tiktokshops.us/open/authorize', authBaseUrl: 'https://auth.tiktok-shops.com', apiBaseUrl: 'https://open-api.tiktokglobalshop.com',
+        },
+        {
+          id: 'staging', market: 'global', appKey: 'staging-key', appSecret: 'us-secret-value', serviceId: 'us-service',
+          authorizeUrl: 'https://services.tiktokshop.com/open/authorize', authBaseUrl: 'https://auth.tiktok-shops.com', apiBaseUrl: 'https://api.example.com',
+        },
+      ]);
+    });
+
+    it('runs with TIKTOK_APPS alone (no app `default`)', () => {
+      expect(loadConfig({ TIKTOK_APPS: JSON.stringify([us]) }).tiktok.apps.map((app) => app.id)).toStrictEqual(['us']);
+    });
+
+    it.each([
+      ['not JSON', '[{', /^TIKTOK_APPS: not JSON/],
+      ['not an array', '{}', /^TIKTOK_APPS: a JSON array of apps is expected/],
+      ['a missing secret', JSON.stringify([{ ...us, appSecret: '' }]), /^TIKTOK_APPS\[us\]\.appSecret: required$/],
+      ['an unknown market', JSON.stringify([{ ...us, market: 'eu' }]), /^TIKTOK_APPS\[us\]\.market: /],
+      ['a bad host', JSON.stringify([{ ...us, authBaseUrl: 'ftp://x' }]), /^TIKTOK_APPS\[us\]\.authBaseUrl: /],
+      ['an unknown field', JSON.stringify([{ ...us, secret: 'x' }]), /^TIKTOK_APPS\[us\]: unknown field "secret"$/],
+      ['a bad id', JSON.stringify([{ ...us, id: 'US App' }]), /^TIKTOK_APPS\[US App\]\.id: /],
+      ['the id `default`', JSON.stringify([{ ...us, id: 'default' }]), /^TIKTOK_APPS\[default\]\.id: "default" is the app of TIKTOK_APP_KEY/],
+      ['two apps with one id', JSON.stringify([us, { ...us, appKey: 'other' }]), /^TIKTOK_APPS\[us\]\.id: two apps have the id "us"$/],
+    ])('names the app and the field for %s, never a secret', (_case, value, message) => {
+      let thrown: unknown;
+      try {
+        loadConfig({ ...single, TIKTOK_APPS: value });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(ConfigError);
+      expect((thrown as Error).message).toMatch(message);
+      expect((thrown as Error).message).not.toContain('us-secret-value');
+    });
+
+    it('refuses two apps with one app key in production only', () => {
+      const twice = JSON.stringify([{ ...us, appKey: live.TIKTOK_APP_KEY }]);
+      expect(loadConfig({ ...live, TIKTOK_APPS: twice }).tiktok.apps).toHaveLength(2);
+      expect(() => loadConfig({ ...production, TIKTOK_APPS: twice })).toThrow(/^TIKTOK_APPS\[us\]\.appKey: the same app key as the app "default" \(refused in production\)$/);
     });
   });
 
@@ -73,6 +139,7 @@ describe('loadConfig', () => {
       const values: Record<string, string> = {
         DATABASE_URL: 'postgresql://connect:p%40ss@db.internal:5432/connect',
         TIKTOK_APP_SECRET: 'app-secret-from-a-file',
+        TIKTOK_APPS: '[{"id":"us","appKey":"us-key","appSecret":"us-secret-from-a-file","serviceId":"us-service","market":"us"}]',
         TOKEN_ENCRYPTION_KEYS: 'k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
         COOKIE_SECRET: 'c'.repeat(40),
         ADMIN_OIDC_CLIENT_SECRET: 'oidc-client-secret',
@@ -82,7 +149,8 @@ describe('loadConfig', () => {
       const env = Object.fromEntries(Object.entries(values).map(([name, value]) => [`${name}_FILE`, secretFile(name, `${value}\n`)]));
       const config = loadConfig({ ...production, ...env, TIKTOK_APP_SECRET: undefined, TOKEN_ENCRYPTION_KEYS: undefined, COOKIE_SECRET: undefined });
       expect(config.databaseUrl).toBe(values.DATABASE_URL);
-      expect(config.tiktok.appSecret).toBe(values.TIKTOK_APP_SECRET);
+      expect(config.tiktok.apps[0]!.appSecret).toBe(values.TIKTOK_APP_SECRET);
+      expect(config.tiktok.apps[1]!.appSecret).toBe('us-secret-from-a-file');
       expect(config.encryptionKeys).toBe(values.TOKEN_ENCRYPTION_KEYS);
       expect(config.cookieSecret).toBe(values.COOKIE_SECRET);
       expect(config.admin.clientSecret).toBe(values.ADMIN_OIDC_CLIENT_SECRET);
@@ -95,6 +163,7 @@ describe('loadConfig', () => {
       expect(config.secretSources).toStrictEqual({
         DATABASE_URL: { from: 'unset' },
         TIKTOK_APP_SECRET: { from: 'unset' },
+        TIKTOK_APPS: { from: 'unset' },
         TOKEN_ENCRYPTION_KEYS: { from: 'unset' },
         COOKIE_SECRET: { from: 'environment' },
         ADMIN_OIDC_CLIENT_SECRET: { from: 'unset' },
@@ -110,6 +179,7 @@ describe('loadConfig', () => {
       expect(line).toStrictEqual({
         DATABASE_URL: 'unset',
         TIKTOK_APP_SECRET: 'TIKTOK_APP_SECRET',
+        TIKTOK_APPS: 'unset',
         TOKEN_ENCRYPTION_KEYS: 'unset',
         COOKIE_SECRET: `COOKIE_SECRET_FILE (${cookieFile})`,
         ADMIN_OIDC_CLIENT_SECRET: 'unset',

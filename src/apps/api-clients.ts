@@ -10,6 +10,8 @@ export interface NewClientInput {
   scopes?: string[];
   /** Default: every shop. */
   shopIds?: string[];
+  /** TikTok Shop app ids; default: every app. */
+  apps?: string[];
   rateLimitPerMinute?: number;
   dailyQuota?: number;
 }
@@ -21,6 +23,8 @@ export interface ApiClientSummary {
   maskedKey: string;
   scopes: string[];
   shopIds: string[];
+  /** Empty: every TikTok Shop app. */
+  apps: string[];
   rateLimitPerMinute: number | null;
   dailyQuota: number | null;
   createdAt: string;
@@ -58,6 +62,7 @@ export interface CheckedClientInput {
   name: string;
   scopes: ApiScope[];
   shopIds: string[];
+  apps: string[];
   rateLimitPerMinute: number | null;
   dailyQuota: number | null;
 }
@@ -89,6 +94,7 @@ export function checkNewClient(input: NewClientInput): CheckedClientInput {
     name,
     scopes: [...new Set(scopes as ApiScope[])],
     shopIds: [...new Set(input.shopIds ?? [])],
+    apps: [...new Set(input.apps ?? [])],
     rateLimitPerMinute: input.rateLimitPerMinute ?? null,
     dailyQuota: input.dailyQuota ?? null,
   };
@@ -101,6 +107,7 @@ export function summarize(record: ApiClientRecord): ApiClientSummary {
     maskedKey: maskApiKey(record.keyPrefix),
     scopes: record.scopes,
     shopIds: record.shopIds,
+    apps: record.apps,
     rateLimitPerMinute: record.rateLimitPerMinute,
     dailyQuota: record.dailyQuota,
     createdAt: record.createdAt.toISOString(),

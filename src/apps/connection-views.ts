@@ -7,6 +7,8 @@ import type { ProblemRecord } from '../connections/problems.js';
 /** A connection as internal apps see it (GET /v1/connections). Never a token. */
 export interface ConnectionView {
   id: string;
+  /** The TikTok Shop app the seller authorized (#13). */
+  app: string;
   merchantRef: string | null;
   sellerName: string;
   status: ConnectionStatus;
@@ -35,11 +37,20 @@ export interface ProblemView {
 }
 
 export interface ConnectionViews {
-  list(filter: { merchantRef?: string; status?: ConnectionStatus; cursor?: string; limit: number; shopIds?: ReadonlySet<string> }): Promise<{
+  /** `app`: one app's connections; `apps`: the key's apps (undefined: every app). */
+  list(filter: {
+    merchantRef?: string;
+    status?: ConnectionStatus;
+    app?: string;
+    cursor?: string;
+    limit: number;
+    shopIds?: ReadonlySet<string> | undefined;
+    apps?: ReadonlySet<string> | undefined;
+  }): Promise<{
     connections: ConnectionView[];
     nextCursor: string | null;
   }>;
-  get(id: string, options?: { shopIds?: ReadonlySet<string> }): Promise<ConnectionView>;
+  get(id: string, options?: { shopIds?: ReadonlySet<string> | undefined; apps?: ReadonlySet<string> | undefined }): Promise<ConnectionView>;
 }
 
 export interface ConnectionViewsDeps {
@@ -57,6 +68,7 @@ export function createConnectionViews(deps: ConnectionViewsDeps): ConnectionView
     const [problems, statusPageUrl] = await Promise.all([deps.problems.listOpen(listing.id), deps.statusLink?.(listing.id)]);
     return {
       id: listing.id,
+      app: listing.app,
       merchantRef: listing.merchantRef,
       sellerName: listing.sellerName,
       status: listing.status,
@@ -70,8 +82,8 @@ export function createConnectionViews(deps: ConnectionViewsDeps): ConnectionView
     };
   }
 
-  const visible = (listing: ConnectionListing, shopIds?: ReadonlySet<string>) =>
-    shopIds === undefined || listing.shops.some((shop) => shopIds.has(shop.id));
+  const visible = (listing: ConnectionListing, shopIds?: ReadonlySet<string>, apps?: ReadonlySet<string>) =>
+    (shopIds === undefined || listing.shops.some((shop) => shopIds.has(shop.id))) && (apps === undefined || apps.has(listing.app));
 
   return {
     async list(filter) {
@@ -82,6 +94,7 @@ export function createConnectionViews(deps: ConnectionViewsDeps): ConnectionView
         afterId,
         limit: filter.limit + 1,
         shopIds: filter.shopIds ? [...filter.shopIds] : undefined,
+        apps: appFilter(filter.app, filter.apps),
       });
       const page = rows.slice(0, filter.limit);
       const last = page.at(-1);
@@ -92,10 +105,16 @@ export function createConnectionViews(deps: ConnectionViewsDeps): ConnectionView
     },
     async get(id, options = {}) {
       const listing = await deps.directory.get(id);
-      if (!listing || !visible(listing, options.shopIds)) throw new ConnectionNotFound(id);
+      if (!listing || !visible(listing, options.shopIds, options.apps)) throw new ConnectionNotFound(id);
       return view(listing);
     },
   };
+}
+
+/** `?app=` within the key's apps (an app outside them lists nothing); undefined: no filter. */
+function appFilter(app: string | undefined, allowed: ReadonlySet<string> | undefined): string[] | undefined {
+  if (app !== undefined) return allowed === undefined || allowed.has(app) ? [app] : [];
+  return allowed === undefined ? undefined : [...allowed];
 }
 
 function decodeCursor(cursor: string): string {

@@ -12,6 +12,8 @@ export type FeedEvent = (ConnectionEvent | TiktokRelayEvent) & {
   /** Increasing; pass the last one seen as `after` to continue. */
   id: string;
   connectionId: string | null;
+  /** The TikTok Shop app the event is about (#13). */
+  app: string | null;
   createdAt: Date;
 };
 
@@ -20,7 +22,7 @@ export interface EventFeed {
    * Connection events after `after` (exclusive), oldest first. With `shopIds`, only events of the
    * connections that own one of those shops.
    */
-  after(input: { after: bigint; limit: number; shopIds?: ReadonlySet<string> }): Promise<FeedEvent[]>;
+  after(input: { after: bigint; limit: number; shopIds?: ReadonlySet<string> | undefined; apps?: ReadonlySet<string> | undefined }): Promise<FeedEvent[]>;
 }
 
 /**

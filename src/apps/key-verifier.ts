@@ -11,6 +11,8 @@ export interface ApiPrincipal {
   scopes: ReadonlySet<string>;
   /** `undefined`: every shop. */
   shopIds: ReadonlySet<string> | undefined;
+  /** TikTok Shop apps whose connections the key reaches; `undefined`: every app. */
+  apps: ReadonlySet<string> | undefined;
   /** null: the configured default. */
   rateLimitPerMinute: number | null;
   dailyQuota: number | null;
@@ -62,6 +64,7 @@ export function createKeyVerifier(options: KeyVerifierOptions): KeyVerifier {
               name: record.name,
               scopes: new Set(record.scopes),
               shopIds: record.shopIds.length > 0 ? new Set(record.shopIds) : undefined,
+              apps: record.apps.length > 0 ? new Set(record.apps) : undefined,
               rateLimitPerMinute: record.rateLimitPerMinute,
               dailyQuota: record.dailyQuota,
             },

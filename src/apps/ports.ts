@@ -47,6 +47,10 @@ export interface GrantLoss {
 export interface CallContext {
   clientId: string;
   requestId: string;
+  /** `?app=`: the TikTok Shop app whose connection of the shop is meant (a shop connected through several apps). */
+  app?: string | undefined;
+  /** The key's TikTok Shop apps; `undefined`: every app. */
+  allowedApps?: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -58,6 +62,6 @@ export interface ShopResync {
     connectionId: string,
     accessToken: string,
     trigger: 'api_call',
-    context?: { requestId?: string },
+    context: { app: string; requestId?: string },
   ): Promise<{ removedShopIds: string[]; syncedAt: Date }>;
 }

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { AuditLog } from '../audit/audit-log.js';
-import { ConnectionUnusable, ScopeMissing, ShopNotFound } from '../shared/errors.js';
-import { meansShopNotAuthorized, scopeName, type ApiClient, type ApiRequest, type PreparedRequest, type RequiredScopes, type ScopeIndex } from '../tiktok/index.js';
+import { AppForbidden, ConnectionUnusable, ScopeMissing, ShopNotFound } from '../shared/errors.js';
+import { meansShopNotAuthorized, scopeName, type ApiRequest, type PreparedRequest, type RequiredScopes, type ScopeIndex, type TikTokApps } from '../tiktok/index.js';
 import { TikTokGrantDead, TikTokTokenExpired } from '../tiktok/errors.js';
 import { audited } from './audited.js';
 import type { CallContext, GrantLoss, ScopeProblems, ShopResync } from './ports.js';
@@ -75,7 +75,8 @@ export interface ShopCalls {
 
 export function createShopCalls(deps: {
   credentials: ShopCredentialSource;
-  api: Pick<ApiClient, 'prepare' | 'call' | 'upload'>;
+  /** The configured apps: a shop's connection's app signs and sends its calls (#13). */
+  apps: Pick<TikTokApps, 'get'>;
   problems: ScopeProblems;
   /** Where a dead grant is reported (the refresher). */
   grants: GrantLoss;
@@ -85,7 +86,24 @@ export function createShopCalls(deps: {
   /** The endpoint scope table (the scope pre-check and the shop_cipher rule). */
   scopes: Pick<ScopeIndex, 'requiredScopesFor'>;
 }): ShopCalls {
-  const { credentials, api, problems, grants, shops, audit } = deps;
+  const { problems, grants, shops, audit } = deps;
+  const api = (found: ShopCredentials) => deps.apps.get(found.app).api;
+  /**
+   * The shop's credentials through the app the caller named (if any), refused when the key is limited
+   * to other apps. The app comes from the row read; the check costs no query.
+   */
+  const credentials = {
+    async forShop(context: CallContext, shopId: string, options: Parameters<ShopCredentialSource['forShop']>[1] = {}): Promise<ShopCredentials> {
+      if (context.app !== undefined) deps.apps.get(context.app); // an unknown app id: AppNotFound, not "no such shop"
+      const found = await deps.credentials.forShop(shopId, { ...options, app: context.app });
+      if (context.allowedApps && !context.allowedApps.has(found.app)) throw new AppForbidden(found.app);
+      return found;
+    },
+    lastSeen(context: CallContext, shopId: string): ShopCredentials | undefined {
+      const seen = deps.credentials.lastSeen(shopId, context.app);
+      return seen && (!context.allowedApps || context.allowedApps.has(seen.app)) ? seen : undefined;
+    },
+  };
 
   /**
    * TikTok says the token is not authorized for this shop (101000): the seller may have removed it
@@ -95,7 +113,9 @@ export function createShopCalls(deps: {
   async function shopNotAuthorized(context: CallContext, shopId: string, found: ShopCredentials, error: unknown): Promise<void> {
     const code = (error as { tiktok?: { code?: number } }).tiktok?.code;
     if (code === undefined || !meansShopNotAuthorized(code)) return;
-    const changes = await shops.sync(found.connectionId, found.accessToken, 'api_call', context.requestId ? { requestId: context.requestId } : {}).catch(() => undefined);
+    const changes = await shops
+      .sync(found.connectionId, found.accessToken, 'api_call', { app: found.app, ...(context.requestId ? { requestId: context.requestId } : {}) })
+      .catch(() => undefined);
     if (changes?.removedShopIds.includes(shopId)) throw new ShopNotFound(shopId, { removedAt: changes.syncedAt, cause: error });
   }
 
@@ -137,7 +157,7 @@ export function createShopCalls(deps: {
   return {
     readToken(context, shopId) {
       return audited(audit, { action: 'token.read', context, shopId, detail: { route: 'GET /v1/shops/:shopId/token' } }, async (note) => {
-        const found = await credentials.forShop(shopId);
+        const found = await credentials.forShop(context, shopId);
         note({ connectionId: found.connectionId });
         return {
           shopId,
@@ -152,9 +172,9 @@ export function createShopCalls(deps: {
     sign(context, shopId, request) {
       const detail = { route: 'POST /v1/shops/:shopId/sign', method: request.method.toUpperCase(), path: request.path };
       return audited(audit, { action: 'sign', context, shopId, detail }, async (note) => {
-        const found = await credentials.forShop(shopId);
+        const found = await credentials.forShop(context, shopId);
         note({ connectionId: found.connectionId });
-        const { method: _method, ...prepared } = api.prepare({ ...request, ...signingFor(request, found, deps.scopes) });
+        const { method: _method, ...prepared } = api(found).prepare({ ...request, ...signingFor(request, found, deps.scopes) });
         return prepared;
       });
     },
@@ -167,14 +187,14 @@ export function createShopCalls(deps: {
         const problemPath = required?.pathTemplate ?? request.path;
         const tiktok = stopwatch();
         const waited = stopwatch();
-        const send = (using: ShopCredentials) => tiktok.time(api.call({ ...request, method, ...signingFor(request, using, deps.scopes) }));
+        const send = (using: ShopCredentials) => tiktok.time(api(using).call({ ...request, method, ...signingFor(request, using, deps.scopes) }));
         const waitFor = <T>(work: Promise<T>) => waited.time(work);
         // A GET is safe to send early and to drop: it starts with what this process last read for the
         // shop while the authoritative read runs, and its answer is used only if that read agrees.
         // The read's query goes out first (measured: about 0.1 ms sooner done than the other way).
-        const lastSeen = method === 'GET' ? credentials.lastSeen(shopId) : undefined;
+        const lastSeen = method === 'GET' ? credentials.lastSeen(context, shopId) : undefined;
         const readStarted = performance.now();
-        const reading = credentials.forShop(shopId, { withProblems: true, remember: true });
+        const reading = credentials.forShop(context, shopId, { withProblems: true, remember: true });
         const early = startEarly(lastSeen, required, send);
         let found = await waitFor(reading);
         const credentialsMs = performance.now() - readStarted;
@@ -187,7 +207,7 @@ export function createShopCalls(deps: {
             response = await waitFor(early && sameAccess(early.credentials, found) ? early.response : send(found));
           } catch (error) {
             if (!(error instanceof TikTokTokenExpired)) throw error;
-            found = await waitFor(credentials.forShop(shopId, { force: true, withProblems: found.hasOpenProblems, remember: true }));
+            found = await waitFor(credentials.forShop(context, shopId, { force: true, withProblems: found.hasOpenProblems, remember: true }));
             refreshed = true;
             response = await waitFor(send(found));
           }
@@ -210,7 +230,7 @@ export function createShopCalls(deps: {
         const required = deps.scopes.requiredScopesFor('POST', request.path);
         const problemPath = required?.pathTemplate ?? request.path;
         const readStarted = performance.now();
-        const found = await credentials.forShop(shopId, { withProblems: true });
+        const found = await credentials.forShop(context, shopId, { withProblems: true });
         const credentialsMs = performance.now() - readStarted;
         note({ connectionId: found.connectionId });
         await refuseUngranted(found, required, `POST ${request.path}`, problemPath);
@@ -219,7 +239,7 @@ export function createShopCalls(deps: {
         const counted = countedUpload(request.body, request.limit.maxBytes);
         let response;
         try {
-          response = await tiktok.time(api.upload({ method: 'POST', path: request.path, contentType: request.contentType, ...signing }, counted.body));
+          response = await tiktok.time(api(found).upload({ method: 'POST', path: request.path, contentType: request.contentType, ...signing }, counted.body));
         } catch (error) {
           if (counted.exceeded) throw uploadTooLarge(request.limit, undefined, error);
           if (error instanceof ScopeMissing) await scopeMissing(found.connectionId, error, problemPath);
@@ -227,7 +247,7 @@ export function createShopCalls(deps: {
           await shopNotAuthorized(context, shopId, found, error);
           if (error instanceof TikTokTokenExpired) {
             // The stream is spent: refresh now, so the caller's next attempt carries a token TikTok accepts.
-            await credentials.forShop(shopId, { force: true }).catch(() => undefined);
+            await credentials.forShop(context, shopId, { force: true }).catch(() => undefined);
             throw uploadAgain(error);
           }
           throw error;

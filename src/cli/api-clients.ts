@@ -15,6 +15,7 @@ export const apiClientCommands: Command[] = [
       name: { value: '<name>', required: true, description: 'What the client is for; shown in lists.' },
       scopes: { value: '<a,b>', description: `What the key may do, comma-separated: ${apiScopes.join(', ')}. Left out: every scope.` },
       shops: { value: '<id,id>', description: 'The shop ids the key may use, comma-separated. Left out: every shop.' },
+      apps: { value: '<id,id>', description: 'The TikTok Shop apps (apps list) whose connections the key may use, comma-separated. Left out: every app.' },
       'rate-limit': { value: '<per minute>', description: 'Requests per minute. Left out: DEFAULT_RATE_LIMIT_PER_MINUTE.' },
       'daily-quota': { value: '<per day>', description: 'Requests per UTC day. Left out: no daily quota.' },
     },
@@ -24,7 +25,12 @@ export const apiClientCommands: Command[] = [
       if (shopIds?.length === 0) {
         throw new ValidationFailed('--shops is empty.', [], { hint: 'Give the shop ids the key may use, separated by commas, or leave --shops out to allow every shop.' });
       }
+      const apps = flagList(flags, 'apps');
+      if (apps?.length === 0) {
+        throw new ValidationFailed('--apps is empty.', [], { hint: 'Give the app ids the key may use (npm run cli -- apps list), separated by commas, or leave --apps out to allow every app.' });
+      }
       const input: NewClientInput = {
+        ...(apps ? { apps } : {}),
         name: flagValue(flags, 'name') ?? '',
         ...(scopes ? { scopes } : {}),
         ...(shopIds ? { shopIds } : {}),
@@ -34,6 +40,12 @@ export const apiClientCommands: Command[] = [
       checkNewClient(input);
       const defaults = [scopes ? '' : 'No --scopes given: the key has every scope.', shopIds ? '' : 'No --shops given: it may use every shop.'];
       return async ({ out, core, config }) => {
+        const unknown = (apps ?? []).filter((app) => !core.apps.has(app));
+        if (unknown.length > 0) {
+          throw new ValidationFailed(`--apps names no configured app: ${unknown.join(', ')}.`, [], {
+            hint: `Configured apps: ${core.apps.list.map((app) => app.id).join(', ')} (npm run cli -- apps list).`,
+          });
+        }
         const created = await core.operator.apiClients.create(input);
         out.print(
           [`Created API client ${created.id} (${created.name}).\n\n  ${created.key}\n\nThis key is shown once; store it now. ${describe(created, config)}`, ...defaults]
@@ -77,6 +89,7 @@ function describe(client: ApiClientSummary, config: Config): string {
     `${client.name}  key ${client.maskedKey}`,
     `scopes ${client.scopes.join(',') || '-'}`,
     `shops ${client.shopIds.length ? client.shopIds.join(',') : 'all'}`,
+    `apps ${client.apps.length ? client.apps.join(',') : 'all'}`,
     `${limit}/min`,
     client.dailyQuota ? `${client.dailyQuota}/day` : 'no daily quota',
     client.revokedAt ? `REVOKED ${client.revokedAt}` : 'active',

@@ -5,6 +5,7 @@ import { openDatabase } from '../db/database.js';
 import { migrate, readMigrations } from '../db/migrate.js';
 import { databaseTarget, migrationsDirectory } from '../db/target.js';
 import { apiClientCommands } from './api-clients.js';
+import { appCommands } from './apps.js';
 import { parseCommandLine } from './arguments.js';
 import type { CliOutput, Command } from './command.js';
 import { connectionCommands } from './connections.js';
@@ -26,7 +27,7 @@ const dbMigrate: Command = {
   },
 };
 
-const commands: Command[] = [...apiClientCommands, ...connectionCommands, ...webhookCommands, ...keysCommands, dbMigrate];
+const commands: Command[] = [...appCommands, ...apiClientCommands, ...connectionCommands, ...webhookCommands, ...keysCommands, dbMigrate];
 
 /**
  * The operator CLI: `npm run cli -- <group> <command> [--flags] [--json]`. The command line is checked

@@ -1,8 +1,8 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuthorizationEvents, AuthorizationStore } from '../db/stores/authorization-store.js';
 import type { Clock } from '../shared/clock.js';
-import { AuthorizationDenied, ConnectSessionNotFound, ConnectSessionUsed, isServiceError, ReauthorizationSellerMismatch } from '../shared/errors.js';
-import { parseAuthorizeCallback, type AuthClient, type ApiClient, type AuthorizeCallback } from '../tiktok/index.js';
+import { AuthorizationDenied, ConnectSessionNotFound, ConnectSessionUsed, isServiceError, OAuthStateInvalid, ReauthorizationSellerMismatch } from '../shared/errors.js';
+import { parseAuthorizeCallback, type AuthorizeCallback, type TikTokApp, type TikTokApps } from '../tiktok/index.js';
 import { sealTokens } from '../vault/tokens.js';
 import type { Vault } from '../vault/vault.js';
 import type { ConnectSessionRecord } from '../db/stores/connect-session-store.js';
@@ -18,8 +18,8 @@ export interface AuthorizationDeps {
   connections: AuthorizationStore;
   lifecycle: Pick<Lifecycle, 'plan' | 'event'>;
   problems: Problems;
-  auth: Pick<AuthClient, 'getToken'>;
-  api: Pick<ApiClient, 'getAuthorizedShops'>;
+  /** The configured apps: the state's app (or, for an App Store install, TikTok's `app_key`) exchanges the code. */
+  apps: Pick<TikTokApps, 'list' | 'get' | 'byAppKey'>;
   vault: Vault;
   audit: AuditLog;
   clock: Clock;
@@ -37,7 +37,7 @@ export interface CompletedAuthorization {
 }
 
 /** Where the seller came from: our connect link (a state we issued) or TikTok's App Store (no state). */
-type Origin = { via: 'connect_link'; session: ConnectSessionRecord } | { via: 'app_store_install' };
+type Origin = { via: 'connect_link'; session: ConnectSessionRecord; app: TikTokApp } | { via: 'app_store_install'; app: TikTokApp };
 
 /**
  * TikTok's redirect back: the state is consumed first (once, for this browser), then the one-time
@@ -56,9 +56,10 @@ export function createAuthorizationCallback(deps: AuthorizationDeps) {
     const callback = parseAuthorizeCallback(query);
     const origin: Origin =
       callback.state === undefined && deps.allowAppStoreInstalls
-        ? { via: 'app_store_install' }
-        : { via: 'connect_link', session: await sessionOf(callback, browserBinding, requestId) };
+        ? { via: 'app_store_install', app: installedApp(query, requestId) }
+        : { via: 'connect_link', ...(await sessionOf(callback, browserBinding, requestId)) };
     const session = origin.via === 'connect_link' ? origin.session : undefined;
+    const app = origin.app;
     if (callback.kind === 'denied') {
       deps.audit.record({
         actorType: 'merchant', action: 'connect.authorization_denied', outcome: 'denied', requestId,
@@ -69,18 +70,19 @@ export function createAuthorizationCallback(deps: AuthorizationDeps) {
     }
 
     try {
-      const tokens = await deps.auth.getToken(callback.code);
+      const tokens = await app.auth.getToken(callback.code);
       if (session?.connectionId) {
         // A re-authorization link approved by another seller would silently connect a second seller (#16).
         const expected = await deps.connections.findById(session.connectionId);
-        if (expected && expected.openId !== tokens.openId) throw new ReauthorizationSellerMismatch(expected.sellerName, tokens.sellerName);
+        if (expected && (expected.openId !== tokens.openId || expected.app !== app.id)) throw new ReauthorizationSellerMismatch(expected.sellerName, tokens.sellerName);
       }
-      const shops = await deps.api.getAuthorizedShops(tokens.accessToken);
+      const shops = await app.api.getAuthorizedShops(tokens.accessToken);
       const now = deps.clock.now();
       // null: TikTok's answer had no granted_scopes, so they are unknown (#11 item 5), never "none".
       const grantedScopes = tokens.grantedScopes ?? null;
       const saved = await deps.connections.saveAuthorization(
         {
+          app: app.id,
           openId: tokens.openId,
           userType: tokens.userType,
           sellerName: tokens.sellerName,
@@ -104,7 +106,7 @@ export function createAuthorizationCallback(deps: AuthorizationDeps) {
         actorType: 'merchant', action: `connection.${outcome}`, outcome: 'success', requestId,
         connectionId: saved.connectionId,
         detail: {
-          via: origin.via, ...(session ? { connectSessionId: session.id } : {}), sellerName: tokens.sellerName, shopIds: shops.map((shop) => shop.id),
+          via: origin.via, app: app.id, ...(session ? { connectSessionId: session.id } : {}), sellerName: tokens.sellerName, shopIds: shops.map((shop) => shop.id),
           removedShopIds: saved.removedShopIds, grantedScopes, resolvedProblems,
         },
       });
@@ -123,14 +125,34 @@ export function createAuthorizationCallback(deps: AuthorizationDeps) {
     }
   };
 
-  /** The connect session behind the callback's state: consumed once, for this browser; refusals audited. */
-  async function sessionOf(callback: AuthorizeCallback, browserBinding: string | undefined, requestId: string | null): Promise<ConnectSessionRecord> {
+  /**
+   * The app of an App Store install (no state): the one TikTok names in `app_key` (one callback URL
+   * serves every app), or the only app. An install of an app this service does not know is refused.
+   */
+  function installedApp(query: Record<string, unknown>, requestId: string | null): TikTokApp {
+    const appKey = typeof query.app_key === 'string' ? query.app_key : undefined;
+    const app = appKey === undefined ? (deps.apps.list.length === 1 ? deps.apps.list[0] : undefined) : deps.apps.byAppKey(appKey);
+    if (app) return app;
+    deps.audit.record({
+      actorType: 'merchant', action: 'connect.callback_refused', outcome: 'denied', requestId,
+      detail: { reason: 'oauth_state_invalid', via: 'app_store_install', appKeyGiven: appKey !== undefined },
+    });
+    throw new OAuthStateInvalid(
+      appKey === undefined
+        ? 'The sign-in came back without a state, and without the app_key that says which app was installed.'
+        : 'The sign-in came back for an app this service is not configured with.',
+    );
+  }
+
+  /** The connect session behind the callback's state, and its app: consumed once, for this browser; refusals audited. */
+  async function sessionOf(callback: AuthorizeCallback, browserBinding: string | undefined, requestId: string | null): Promise<{ session: ConnectSessionRecord; app: TikTokApp }> {
     try {
       const state = await deps.states.consume(callback.state, browserBinding);
       const session = state.connectSessionId ? await deps.sessions.findById(state.connectSessionId) : undefined;
       if (!session) throw new ConnectSessionNotFound('The connect link of this sign-in no longer exists.');
       if (session.completedAt) throw new ConnectSessionUsed('This connect link was already used.');
-      return session;
+      // A state issued before apps existed (#13) was for the one app there was.
+      return { session, app: deps.apps.get(state.app ?? session.app ?? deps.apps.list[0]!.id) };
     } catch (error) {
       if (isServiceError(error)) {
         deps.audit.record({

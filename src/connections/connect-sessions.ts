@@ -3,6 +3,8 @@ import type { ConnectSessionRecord, ConnectSessionStore } from '../db/stores/con
 import type { Clock } from '../shared/clock.js';
 import { ConnectSessionExpired, ConnectSessionNotFound, ConnectSessionUsed } from '../shared/errors.js';
 import { randomToken, sha256Hex } from '../shared/secrets.js';
+import type { Market } from '../tiktok/index.js';
+import { chooseSessionApp, type AppCatalog } from './app-choice.js';
 import { checkReturnUrl } from './return-url.js';
 
 export interface NewConnectSessionInput {
@@ -14,6 +16,11 @@ export interface NewConnectSessionInput {
   apiClientId?: string;
   /** Re-authorize this connection. */
   connectionId?: string;
+  /** The TikTok Shop app (#13); with `market`, and neither, see {@link chooseSessionApp}. */
+  app?: string;
+  market?: Market;
+  /** The API client's apps (undefined: every app): a link is never made for another. */
+  allowedApps?: ReadonlySet<string>;
 }
 
 /** What an app hands to a merchant. The token is inside `url` and is never stored in plain text. */
@@ -21,6 +28,8 @@ export interface CreatedConnectSession {
   id: string;
   url: string;
   expiresAt: Date;
+  /** null: the merchant chooses their market on the connect page. */
+  app: string | null;
 }
 
 export interface ConnectSessionsOptions {
@@ -30,6 +39,7 @@ export interface ConnectSessionsOptions {
   publicUrl: string;
   ttlSeconds: number;
   returnUrlAllowlist: readonly string[];
+  apps: AppCatalog;
 }
 
 export interface ConnectSessions {
@@ -45,6 +55,7 @@ export function createConnectSessions(options: ConnectSessionsOptions): ConnectS
   return {
     async create(input, context = {}) {
       const returnUrl = input.returnUrl === undefined ? null : checkReturnUrl(input.returnUrl, options.returnUrlAllowlist);
+      const app = chooseSessionApp(options.apps, { app: input.app, market: input.market, allowedApps: input.allowedApps });
       const token = randomToken(32);
       const now = clock.now();
       const session = await store.insert({
@@ -52,6 +63,7 @@ export function createConnectSessions(options: ConnectSessionsOptions): ConnectS
         merchantRef: input.merchantRef,
         returnUrl,
         apiClientId: input.apiClientId ?? null,
+        app,
         connectionId: input.connectionId ?? null,
         expiresAt: new Date(now.getTime() + options.ttlSeconds * 1000),
         createdAt: now,
@@ -63,9 +75,9 @@ export function createConnectSessions(options: ConnectSessionsOptions): ConnectS
         outcome: 'success',
         connectionId: input.connectionId ?? null,
         requestId: context.requestId ?? null,
-        detail: { connectSessionId: session.id, merchantRef: input.merchantRef, reauthorization: input.connectionId !== undefined },
+        detail: { connectSessionId: session.id, merchantRef: input.merchantRef, reauthorization: input.connectionId !== undefined, app },
       });
-      return { id: session.id, url: `${options.publicUrl}/connect/${token}`, expiresAt: session.expiresAt };
+      return { id: session.id, url: `${options.publicUrl}/connect/${token}`, expiresAt: session.expiresAt, app };
     },
     async open(token) {
       const session = token.length >= 16 && token.length <= 128 ? await store.findByTokenHash(sha256Hex(token)) : undefined;

@@ -9,6 +9,8 @@ export type { ConnectionStatus } from './lifecycle/statuses.js';
  */
 export interface Connection {
   id: string;
+  /** The TikTok Shop app (configuration id) the seller authorized: its key, secret and hosts serve this connection. */
+  app: string;
   openId: string;
   userType: number;
   sellerName: string;
@@ -60,13 +62,13 @@ export interface Shop {
 /** A connection as internal apps and operators list it: no token, sealed or not, and its current shops. */
 export type ConnectionListing = Pick<
   Connection,
-  'id' | 'merchantRef' | 'sellerName' | 'status' | 'statusReason' | 'grantedScopes' | 'accessTokenExpiresAt' | 'refreshTokenExpiresAt' | 'createdAt'
+  'id' | 'app' | 'merchantRef' | 'sellerName' | 'status' | 'statusReason' | 'grantedScopes' | 'accessTokenExpiresAt' | 'refreshTokenExpiresAt' | 'createdAt'
 > & { shops: Pick<Shop, 'id' | 'cipher' | 'name' | 'region'>[] };
 
 /** What the refresher needs of one connection. */
 export type RefreshState = Pick<
   Connection,
-  | 'id' | 'openId' | 'merchantRef' | 'status' | 'statusReason' | 'grantedScopes' | 'accessTokenSealed' | 'refreshTokenSealed'
+  | 'id' | 'app' | 'openId' | 'merchantRef' | 'status' | 'statusReason' | 'grantedScopes' | 'accessTokenSealed' | 'refreshTokenSealed'
   | 'accessTokenExpiresAt' | 'refreshTokenExpiresAt' | 'refreshDueAt' | 'tokenVersion' | 'claimOwner' | 'claimExpiresAt'
   | 'refreshFailureCount' | 'lastRefreshedAt' | 'lastRefreshError' | 'refreshOutcomeUnknownAt' | 'expiryWarningDays'
 >;
@@ -74,6 +76,8 @@ export type RefreshState = Pick<
 /** What the token, sign and proxy paths need about a shop and its connection, from one read. */
 export type ShopAccess = {
   shopId: string;
+  /** The connection's app (from the same row): it signs and refreshes for this shop. */
+  app: string;
   shopCipher: string;
   connectionId: string;
   /** Set once TikTok stopped listing the shop in the authorization: it gets no tokens. */

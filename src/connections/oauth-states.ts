@@ -5,7 +5,7 @@ import { randomToken, sha256Hex } from '../shared/secrets.js';
 
 export interface OAuthStates {
   /** A fresh state (256 random bits) bound to the browser binding; only hashes are stored. */
-  issue(input: { browserBinding: string; connectSessionId: string; connectionId: string | null }): Promise<string>;
+  issue(input: { browserBinding: string; connectSessionId: string; connectionId: string | null; app: string }): Promise<string>;
   /** Consumes a state once, for the browser it was issued to; throws the reason otherwise. */
   consume(state: string | undefined, browserBinding: string | undefined): Promise<OAuthStateRecord>;
 }
@@ -26,6 +26,7 @@ export function createOAuthStates(options: { store: OAuthStateStore; clock: Cloc
         browserBindingHash: sha256Hex(input.browserBinding),
         connectSessionId: input.connectSessionId,
         connectionId: input.connectionId,
+        app: input.app,
         expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
         createdAt: now,
       });

@@ -5,7 +5,7 @@ import type { OAuthStateStore } from '../db/stores/oauth-state-store.js';
 import type { ProblemStore } from '../db/stores/problem-store.js';
 import type { Clock } from '../shared/clock.js';
 import { ConnectionNotFound, MerchantLinkInvalid } from '../shared/errors.js';
-import type { ApiClient, AuthClient } from '../tiktok/index.js';
+import type { Market, TikTokApps } from '../tiktok/index.js';
 import type { Vault } from '../vault/vault.js';
 import { createAuthorizationCallback, type CompletedAuthorization } from './authorization.js';
 import { createBrowserTokens } from './browser-tokens.js';
@@ -51,7 +51,11 @@ export interface ConnectionsService {
   /** The connect page of a link's token; throws ConnectSessionNotFound / Expired / Used. */
   connectPage(token: string, context?: { requestId?: string }): Promise<ConnectPageModel>;
   /** The TikTok authorize URL for a link's token, and the browser binding cookie to set. */
-  startAuthorization(token: string, bindingCookie: string | undefined, context?: { requestId?: string }): Promise<{ authorizeUrl: string; bindingCookie: SignedCookie }>;
+  startAuthorization(
+    token: string,
+    bindingCookie: string | undefined,
+    context?: { requestId?: string; market?: Market | undefined },
+  ): Promise<{ authorizeUrl: string; bindingCookie: SignedCookie }>;
   /** TikTok's redirect back; answers where to send the browser and the updated connections cookie. */
   completeAuthorization(
     query: Record<string, unknown>,
@@ -70,7 +74,8 @@ export interface ConnectionsServiceDeps {
   vault: Vault;
   audit: AuditLog;
   clock: Clock;
-  tiktok: { auth: Pick<AuthClient, 'getToken'>; api: Pick<ApiClient, 'getAuthorizedShops'> };
+  /** The configured TikTok Shop apps: a link's app, or the merchant's market, picks the app to connect with. */
+  apps: Pick<TikTokApps, 'list' | 'get' | 'byAppKey'>;
   settings: {
     publicUrl: string;
     cookieSecret: string;
@@ -80,8 +85,6 @@ export interface ConnectionsServiceDeps {
     stateTtlSeconds: number;
     /** TIKTOK_ALLOW_APP_STORE_INSTALLS: a callback without state is an App Store install. */
     allowAppStoreInstalls: boolean;
-    authorizeUrl: string;
-    serviceId: string;
   };
   /** When tokens issued at `issuedAt` and expiring at `expiresAt` are due for refresh (refresh/'s schedule). */
   refreshDueAt(issuedAt: Date, expiresAt: Date): Date;
@@ -102,13 +105,13 @@ export function createConnectionsService(deps: ConnectionsServiceDeps): Connecti
   const tokens = createBrowserTokens({ secret: settings.cookieSecret, issuer: settings.publicUrl, clock });
   const sessions = createConnectSessions({
     store: stores.connectSessions, audit, clock, publicUrl: settings.publicUrl,
-    ttlSeconds: settings.sessionTtlSeconds, returnUrlAllowlist: settings.returnUrlAllowlist,
+    ttlSeconds: settings.sessionTtlSeconds, returnUrlAllowlist: settings.returnUrlAllowlist, apps: deps.apps,
   });
   const states = createOAuthStates({ store: stores.oauthStates, clock, ttlSeconds: settings.stateTtlSeconds });
   const problems = createProblems({ store: stores.problems, clock });
-  const page = createConnectPage({ sessions, states, audit, clock, authorizeUrl: settings.authorizeUrl, serviceId: settings.serviceId });
+  const page = createConnectPage({ sessions, states, audit, clock, apps: deps.apps });
   const complete = createAuthorizationCallback({
-    states, sessions, connections: stores.connections, lifecycle: deps.lifecycle, problems, auth: deps.tiktok.auth, api: deps.tiktok.api,
+    states, sessions, connections: stores.connections, lifecycle: deps.lifecycle, problems, apps: deps.apps,
     vault: deps.vault, audit, clock, allowAppStoreInstalls: settings.allowAppStoreInstalls, refreshDueAt: deps.refreshDueAt,
   });
   const status = createMerchantStatus({ connections: stores.connections, problems, clock });
@@ -154,7 +157,10 @@ export function createConnectionsService(deps: ConnectionsServiceDeps): Connecti
       const connection = await stores.connections.findById(connectionId);
       if (!connection) throw new ConnectionNotFound(connectionId);
       return sessions.create(
-        { merchantRef: connection.merchantRef ?? connection.sellerName, connectionId, ...(connection.createdByApiClientId ? { apiClientId: connection.createdByApiClientId } : {}) },
+        {
+          merchantRef: connection.merchantRef ?? connection.sellerName, connectionId, app: connection.app,
+          ...(connection.createdByApiClientId ? { apiClientId: connection.createdByApiClientId } : {}),
+        },
         context,
       );
     },

@@ -2,7 +2,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { AuthorizationStore, ShopChanges } from '../db/stores/authorization-store.js';
 import type { Clock } from '../shared/clock.js';
 import { ConnectionNotFound } from '../shared/errors.js';
-import type { ApiClient } from '../tiktok/index.js';
+import type { TikTokApps } from '../tiktok/index.js';
 import type { Lifecycle } from './lifecycle/index.js';
 
 export type { ShopChanges } from '../db/stores/authorization-store.js';
@@ -18,26 +18,27 @@ export interface ShopSync {
    * Throws the TikTok error when the list cannot be fetched, ConnectionNotFound for an unknown id.
    *
    * @example
-   * const { addedShopIds, removedShopIds } = await shops.sync(connectionId, accessToken, 'operator');
+   * const { addedShopIds, removedShopIds } = await shops.sync(connectionId, accessToken, 'operator', { app: 'default' });
    */
   sync(
     connectionId: string,
     accessToken: string,
     trigger: ShopSyncTrigger,
-    context?: { requestId?: string; actorId?: string },
+    /** `app`: the connection's TikTok Shop app, whose key signs the call. */
+    context: { app: string; requestId?: string; actorId?: string },
   ): Promise<ShopChanges & { syncedAt: Date }>;
 }
 
 export function createShopSync(deps: {
   store: Pick<AuthorizationStore, 'syncShops'>;
-  api: Pick<ApiClient, 'getAuthorizedShops'>;
+  apps: Pick<TikTokApps, 'get'>;
   lifecycle: Pick<Lifecycle, 'event'>;
   audit: Pick<AuditLog, 'record'>;
   clock: Clock;
 }): ShopSync {
   return {
-    async sync(connectionId, accessToken, trigger, context = {}) {
-      const shops = await deps.api.getAuthorizedShops(accessToken);
+    async sync(connectionId, accessToken, trigger, context) {
+      const shops = await deps.apps.get(context.app).api.getAuthorizedShops(accessToken);
       const at = deps.clock.now();
       const changes = await deps.store.syncShops(connectionId, shops, at, (found) =>
         deps.lifecycle.event('connection.shops_changed', { ...found, trigger, occurredAt: at.toISOString() }),

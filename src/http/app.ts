@@ -1,3 +1,4 @@
+import type { TikTokApps } from '../tiktok/index.js';
 import express, { type Router } from 'express';
 import type { Config } from '../config.js';
 import type { ConnectionsService } from '../connections/index.js';
@@ -46,6 +47,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** TikTok push notifications (POST /webhooks/tiktok): stored raw, then processed by the inbox worker. */
   webhookInbox?: Pick<TiktokInbox, 'receive'>;
+  /** The configured TikTok Shop apps (webhooks are verified with their app's key and secret). */
+  apps?: Pick<TikTokApps, 'list'>;
   /** The admin console (/admin) and, in development, its identity provider (/dev-idp); `webhooks`: its webhook pages. */
   admin?: { console: AdminConsole; audit: AuditLog; webhooks?: AdminWebhooks };
   /** Audits calls to audited endpoints that are refused before their handler runs. */
@@ -73,7 +76,7 @@ export function createApp(deps: AppDeps): express.Express {
   const devIdp = deps.admin?.console.devIdentityProvider;
   if (devIdp) app.use(devIdp.mountPath, devIdentityProviderRouter(devIdp));
   // Webhooks are verified over their raw bytes, so they are mounted before the JSON parser.
-  const rawEndpoints: Endpoint[] = deps.webhookInbox ? webhookEndpoints({ config: deps.config, inbox: deps.webhookInbox, logger: deps.logger }) : [];
+  const rawEndpoints: Endpoint[] = deps.webhookInbox ? webhookEndpoints({ apps: deps.apps ?? { list: [] }, inbox: deps.webhookInbox, logger: deps.logger }) : [];
   mountEndpoints(app, rawEndpoints);
   app.use(parseBodies([express.json({ limit: jsonBodyLimit, verify: keepRawProxyBody }), express.urlencoded({ extended: false, limit: '64kb' })]));
 

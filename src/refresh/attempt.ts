@@ -7,7 +7,7 @@ import type { ClaimGuard, RefreshClaimStore } from '../db/stores/refresh-claims.
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { RefreshMetrics, RefreshOutcome } from '../shared/metrics.js';
-import type { AuthClient, TokenSet } from '../tiktok/index.js';
+import type { TokenSet } from '../tiktok/index.js';
 import { openRefreshToken, sealTokens } from '../vault/tokens.js';
 import type { Vault } from '../vault/vault.js';
 import { classifyFailure, nextAttemptAt, type BackoffPolicy, type ClassifiedFailure } from './failure.js';
@@ -17,6 +17,8 @@ import { refreshDueAt, type RefreshPolicy } from './schedule.js';
 /** A usable access token, as `ensureFresh` hands it out. */
 export interface FreshToken {
   connectionId: string;
+  /** The connection's TikTok Shop app. */
+  app: string;
   accessToken: string;
   accessTokenExpiresAt: Date;
   /** null: unknown (no token answer listed them). */
@@ -34,7 +36,8 @@ export type AttemptResult =
 export interface AttemptDeps {
   store: RefreshClaimStore;
   lifecycle: Pick<Lifecycle, 'transition'>;
-  auth: Pick<AuthClient, 'refreshToken'>;
+  /** Refreshes with the connection's own app (`app`: its id): its key, secret and auth host. */
+  auth: { refreshToken(refreshToken: string, app: string): Promise<TokenSet> };
   vault: Vault;
   clock: Clock;
   logger: Logger;
@@ -67,7 +70,7 @@ export async function refreshClaimed(deps: AttemptDeps, claimed: RefreshState, t
   }
   let tokens: TokenSet;
   try {
-    tokens = await deps.auth.refreshToken(openRefreshToken(deps.vault, claimed.id, claimed.refreshTokenSealed));
+    tokens = await deps.auth.refreshToken(openRefreshToken(deps.vault, claimed.id, claimed.refreshTokenSealed), claimed.app);
   } catch (error) {
     const failure = classifyFailure(error, claimed);
     const verdict = failure.failureClass === 'grant_dead' ? grantDeadVerdict(claimed, deps.clock.now(), tiktokOf(error)) : undefined;
@@ -127,6 +130,7 @@ export async function refreshClaimed(deps: AttemptDeps, claimed: RefreshState, t
     ok: true,
     fresh: {
       connectionId: claimed.id,
+      app: claimed.app,
       accessToken: tokens.accessToken,
       accessTokenExpiresAt: tokens.accessTokenExpiresAt,
       grantedScopes,

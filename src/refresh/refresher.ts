@@ -107,6 +107,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
 
   const open = (state: RefreshState): FreshToken => ({
     connectionId: state.id,
+    app: state.app,
     accessToken: openAccessToken(deps.vault, state.id, state.accessTokenSealed),
     accessTokenExpiresAt: state.accessTokenExpiresAt,
     grantedScopes: state.grantedScopes,

@@ -23,10 +23,13 @@ export type ErrorCode =
   | 'api_key_invalid'
   | 'scope_forbidden'
   | 'shop_forbidden'
+  | 'app_forbidden'
   | 'rate_limited'
   | 'quota_exhausted'
   // connections and shops
   | 'shop_not_found'
+  | 'shop_ambiguous'
+  | 'app_not_found'
   | 'connection_not_found'
   | 'connection_needs_reauth'
   | 'connection_expired'
@@ -224,6 +227,32 @@ export class ShopNotFound extends ServiceError {
     this.removedAt = options.removedAt ?? null;
   }
   readonly removedAt: Date | null;
+}
+/**
+ * The shop id is connected through more than one TikTok Shop app (#13): which connection a token,
+ * signature or call is for must be said with `?app=<id>`.
+ */
+export class ShopAmbiguous extends ServiceError {
+  readonly code = 'shop_ambiguous';
+  constructor(readonly shopId: string, readonly apps: string[]) {
+    super(`Shop ${shopId} is connected through several TikTok Shop apps (${apps.join(', ')}).`, {
+      hint: `Say which app's connection to use: add ?app=<id> (${apps.map((app) => `?app=${app}`).join(' or ')}).`,
+    });
+  }
+}
+/** No TikTok Shop app has this id in the configuration (TIKTOK_APPS, or `default`). */
+export class AppNotFound extends ServiceError {
+  readonly code = 'app_not_found';
+  constructor(readonly app: string, known: readonly string[]) {
+    super(`No TikTok Shop app has the id "${app}".`, { hint: `Use one of the configured apps: ${known.join(', ')}.` });
+  }
+}
+/** The API key is limited to other TikTok Shop apps than this connection's. */
+export class AppForbidden extends ServiceError {
+  readonly code = 'app_forbidden';
+  constructor(readonly app: string) {
+    super(`This API key may not use connections of the TikTok Shop app "${app}".`);
+  }
 }
 export class ConnectionNotFound extends ServiceError {
   readonly code = 'connection_not_found';

@@ -30,3 +30,4 @@ export { createTikTokHttp, type TikTokHttp } from './http-agent.js';
 export { takesShopCipher } from './shop-cipher.js';
 export { defaultUploadLimits, uploadLimitFor, type UploadLimits } from './uploads.js';
 export { callOutcome, unlistedApi, type TikTokCall, type TikTokCallObserver } from './call-observer.js';
+export { createTikTokApps, type Market, type TikTokApp, type TikTokAppInput, type TikTokApps } from './app-registry.js';

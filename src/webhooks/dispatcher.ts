@@ -13,7 +13,7 @@ export interface DispatchUnit {
 }
 
 const batchSize = 200;
-/** The TikTok app of connection events (the service has one app, `default`, for now). */
+/** The app of an event stored before apps (#13): the one app there was. */
 const defaultApp = 'default';
 
 /**
@@ -60,7 +60,7 @@ export function createDispatcher(deps: {
 export function wants(subscription: Subscription, event: UnpublishedEvent, shops: Map<string, string[]>): boolean {
   if (!matchesEvent(subscription.events, event.type)) return false;
   const relay = event.type.startsWith('tiktok.');
-  const app = relay && typeof event.payload.app === 'string' ? event.payload.app : defaultApp;
+  const app = event.app ?? defaultApp;
   if (subscription.apps && !subscription.apps.includes(app)) return false;
   if (!subscription.shopIds) return true;
   const eventShops = relay

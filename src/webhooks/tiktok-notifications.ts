@@ -64,8 +64,8 @@ export function createNotificationHandler(deps: NotificationDeps) {
     if (!(await unit.inbox.markProcessed(item.id, 'processed', now))) return 'duplicate';
     const connectionId =
       notification.type === creatorDeauthorization
-        ? notification.creatorOpenId ? await unit.receipts.connectionIdByOpenId(notification.creatorOpenId) : undefined
-        : notification.shopId ? await unit.receipts.connectionIdByShopId(notification.shopId) : undefined;
+        ? notification.creatorOpenId ? await unit.receipts.connectionIdByOpenId(item.app, notification.creatorOpenId) : undefined
+        : notification.shopId ? await unit.receipts.connectionIdByShopId(item.app, notification.shopId) : undefined;
     const handled = await applyEffect(unit, notification, connectionId, now, audit);
     await unit.lifecycle.relay(tiktokEventName(notification.type), {
       app: item.app,

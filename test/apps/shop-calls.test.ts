@@ -4,7 +4,7 @@ import { createShopCalls } from '../../src/apps/shop-calls.js';
 import type { ShopCredentials, ShopCredentialSource } from '../../src/apps/shop-credentials.js';
 import { ConnectionUnusable } from '../../src/shared/errors.js';
 import { TikTokTokenExpired, TikTokUnavailable } from '../../src/tiktok/errors.js';
-import type { ApiRequest } from '../../src/tiktok/index.js';
+import type { ApiClient, ApiRequest } from '../../src/tiktok/index.js';
 import { loadScopeIndex } from '../../src/tiktok/scopes.js';
 
 const shopId = '7000000000000000001';
@@ -14,6 +14,7 @@ const credentials = (accessToken: string, overrides: Partial<ShopCredentials> = 
   shopId,
   shopCipher: 'ROW_cipher',
   connectionId: 'connection-1',
+  app: 'default',
   accessToken,
   accessTokenExpiresAt: new Date('2026-12-01T00:00:00Z'),
   grantedScopes: ['seller.order.info'],
@@ -58,24 +59,25 @@ function proxyOver(input: { lastSeen?: ShopCredentials; answers?: Record<string,
     close: async () => undefined,
     worker: { name: 'audit writer', start: () => undefined, stop: async () => undefined },
   };
+  const api: Pick<ApiClient, 'prepare' | 'upload' | 'call'> = {
+    prepare: () => {
+      throw new Error('not used');
+    },
+    upload: () => {
+      throw new Error('not used');
+    },
+    async call(request) {
+      calls.push(request);
+      events.push(`call with ${request.accessToken}`);
+      const answer = answers[request.accessToken];
+      const body = answer ? await answer() : { code: 0, message: 'Success', request_id: `req-${request.accessToken}`, data: { token: request.accessToken } };
+      return { status: 200, body: body as never, text: JSON.stringify(body), requestId: `req-${request.accessToken}`, headers: {} };
+    },
+  };
   const shopCalls = createShopCalls({
     scopes: loadScopeIndex(),
     credentials: source,
-    api: {
-      prepare: () => {
-        throw new Error('not used');
-      },
-      upload: () => {
-        throw new Error('not used');
-      },
-      async call(request) {
-        calls.push(request);
-        events.push(`call with ${request.accessToken}`);
-        const answer = answers[request.accessToken];
-        const body = answer ? await answer() : { code: 0, message: 'Success', request_id: `req-${request.accessToken}`, data: { token: request.accessToken } };
-        return { status: 200, body: body as never, text: JSON.stringify(body), requestId: `req-${request.accessToken}`, headers: {} };
-      },
-    },
+    apps: { get: () => ({ api }) as never },
     problems: { recordScopeMissing: async () => undefined, resolve: async () => undefined },
     grants: { markGrantDead: async () => ({ status: 'needs_reauth', statusReason: 'deauthorized' }) },
     shops: {

@@ -14,6 +14,7 @@ function row(shopId: string, accessToken: string, overrides: Partial<ShopAccess>
   const connectionId = `connection-of-${shopId}`;
   return {
     shopId,
+    app: 'default',
     shopCipher: `ROW_${shopId}`,
     connectionId,
     removedAt: null,
@@ -37,14 +38,15 @@ function sourceOver(rows: Map<string, ShopAccess>, rememberedShops?: number) {
     shopAccess: {
       find: async (shopId) => {
         reads += 1;
-        return rows.get(shopId);
+        const found = rows.get(shopId);
+        return found ? [found] : [];
       },
     },
     vault,
     refresher: {
       ensureFresh: async (connectionId) => {
         refreshes += 1;
-        return { connectionId, accessToken: 'refreshed', accessTokenExpiresAt: new Date(start.getTime() + 2 * 86_400_000), grantedScopes: ['seller.order.info'] };
+        return { connectionId, app: 'default', accessToken: 'refreshed', accessTokenExpiresAt: new Date(start.getTime() + 2 * 86_400_000), grantedScopes: ['seller.order.info'] };
       },
       refreshInBackground: () => {
         background += 1;

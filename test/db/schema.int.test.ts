@@ -59,7 +59,7 @@ describe('the migrated database', () => {
         authorizedAt: new Date('2026-11-23T00:00:00Z'),
       },
     });
-    expect(await p.connection.findUniqueOrThrow({ where: { openId: 'open-1' } })).toMatchObject({
+    expect(await p.connection.findUniqueOrThrow({ where: { app_openId: { app: 'default', openId: 'open-1' } } })).toMatchObject({
       id: connection.id,
       status: 'active',
       grantedScopes: ['seller.order.info'],

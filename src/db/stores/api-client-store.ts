@@ -10,6 +10,8 @@ export interface ApiClientRecord {
   scopes: string[];
   /** Empty: every shop. */
   shopIds: string[];
+  /** TikTok Shop apps (ids) whose connections the key reaches; empty: every app. */
+  apps: string[];
   /** null: the configured default. */
   rateLimitPerMinute: number | null;
   dailyQuota: number | null;
@@ -56,6 +58,7 @@ function toApiClient(row: ApiClientRow): ApiClientRecord {
     keyHash: row.keyHash,
     scopes: row.scopes,
     shopIds: row.shopIds,
+    apps: row.apps,
     rateLimitPerMinute: row.rateLimitPerMinute,
     dailyQuota: row.dailyQuota,
     createdAt: row.createdAt,

@@ -23,6 +23,8 @@ export interface AuthorizedShop {
 
 /** A seller authorization as TikTok handed it out, ready to store (tokens are sealed by `seal`). */
 export interface AuthorizationToSave {
+  /** The TikTok Shop app the seller authorized: one connection per app and seller. */
+  app: string;
   openId: string;
   userType: number;
   sellerName: string;
@@ -67,7 +69,7 @@ export interface SavedAuthorization {
  */
 export interface AuthorizationStore {
   findById(id: string): Promise<Connection | undefined>;
-  findByOpenId(openId: string): Promise<Connection | undefined>;
+  findByOpenId(app: string, openId: string): Promise<Connection | undefined>;
   exists(id: string): Promise<boolean>;
   /** The connection's shops, current first then removed, each group by region and name. */
   listShops(connectionId: string): Promise<Shop[]>;
@@ -91,13 +93,13 @@ export interface AuthorizationStore {
 const connectionSelect = selectConnection(allConnectionFields);
 
 export function createAuthorizationStore(sql: SqlClient): AuthorizationStore {
-  const findOne = async (where: string, value: string) => {
-    const [row] = await sql.query<Record<string, unknown>>(`SELECT ${connectionSelect} FROM connections WHERE ${where} = $1`, [value]);
+  const findOne = async (where: string, values: string[]) => {
+    const [row] = await sql.query<Record<string, unknown>>(`SELECT ${connectionSelect} FROM connections WHERE ${where}`, values);
     return row ? mapConnection(row, allConnectionFields) : undefined;
   };
   return {
-    findById: (id) => findOne('id', id),
-    findByOpenId: (openId) => findOne('open_id', openId),
+    findById: (id) => findOne('id = $1', [id]),
+    findByOpenId: (app, openId) => findOne('app = $1 AND open_id = $2', [app, openId]),
     async exists(id) {
       return (await sql.query('SELECT 1 FROM connections WHERE id = $1', [id])).length > 0;
     },
@@ -123,24 +125,24 @@ async function saveAuthorization(
   seal: (connectionId: string) => SealedTokenColumns,
   events: AuthorizationEvents,
 ): Promise<SavedAuthorization> {
-  let existing = await lockByOpenId(tx, input.openId);
+  let existing = await lockByOpenId(tx, input.app, input.openId);
   let existingId = existing?.id;
   let created = false;
   if (existingId === undefined) {
     const id = randomUUID();
     const sealed = seal(id);
     const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO connections (id, open_id, user_type, seller_name, seller_base_region, merchant_ref,
+      `INSERT INTO connections (id, app, open_id, user_type, seller_name, seller_base_region, merchant_ref,
          created_by_api_client_id, status, granted_scopes, scopes_known, access_token_sealed, refresh_token_sealed,
          encryption_key_id, access_token_expires_at, refresh_token_expires_at, refresh_due_at, token_version,
          authorized_at, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', COALESCE($8::text[], '{}'), $8::text[] IS NOT NULL,
+       VALUES ($1, $16, $2, $3, $4, $5, $6, $7, 'active', COALESCE($8::text[], '{}'), $8::text[] IS NOT NULL,
          $9, $10, $11, $12, $13, $14, 1, $15, $15, $15)
-       ON CONFLICT (open_id) DO NOTHING RETURNING id`,
+       ON CONFLICT (app, open_id) DO NOTHING RETURNING id`,
       [
         id, input.openId, input.userType, input.sellerName, input.sellerBaseRegion, input.merchantRef, input.apiClientId,
         input.grantedScopes, sealed.accessTokenSealed, sealed.refreshTokenSealed, sealed.encryptionKeyId,
-        input.accessTokenExpiresAt, input.refreshTokenExpiresAt, input.refreshDueAt, input.authorizedAt,
+        input.accessTokenExpiresAt, input.refreshTokenExpiresAt, input.refreshDueAt, input.authorizedAt, input.app,
       ],
     );
     if (inserted[0]) {
@@ -148,7 +150,7 @@ async function saveAuthorization(
       created = true;
     } else {
       // Another request stored this seller between our lookup and insert: update its row instead.
-      existing = await lockByOpenId(tx, input.openId);
+      existing = await lockByOpenId(tx, input.app, input.openId);
       existingId = existing?.id;
       if (existingId === undefined) throw new Error('connection vanished while saving an authorization');
     }
@@ -173,7 +175,7 @@ async function saveAuthorization(
       ],
     );
   }
-  const removedShopIds = await saveShops(tx, connectionId, input.shops, input.authorizedAt);
+  const removedShopIds = await saveShops(tx, connectionId, input.app, input.shops, input.authorizedAt);
   const lifecycle = createLifecycleStore(tx);
   const written = created
     ? await lifecycle.appendEvent(connectionId, events.created(connectionId, removedShopIds), input.authorizedAt)
@@ -190,8 +192,8 @@ async function syncShops(
   at: Date,
   event: (changes: ShopChanges) => EventWrite,
 ): Promise<ShopChanges | undefined> {
-  const locked = await tx.query('SELECT id FROM connections WHERE id = $1 FOR UPDATE', [connectionId]);
-  if (locked.length === 0) return undefined;
+  const [locked] = await tx.query<{ app: string }>('SELECT app FROM connections WHERE id = $1 FOR UPDATE', [connectionId]);
+  if (!locked) return undefined;
   const current = await tx.query<{ id: string; cipher: string; code: string | null; name: string; region: string; seller_type: string | null }>(
     'SELECT id, cipher, code, name, region, seller_type FROM shops WHERE connection_id = $1 AND removed_at IS NULL',
     [connectionId],
@@ -208,7 +210,7 @@ async function syncShops(
         && (row.code ?? '') === shop.code && (row.seller_type ?? '') === shop.sellerType;
     });
   if (unchanged) return { shopIds, addedShopIds: [], removedShopIds: [] };
-  const removedShopIds = await saveShops(tx, connectionId, shops, at);
+  const removedShopIds = await saveShops(tx, connectionId, locked.app, shops, at);
   const changes = { shopIds, addedShopIds, removedShopIds };
   if (addedShopIds.length > 0 || removedShopIds.length > 0) {
     await createLifecycleStore(tx).appendEvent(connectionId, event(changes), at);
@@ -216,21 +218,24 @@ async function syncShops(
   return changes;
 }
 
-async function lockByOpenId(tx: SqlRunner, openId: string): Promise<{ id: string; status: ConnectionStatus } | undefined> {
-  const rows = await tx.query<{ id: string; status: ConnectionStatus }>('SELECT id, status::text AS status FROM connections WHERE open_id = $1 FOR UPDATE', [openId]);
+async function lockByOpenId(tx: SqlRunner, app: string, openId: string): Promise<{ id: string; status: ConnectionStatus } | undefined> {
+  const rows = await tx.query<{ id: string; status: ConnectionStatus }>(
+    'SELECT id, status::text AS status FROM connections WHERE app = $1 AND open_id = $2 FOR UPDATE',
+    [app, openId],
+  );
   return rows[0];
 }
 
-/** Upserts the authorized shops (returning shops lose `removed_at`); marks the others removed. */
-async function saveShops(tx: SqlRunner, connectionId: string, shops: AuthorizedShop[], at: Date): Promise<string[]> {
+/** Upserts the authorized shops of the connection's app (returning shops lose `removed_at`); marks the others removed. */
+async function saveShops(tx: SqlRunner, connectionId: string, app: string, shops: AuthorizedShop[], at: Date): Promise<string[]> {
   for (const shop of shops) {
     await tx.query(
-      `INSERT INTO shops (id, connection_id, cipher, code, name, region, seller_type, removed_at, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $8)
-       ON CONFLICT (id) DO UPDATE SET connection_id = EXCLUDED.connection_id, cipher = EXCLUDED.cipher,
+      `INSERT INTO shops (id, app, connection_id, cipher, code, name, region, seller_type, removed_at, created_at, updated_at)
+       VALUES ($1, $9, $2, $3, $4, $5, $6, $7, NULL, $8, $8)
+       ON CONFLICT (id, app) DO UPDATE SET connection_id = EXCLUDED.connection_id, cipher = EXCLUDED.cipher,
          code = EXCLUDED.code, name = EXCLUDED.name, region = EXCLUDED.region, seller_type = EXCLUDED.seller_type,
          removed_at = NULL, updated_at = EXCLUDED.updated_at`,
-      [shop.id, connectionId, shop.cipher, shop.code || null, shop.name, shop.region, shop.sellerType || null, at],
+      [shop.id, connectionId, shop.cipher, shop.code || null, shop.name, shop.region, shop.sellerType || null, at, app],
     );
   }
   const removed = await tx.query<{ id: string }>(

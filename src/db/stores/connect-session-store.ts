@@ -8,6 +8,8 @@ export interface ConnectSessionRecord {
   apiClientId: string | null;
   /** The API client's name, for the page ("which app"); null for sessions the service made itself. */
   apiClientName: string | null;
+  /** The TikTok Shop app to connect with; null: the merchant chooses their market on the page. */
+  app: string | null;
   /** The connection being re-authorized, or the one the session completed with. */
   connectionId: string | null;
   expiresAt: Date;
@@ -20,6 +22,7 @@ export interface NewConnectSession {
   merchantRef: string;
   returnUrl: string | null;
   apiClientId: string | null;
+  app: string | null;
   connectionId: string | null;
   expiresAt: Date;
   createdAt: Date;
@@ -48,6 +51,7 @@ export function createConnectSessionStore(db: Database): ConnectSessionStore {
       returnUrl: row.returnUrl,
       apiClientId: row.apiClientId,
       apiClientName: client?.name ?? null,
+      app: row.app,
       connectionId: row.connectionId,
       expiresAt: row.expiresAt,
       completedAt: row.completedAt,

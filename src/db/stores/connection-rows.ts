@@ -36,6 +36,7 @@ type Columns<T> = { [K in keyof T]: Column<T[K]> };
 
 export const connectionColumns: Columns<Connection> = {
   id: text('id'),
+  app: text('app'),
   openId: text('open_id'),
   userType: int('user_type'),
   sellerName: text('seller_name'),

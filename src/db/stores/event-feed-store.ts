@@ -6,6 +6,8 @@ export interface StoredEvent {
   id: string;
   type: string;
   connectionId: string | null;
+  /** The TikTok Shop app: the connection's, or (a relayed webhook of no known connection) the one it came to. */
+  app: string | null;
   payload: unknown;
   createdAt: Date;
 }
@@ -15,31 +17,35 @@ export interface EventFeedStore {
    * Outbox events after `after` (exclusive), oldest first. With `shopIds`, only events of the
    * connections that own one of those shops (events of no connection are left out then).
    */
-  after(input: { after: bigint; limit: number; shopIds?: ReadonlySet<string> }): Promise<StoredEvent[]>;
+  after(input: { after: bigint; limit: number; shopIds?: ReadonlySet<string> | undefined; apps?: ReadonlySet<string> | undefined }): Promise<StoredEvent[]>;
 }
 
 interface Row {
   id: string;
   type: string;
   connection_id: string | null;
+  app: string | null;
   payload: unknown;
   created_at: Date | string;
 }
 
 export function createEventFeedStore(db: Pick<Database, 'sql'>): EventFeedStore {
   return {
-    async after({ after, limit, shopIds }) {
+    async after({ after, limit, shopIds, apps }) {
       const rows = await db.sql.query<Row>(
-        `SELECT id::text AS id, type, connection_id, payload, created_at FROM outbox_events
-          WHERE id > $1::bigint
-            AND ($3::text[] IS NULL OR connection_id IN (SELECT connection_id FROM shops WHERE id = ANY($3::text[])))
-          ORDER BY id LIMIT $2`,
-        [after.toString(), limit, shopIds ? [...shopIds] : null],
+        `SELECT e.id::text AS id, e.type, e.connection_id, COALESCE(c.app, e.payload->>'app') AS app, e.payload, e.created_at
+           FROM outbox_events e LEFT JOIN connections c ON c.id = e.connection_id
+          WHERE e.id > $1::bigint
+            AND ($3::text[] IS NULL OR e.connection_id IN (SELECT connection_id FROM shops WHERE id = ANY($3::text[])))
+            AND ($4::text[] IS NULL OR COALESCE(c.app, e.payload->>'app') = ANY($4::text[]))
+          ORDER BY e.id LIMIT $2`,
+        [after.toString(), limit, shopIds ? [...shopIds] : null, apps ? [...apps] : null],
       );
       return rows.map((row) => ({
         id: row.id,
         type: row.type,
         connectionId: row.connection_id,
+        app: row.app,
         payload: row.payload,
         createdAt: new Date(row.created_at),
       }));

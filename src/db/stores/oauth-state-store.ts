@@ -5,6 +5,8 @@ export interface OAuthStateRecord {
   id: string;
   connectSessionId: string | null;
   connectionId: string | null;
+  /** The TikTok Shop app whose authorize page the state was issued for; null: issued before apps (#13). */
+  app: string | null;
   expiresAt: Date;
   consumedAt: Date | null;
 }
@@ -14,6 +16,7 @@ export interface NewOAuthState {
   browserBindingHash: string;
   connectSessionId: string | null;
   connectionId: string | null;
+  app: string;
   expiresAt: Date;
   createdAt: Date;
 }
@@ -37,6 +40,7 @@ interface StateRow {
   id: string;
   connect_session_id: string | null;
   connection_id: string | null;
+  app: string | null;
   expires_at: Date;
   consumed_at: Date | null;
 }
@@ -46,6 +50,7 @@ export function createOAuthStateStore(db: Database): OAuthStateStore {
     id: row.id,
     connectSessionId: row.connect_session_id,
     connectionId: row.connection_id,
+    app: row.app,
     expiresAt: new Date(row.expires_at),
     consumedAt: row.consumed_at === null ? null : new Date(row.consumed_at),
   });
@@ -55,7 +60,7 @@ export function createOAuthStateStore(db: Database): OAuthStateStore {
     },
     async consume(stateHash, browserBindingHash, at) {
       const [existing] = await db.sql.query<StateRow & { browser_binding_hash: string }>(
-        `SELECT id, connect_session_id, connection_id, expires_at, consumed_at, browser_binding_hash
+        `SELECT id, connect_session_id, connection_id, app, expires_at, consumed_at, browser_binding_hash
            FROM oauth_states WHERE state_hash = $1`,
         [stateHash],
       );
@@ -65,7 +70,7 @@ export function createOAuthStateStore(db: Database): OAuthStateStore {
       if (!constantTimeEqual(existing.browser_binding_hash, browserBindingHash ?? '')) return { ok: false, reason: 'other_browser' };
       const [consumed] = await db.sql.query<StateRow>(
         `UPDATE oauth_states SET consumed_at = $2 WHERE id = $1 AND consumed_at IS NULL
-          RETURNING id, connect_session_id, connection_id, expires_at, consumed_at`,
+          RETURNING id, connect_session_id, connection_id, app, expires_at, consumed_at`,
         [existing.id, at],
       );
       return consumed ? { ok: true, state: toRecord(consumed) } : { ok: false, reason: 'reused' };

@@ -24,7 +24,7 @@ export interface RefreshedTokens {
 export type RefreshClaimStore = ReturnType<typeof createRefreshClaimStore>;
 
 const fields = [
-  'id', 'openId', 'merchantRef', 'status', 'statusReason', 'grantedScopes', 'accessTokenSealed', 'refreshTokenSealed',
+  'id', 'app', 'openId', 'merchantRef', 'status', 'statusReason', 'grantedScopes', 'accessTokenSealed', 'refreshTokenSealed',
   'accessTokenExpiresAt', 'refreshTokenExpiresAt', 'refreshDueAt', 'tokenVersion', 'claimOwner', 'claimExpiresAt',
   'refreshFailureCount', 'lastRefreshedAt', 'lastRefreshError', 'refreshOutcomeUnknownAt', 'expiryWarningDays',
 ] as const satisfies readonly (keyof RefreshState)[];

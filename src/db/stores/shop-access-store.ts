@@ -4,22 +4,24 @@ import { mapConnection, selectConnection } from './connection-rows.js';
 
 export interface ShopAccessStore {
   /**
-   * One indexed read: `shops` by primary key joined to its connection. A removed shop is found with
+   * One indexed read: `shops` by primary key (shop id, then app) joined to its connection; one row per
+   * app the shop is connected through (#13), only `app`'s with `app`. A removed shop is found with
    * its `removedAt` (so the caller can say why it is not usable).
    * `withProblems` adds an indexed `EXISTS` over open problems (the proxy closes them on success).
    */
-  find(shopId: string, options?: { withProblems?: boolean }): Promise<ShopAccess | undefined>;
+  find(shopId: string, options?: { app?: string | undefined; withProblems?: boolean }): Promise<ShopAccess[]>;
 }
 
 const fields = ['status', 'statusReason', 'grantedScopes', 'accessTokenSealed', 'accessTokenExpiresAt', 'refreshDueAt'] as const;
 
-const select = `SELECT s.id AS shop_id, s.cipher, s.removed_at, c.id AS connection_id, ${selectConnection(fields, 'c')}`;
-const from = `FROM shops s JOIN connections c ON c.id = s.connection_id WHERE s.id = $1`;
+const select = `SELECT s.id AS shop_id, s.app AS shop_app, s.cipher, s.removed_at, c.id AS connection_id, ${selectConnection(fields, 'c')}`;
+const from = `FROM shops s JOIN connections c ON c.id = s.connection_id WHERE s.id = $1 AND ($2::text IS NULL OR s.app = $2)`;
 const plain = `${select}, false AS has_open_problems ${from}`;
 const withProblems = `${select}, EXISTS (SELECT 1 FROM problems p WHERE p.connection_id = c.id AND p.resolved_at IS NULL) AS has_open_problems ${from}`;
 
 interface Row extends Record<string, unknown> {
   shop_id: string;
+  shop_app: string;
   cipher: string;
   connection_id: string;
   removed_at: Date | string | null;
@@ -29,18 +31,19 @@ interface Row extends Record<string, unknown> {
 export function createShopAccessStore(db: Pick<Database, 'sql'>): ShopAccessStore {
   return {
     async find(shopId, options) {
-      const [row] = options?.withProblems
-        ? await db.sql.query<Row>(withProblems, [shopId], { prepareAs: 'shop_access_with_problems' })
-        : await db.sql.query<Row>(plain, [shopId], { prepareAs: 'shop_access' });
-      if (!row) return undefined;
-      return {
+      const values = [shopId, options?.app ?? null];
+      const rows = options?.withProblems
+        ? await db.sql.query<Row>(withProblems, values, { prepareAs: 'shop_access_with_problems' })
+        : await db.sql.query<Row>(plain, values, { prepareAs: 'shop_access' });
+      return rows.map((row) => ({
         shopId: row.shop_id,
+        app: row.shop_app,
         shopCipher: row.cipher,
         connectionId: row.connection_id,
         removedAt: row.removed_at === null ? null : new Date(row.removed_at),
         ...mapConnection(row, fields),
         hasOpenProblems: row.has_open_problems,
-      };
+      }));
     },
   };
 }

@@ -7,6 +7,8 @@ export interface UnpublishedEvent {
   id: string;
   type: string;
   connectionId: string | null;
+  /** The TikTok Shop app: the connection's, or the one a relayed webhook came to (#13). */
+  app: string | null;
   payload: Record<string, unknown>;
 }
 
@@ -64,12 +66,13 @@ export function createWebhookDeliveryStore(sql: SqlRunner) {
     },
 
     async unpublished(limit: number): Promise<UnpublishedEvent[]> {
-      const rows = await sql.query<{ id: string; type: string; connection_id: string | null; payload: Record<string, unknown> }>(
-        `SELECT id::text AS id, type, connection_id, payload FROM outbox_events WHERE published_at IS NULL
-         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      const rows = await sql.query<{ id: string; type: string; connection_id: string | null; app: string | null; payload: Record<string, unknown> }>(
+        `SELECT e.id::text AS id, e.type, e.connection_id, COALESCE((SELECT c.app FROM connections c WHERE c.id = e.connection_id), e.payload->>'app') AS app, e.payload
+           FROM outbox_events e WHERE e.published_at IS NULL
+         ORDER BY e.id LIMIT $1 FOR UPDATE OF e SKIP LOCKED`,
         [limit],
       );
-      return rows.map((row) => ({ id: row.id, type: row.type, connectionId: row.connection_id, payload: row.payload }));
+      return rows.map((row) => ({ id: row.id, type: row.type, connectionId: row.connection_id, app: row.app, payload: row.payload }));
     },
 
     /** Shop ids by connection (removed shops included: an event may be about them). */

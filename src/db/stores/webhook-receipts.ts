@@ -5,13 +5,14 @@ export type WebhookReceiptStore = ReturnType<typeof createWebhookReceiptStore>;
 /** The lookups that find the connection a TikTok webhook is about (deliveries are deduplicated by the inbox). */
 export function createWebhookReceiptStore(sql: SqlRunner) {
   return {
-    async connectionIdByShopId(shopId: string): Promise<string | undefined> {
-      const rows = await sql.query<{ connection_id: string }>('SELECT connection_id FROM shops WHERE id = $1', [shopId]);
+    /** The connection holding the shop through `app` (the app whose webhook URL received it, #13). */
+    async connectionIdByShopId(app: string, shopId: string): Promise<string | undefined> {
+      const rows = await sql.query<{ connection_id: string }>('SELECT connection_id FROM shops WHERE id = $1 AND app = $2', [shopId, app]);
       return rows[0]?.connection_id;
     },
 
-    async connectionIdByOpenId(openId: string): Promise<string | undefined> {
-      const rows = await sql.query<{ id: string }>('SELECT id FROM connections WHERE open_id = $1', [openId]);
+    async connectionIdByOpenId(app: string, openId: string): Promise<string | undefined> {
+      const rows = await sql.query<{ id: string }>('SELECT id FROM connections WHERE app = $1 AND open_id = $2', [app, openId]);
       return rows[0]?.id;
     },
   };

@@ -15,6 +15,8 @@ export interface ConnectRouteDeps {
 }
 
 const tokenParams = z.object({ token: z.string().min(1).max(200) }).strict();
+/** The connect page's form: the merchant's market, when the service serves several (#13). */
+const authorizeForm = z.object({ market: z.enum(['us', 'global']).optional() }).strict();
 /** TikTok adds undocumented parameters (`app_key`, `locale`, `shop_region`), so this schema is loose. */
 const callbackQuery = z.looseObject({
   code: z.string().optional(),
@@ -54,10 +56,10 @@ export function connectEndpoints(deps: ConnectRouteDeps): Endpoint[] {
       tag: 'merchant',
       auth: 'none',
       audited: true,
-      request: { params: tokenParams },
+      request: { params: tokenParams, body: authorizeForm },
       middleware: [cookieParser()],
-      handler: async ({ params }, req, res) => {
-        const started = await deps.connections.startAuthorization(params.token, cookie(req, connectCookies.binding), { requestId: req.id });
+      handler: async ({ params, body }, req, res) => {
+        const started = await deps.connections.startAuthorization(params.token, cookie(req, connectCookies.binding), { requestId: req.id, market: body.market });
         setCookie(res, connectCookies.binding, started.bindingCookie, '/');
         res.set('Cache-Control', 'no-store').redirect(303, started.authorizeUrl);
       },

@@ -3,12 +3,13 @@ import { defineEndpoint, type Endpoint } from '../endpoint.js';
 import { apiKeyGuard } from '../middleware/api-key.js';
 import { limitRate } from '../middleware/rate-limit.js';
 import type { V1Deps } from './v1-deps.js';
-import { apiKeyErrors, connectionSchema, connectionStatus, errorBodySchema, noQuery } from './v1-schemas.js';
+import { apiKeyErrors, appId, connectionSchema, connectionStatus, errorBodySchema, noQuery } from './v1-schemas.js';
 
 const listQuery = z
   .object({
     merchantRef: z.string().min(1).max(200).optional(),
     status: connectionStatus.optional(),
+    app: appId.optional().describe('Only connections of this TikTok Shop app'),
     cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
     limit: z.coerce.number().int().min(1).max(100).default(50),
   })
@@ -34,7 +35,7 @@ export function connectionEndpoints(deps: V1Deps): Endpoint[] {
         ...apiKeyErrors,
       },
       middleware,
-      handler: ({ query }, req) => deps.connections.list({ ...query, shopIds: req.apiClient!.shopIds }),
+      handler: ({ query }, req) => deps.connections.list({ ...query, shopIds: req.apiClient!.shopIds, apps: req.apiClient!.apps }),
     }),
     defineEndpoint({
       method: 'get',
@@ -51,7 +52,7 @@ export function connectionEndpoints(deps: V1Deps): Endpoint[] {
         ...apiKeyErrors,
       },
       middleware,
-      handler: ({ params }, req) => deps.connections.get(params.id, { shopIds: req.apiClient!.shopIds }),
+      handler: ({ params }, req) => deps.connections.get(params.id, { shopIds: req.apiClient!.shopIds, apps: req.apiClient!.apps }),
     }),
   ];
 }

@@ -3,7 +3,7 @@ import type { KeyVerifier } from '../../apps/key-verifier.js';
 import type { RateLimits } from '../../apps/rate-limits.js';
 import type { ShopCalls } from '../../apps/shop-calls.js';
 import type { EventFeed } from '../../apps/event-feed.js';
-import type { UploadLimits } from '../../tiktok/index.js';
+import type { Market, UploadLimits } from '../../tiktok/index.js';
 import type { Subscriptions } from '../../webhooks/subscriptions.js';
 
 /** What the internal API (/v1) is built from; main.ts makes these. */
@@ -12,9 +12,9 @@ export interface V1Deps {
   rateLimits: RateLimits;
   connectSessions: {
     create(
-      input: { merchantRef: string; returnUrl?: string; apiClientId?: string },
+      input: { merchantRef: string; returnUrl?: string; apiClientId?: string; app?: string; market?: Market; allowedApps?: ReadonlySet<string> },
       context?: { requestId?: string },
-    ): Promise<{ id: string; url: string; expiresAt: Date }>;
+    ): Promise<{ id: string; url: string; expiresAt: Date; app: string | null }>;
   };
   connections: ConnectionViews;
   shopCalls: ShopCalls;

@@ -14,6 +14,8 @@ const eventsQuery = z
   .strict();
 
 /** One schema per connection event type, told apart by `type` (connections/lifecycle/events.ts), and the relayed TikTok webhooks. */
+/** The TikTok Shop app the event is about (#13): the connection's, or the app a relayed webhook came to. */
+const appOfEvent = z.string().nullable().describe("The TikTok Shop app (configuration id) of the event's connection");
 const connectionEventSchema = z.discriminatedUnion(
   'type',
   connectionEventTypes.map((type) =>
@@ -21,6 +23,7 @@ const connectionEventSchema = z.discriminatedUnion(
       id: z.string(),
       type: z.literal(type),
       connectionId: z.string().nullable(),
+      app: appOfEvent,
       payload: connectionEventSchemas[type],
       createdAt: z.string(),
     }).describe(connectionEventSchemas[type].description ?? type),
@@ -28,6 +31,7 @@ const connectionEventSchema = z.discriminatedUnion(
 );
 export const tiktokRelayEventSchema = z.object({
   id: z.string(),
+  app: appOfEvent.optional(),
   type: z.string().regex(/^tiktok\.[a-z0-9_]+$/).describe('`tiktok.<name>` from TikTok\'s type number (`tiktok.type_<n>` for types not in the catalog)'),
   connectionId: z.string().nullable(),
   payload: tiktokRelaySchema,
@@ -74,7 +78,7 @@ export function eventEndpoints(deps: V1Deps): Endpoint[] {
       middleware: [guard.requireApiKey('connections:read'), limitRate(deps.rateLimits)],
       handler: async ({ query }, req) => {
         const after = query.after ?? '0';
-        const events = await deps.events.after({ after: BigInt(after), limit: query.limit, shopIds: req.apiClient!.shopIds });
+        const events = await deps.events.after({ after: BigInt(after), limit: query.limit, shopIds: req.apiClient!.shopIds, apps: req.apiClient!.apps });
         return {
           events: events.map((event) => ({ ...event, createdAt: event.createdAt.toISOString() })),
           nextCursor: events.at(-1)?.id ?? after,

@@ -8,7 +8,8 @@ import { refuseBody, requireJsonBody, requireJsonOrMultipartBody } from '../midd
 import { limitRate } from '../middleware/rate-limit.js';
 import type { V1Deps } from './v1-deps.js';
 import { forwardUpload } from './v1-upload.js';
-import { apiKeyErrors, errorBodySchema, jsonBodyErrors, shopParams } from './v1-schemas.js';
+import { apiKeyErrors, appId, errorBodySchema, jsonBodyErrors, shopCallContext, shopParams } from './v1-schemas.js';
+import { ValidationFailed } from '../../shared/errors.js';
 
 /** Set by the JSON parser on proxy requests: the body bytes as the caller sent them, forwarded unchanged. */
 const rawBody = Symbol('rawBody');
@@ -66,8 +67,8 @@ export function proxyEndpoints(deps: V1Deps): Endpoint[] {
       responses: {
         200: { description: "TikTok's JSON envelope; its request id is in X-TikTok-Request-Id, and Server-Timing gives `db`, `tiktok`, `wait` (either; they overlap for GET) and `total` durations", schema: z.object({ code: z.number(), message: z.string(), request_id: z.string().optional(), data: z.unknown() }) },
         403: { description: 'scope_missing (TikTok 105005, or a scope the grant lacks), scope_forbidden or shop_forbidden', schema: errorBodySchema },
-        404: { description: 'shop_not_found', schema: errorBodySchema },
-        409: { description: 'the connection cannot be used (needs_reauth, expired, suspended, revoked)', schema: errorBodySchema },
+        404: { description: 'shop_not_found or app_not_found', schema: errorBodySchema },
+        409: { description: 'the connection cannot be used (needs_reauth, expired, suspended, revoked), or shop_ambiguous (several apps: add ?app=, which is not forwarded)', schema: errorBodySchema },
         502: { description: 'TikTok rejected the call (tiktok_request_rejected …); see tiktok.code', schema: errorBodySchema },
         401: apiKeyErrors[401],
         429: apiKeyErrors[429],
@@ -78,17 +79,23 @@ export function proxyEndpoints(deps: V1Deps): Endpoint[] {
         : {}),
       middleware: method === 'post' ? postMiddleware : takesBody(method) ? bodyMiddleware : noBodyMiddleware,
       handler: async ({ params: input, query: callerQuery }, req, res) => {
-        const forwarded = Object.fromEntries(Object.entries(callerQuery).filter(([name]) => !reservedForCallers(name)));
+        // `app` (#13) picks the connection of a shop connected through several apps; it is not TikTok's.
+        const { app, ...tiktokQuery } = callerQuery;
+        if (app !== undefined && (typeof app !== 'string' || !appId.safeParse(app).success)) {
+          throw new ValidationFailed('query.app must be one TikTok Shop app id.', [{ path: 'query.app', message: 'a TikTok Shop app id' }]);
+        }
+        const context = shopCallContext(req, app);
+        const forwarded = Object.fromEntries(Object.entries(tiktokQuery).filter(([name]) => !reservedForCallers(name)));
         if (method === 'post' && req.is('multipart/form-data')) {
           const path = `/${input.path.join('/')}`;
-          const uploaded = await forwardUpload(deps.shopCalls, deps.uploadLimits, req, { shopId: input.shopId, path, query: forwarded });
+          const uploaded = await forwardUpload(deps.shopCalls, deps.uploadLimits, req, { shopId: input.shopId, path, query: forwarded, context });
           if (uploaded.requestId) res.setHeader('X-TikTok-Request-Id', uploaded.requestId);
           res.setHeader('Server-Timing', `db;dur=${uploaded.credentialsMs.toFixed(2)}, tiktok;dur=${uploaded.tiktokMs.toFixed(2)}, total;dur=${(performance.now() - req.receivedAt).toFixed(2)}`);
           res.status(uploaded.status).type('application/json').send(uploaded.text);
           return undefined;
         }
         const body = (req as unknown as WithRawBody)[rawBody];
-        const result = await deps.shopCalls.proxy({ clientId: req.apiClient!.id, requestId: req.id }, input.shopId, {
+        const result = await deps.shopCalls.proxy(context, input.shopId, {
           method,
           path: `/${input.path.join('/')}`,
           query: forwarded,

@@ -1,3 +1,5 @@
+import type { Request } from 'express';
+import type { CallContext } from '../../apps/ports.js';
 import { z } from 'zod';
 import { connectionStatuses } from '../../connections/lifecycle/index.js';
 import { shopIdPattern } from '../../tiktok/index.js';
@@ -5,6 +7,17 @@ import { shopIdPattern } from '../../tiktok/index.js';
 /** Shapes shared by the /v1 endpoints (request validation and the OpenAPI description). */
 export const shopParams = z.object({ shopId: z.string().regex(shopIdPattern, 'a TikTok shop id') }).strict();
 export const noQuery = z.object({}).strict();
+/** A TikTok Shop app's id in the configuration (`default`, `us`, …). */
+export const appId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a TikTok Shop app id (npm run cli -- apps list)');
+/** `?app=`: which app's connection of a shop connected through several apps (#13); else 409 shop_ambiguous. */
+export const shopAppQuery = z
+  .object({ app: appId.optional().describe('The TikTok Shop app whose connection of the shop to use; needed when the shop is connected through several apps') })
+  .strict();
+
+/** Who calls a shop use case, the app they named, and the apps their key reaches. */
+export function shopCallContext(req: Request, app: string | undefined): CallContext {
+  return { clientId: req.apiClient!.id, requestId: req.id, app, allowedApps: req.apiClient!.apps };
+}
 
 export const tiktokDetail = z.object({ code: z.number().int(), message: z.string(), requestId: z.string().optional() });
 
@@ -23,6 +36,7 @@ export const connectionStatus = z.enum(connectionStatuses);
 export const connectionSchema = z
   .object({
     id: z.string(),
+    app: z.string().describe('The TikTok Shop app (configuration id) the seller authorized; `default` for TIKTOK_APP_KEY'),
     merchantRef: z.string().nullable(),
     sellerName: z.string(),
     status: connectionStatus,

@@ -5,7 +5,7 @@ import { apiKeyGuard } from '../middleware/api-key.js';
 import { requireJsonBody } from '../middleware/parse-bodies.js';
 import { limitRate } from '../middleware/rate-limit.js';
 import type { V1Deps } from './v1-deps.js';
-import { apiKeyErrors, errorBodySchema, jsonBodyErrors, noQuery, shopParams } from './v1-schemas.js';
+import { apiKeyErrors, errorBodySchema, jsonBodyErrors, shopAppQuery, shopCallContext, shopParams } from './v1-schemas.js';
 
 const queryValue = z.union([z.string(), z.number(), z.boolean()]);
 const signQuery = z.record(z.string(), z.union([queryValue, z.array(queryValue)])).superRefine((query, ctx) => {
@@ -40,8 +40,8 @@ const signBody = z
 
 const shopErrors = {
   ...apiKeyErrors,
-  404: { description: 'shop_not_found', schema: errorBodySchema },
-  409: { description: 'connection_needs_reauth, connection_expired, connection_suspended or connection_revoked', schema: errorBodySchema },
+  404: { description: 'shop_not_found or app_not_found', schema: errorBodySchema },
+  409: { description: 'connection_needs_reauth, connection_expired, connection_suspended or connection_revoked; shop_ambiguous (several apps: add ?app=)', schema: errorBodySchema },
 } as const;
 
 /** `GET /v1/shops/:shopId/token` (the hot path) and `POST /v1/shops/:shopId/sign`. */
@@ -57,7 +57,7 @@ export function shopEndpoints(deps: V1Deps): Endpoint[] {
       auth: 'api-key',
       audited: true,
       scope: 'tokens:read',
-      request: { params: shopParams, query: noQuery },
+      request: { params: shopParams, query: shopAppQuery },
       responses: {
         200: {
           description: 'The token',
@@ -72,9 +72,9 @@ export function shopEndpoints(deps: V1Deps): Endpoint[] {
         ...shopErrors,
       },
       middleware: [guard.requireApiKey('tokens:read'), rateLimit, guard.requireShopAccess],
-      handler: ({ params }, req, res) => {
+      handler: ({ params, query }, req, res) => {
         res.setHeader('Cache-Control', 'no-store');
-        return deps.shopCalls.readToken({ clientId: req.apiClient!.id, requestId: req.id }, params.shopId);
+        return deps.shopCalls.readToken(shopCallContext(req, query.app), params.shopId);
       },
     }),
     defineEndpoint({
@@ -85,7 +85,7 @@ export function shopEndpoints(deps: V1Deps): Endpoint[] {
       auth: 'api-key',
       audited: true,
       scope: 'sign',
-      request: { params: shopParams, query: noQuery, body: signBody },
+      request: { params: shopParams, query: shopAppQuery, body: signBody },
       responses: {
         200: {
           description: 'Send exactly this: the URL (its query is `query`), these headers and this body string',
@@ -101,9 +101,9 @@ export function shopEndpoints(deps: V1Deps): Endpoint[] {
         ...shopErrors,
       },
       middleware: [guard.requireApiKey('sign'), rateLimit, guard.requireShopAccess, requireJsonBody],
-      handler: ({ params, body }, req, res) => {
+      handler: ({ params, body, query }, req, res) => {
         res.setHeader('Cache-Control', 'no-store');
-        return deps.shopCalls.sign({ clientId: req.apiClient!.id, requestId: req.id }, params.shopId, {
+        return deps.shopCalls.sign(shopCallContext(req, query.app), params.shopId, {
           method: body.method,
           path: body.path,
           ...(body.query ? { query: body.query } : {}),

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { CallContext } from '../../apps/ports.js';
 import type { ShopCalls } from '../../apps/shop-calls.js';
 import { uploadTooLarge } from '../../apps/upload-limit.js';
 import { defaultUploadLimits, uploadLimitFor, type UploadLimits } from '../../tiktok/index.js';
@@ -13,7 +14,7 @@ export function forwardUpload(
   shopCalls: ShopCalls,
   limits: UploadLimits | undefined,
   req: Request,
-  input: { shopId: string; path: string; query: Record<string, string | string[]> },
+  input: { shopId: string; path: string; query: Record<string, string | string[]>; context: CallContext },
 ) {
   const limit = uploadLimitFor(input.path, limits ?? defaultUploadLimits);
   const declared = Number(req.headers['content-length']);
@@ -22,7 +23,7 @@ export function forwardUpload(
     if (req.auditedCall) req.auditedCall.reachedHandler = false;
     throw uploadTooLarge(limit, declared);
   }
-  return shopCalls.upload({ clientId: req.apiClient!.id, requestId: req.id }, input.shopId, {
+  return shopCalls.upload(input.context, input.shopId, {
     path: input.path,
     query: input.query,
     contentType: req.headers['content-type']!,

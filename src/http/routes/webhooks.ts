@@ -1,11 +1,12 @@
 import express from 'express';
-import { verifyWebhookSignature } from '../../tiktok/index.js';
+import type { TikTokApps } from '../../tiktok/index.js';
 import type { TiktokInbox } from '../../webhooks/inbox.js';
 import type { Logger } from '../../shared/logger.js';
 import { defineEndpoint, type Endpoint } from '../endpoint.js';
 
 export interface WebhookDeps {
-  config: { tiktok: { appKey: string; appSecret: string } };
+  /** Each app verifies its own deliveries, with its key and secret (#13). */
+  apps: Pick<TikTokApps, 'list'>;
   inbox: Pick<TiktokInbox, 'receive'>;
   logger: Logger;
 }
@@ -14,7 +15,8 @@ export interface WebhookDeps {
 const defaultApp = 'default';
 
 /**
- * `POST /webhooks/tiktok` (and `/webhooks/tiktok/default`): TikTok's push notifications, inbox first.
+ * `POST /webhooks/tiktok/:app` (and `/webhooks/tiktok`, the `default` app's): TikTok's push
+ * notifications for that app (#13: each Partner Center app gets its own URL), inbox first.
  * The body is read raw (mounted before the JSON parser) because the signature covers the exact bytes:
  * `Authorization` must be hex HMAC-SHA256(app secret, app key + raw body), compared in constant time.
  * A verified delivery is stored raw and answered 200 with an empty body before anything else, whatever
@@ -22,10 +24,11 @@ const defaultApp = 'default';
  * A bad signature gets 401 with an empty body, as TikTok expects.
  */
 export function webhookEndpoints(deps: WebhookDeps): Endpoint[] {
-  const { appKey, appSecret } = deps.config.tiktok;
+  const apps = new Map(deps.apps.list.map((app) => [app.id, app]));
   const receive = (app: string) => async (req: express.Request, res: express.Response) => {
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (app !== defaultApp || !verifyWebhookSignature({ appKey, appSecret, rawBody, authorization: req.get('authorization') })) {
+    // An unknown app answers as a bad signature does: nothing to tell a caller without the secret.
+    if (!apps.get(app)?.verifyWebhook(rawBody, req.get('authorization'))) {
       deps.logger.warn({ app }, 'TikTok webhook refused: the signature does not match its body');
       res.status(401).end();
       return;

@@ -14,6 +14,10 @@ export const en = {
   'connect.access.heading': 'What {app} will be able to do',
   'connect.next': 'You will sign in to TikTok Shop and approve. Keep every permission ticked so everything works. You can remove this access at any time in TikTok Shop Seller Center.',
   'connect.expires': 'This link works once and expires on {date}.',
+  'connect.market.legend': 'Where do you sell?',
+  'connect.market.hint': 'TikTok Shop in the United States has its own sign-in, so we need to know where your shop sells.',
+  'connect.market.us': 'I sell in the United States',
+  'connect.market.global': 'I sell elsewhere',
 
   'scope.seller.authorization.info.name': 'Authorization Information',
   'scope.seller.authorization.info.description': 'See which shops you connected and their regions.',

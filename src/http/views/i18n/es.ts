@@ -12,6 +12,10 @@ export const es: Catalog = {
   'connect.access.heading': 'Lo que {app} podrá hacer',
   'connect.next': 'Iniciarás sesión en TikTok Shop y darás tu aprobación. Deja marcados todos los permisos para que todo funcione. Puedes retirar este acceso cuando quieras en TikTok Shop Seller Center.',
   'connect.expires': 'Este enlace funciona una sola vez y caduca el {date}.',
+  'connect.market.legend': '¿Dónde vendes?',
+  'connect.market.hint': 'TikTok Shop en Estados Unidos tiene su propio inicio de sesión, así que necesitamos saber dónde vende tu tienda.',
+  'connect.market.us': 'Vendo en Estados Unidos',
+  'connect.market.global': 'Vendo en otro país',
 
   'scope.seller.authorization.info.name': 'Información de autorización',
   'scope.seller.authorization.info.description': 'Ver qué tiendas conectaste y sus regiones.',

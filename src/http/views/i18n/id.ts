@@ -12,6 +12,10 @@ export const id: Catalog = {
   'connect.access.heading': 'Yang dapat dilakukan {app}',
   'connect.next': 'Anda akan masuk ke TikTok Shop dan memberi persetujuan. Biarkan semua izin tercentang agar semuanya berfungsi. Anda dapat mencabut akses ini kapan saja di TikTok Shop Seller Center.',
   'connect.expires': 'Tautan ini hanya berlaku sekali dan kedaluwarsa pada {date}.',
+  'connect.market.legend': 'Di mana Anda berjualan?',
+  'connect.market.hint': 'TikTok Shop di Amerika Serikat memiliki proses masuk tersendiri, jadi kami perlu tahu di mana toko Anda berjualan.',
+  'connect.market.us': 'Saya berjualan di Amerika Serikat',
+  'connect.market.global': 'Saya berjualan di negara lain',
 
   'scope.seller.authorization.info.name': 'Informasi Otorisasi',
   'scope.seller.authorization.info.description': 'Melihat toko mana yang Anda hubungkan beserta wilayahnya.',
