@@ -157,6 +157,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     outbox: () => operations.outbox(clock.now()),
     expiringAuthorizations: () => operations.expiringAuthorizations(clock.now()),
     databaseUp: () => operations.ping(),
+    webhookDeliveries: () => operations.webhookDeliveries(clock.now()),
   });
   const app = { appKey: config.tiktok.appKey, appSecret: config.tiktok.appSecret, observer: observeTikTokCalls(metrics.tiktok) };
   const scopes = loadScopeIndex();
