@@ -159,6 +159,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     outbox: () => operations.outbox(clock.now()),
     expiringAuthorizations: () => operations.expiringAuthorizations(clock.now()),
     databaseUp: () => operations.ping(),
+    webhookDeliveries: () => operations.webhookDeliveries(clock.now()),
   });
   const observer = observeTikTokCalls(metrics.tiktok);
   const scopes = loadScopeIndex();

@@ -96,6 +96,15 @@ export async function createDevIdentityProvider(options: DevIdentityProviderOpti
     async finishSignIn(req, res, email) {
       const details = await provider.interactionDetails(req, res);
       const accountId = email.trim().toLowerCase();
+      if (details.session?.accountId !== undefined && details.session.accountId !== accountId) {
+        // "Sign in as someone else" (prompt=login): end the other account's session at this provider, so
+        // the new account signs in to a fresh one. Left alone, oidc-provider would first ask the browser to
+        // confirm a logout, through a form its own script submits, which the service's CSP refuses.
+        const other = details.session.cookie ? await provider.Session.find(details.session.cookie) : undefined;
+        await other?.destroy();
+        details.session = undefined;
+        await details.persist();
+      }
       const grant = new provider.Grant({ accountId, clientId: String(details.params.client_id) });
       grant.addOIDCScope('openid email');
       const grantId = await grant.save();

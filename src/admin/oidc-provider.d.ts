@@ -6,7 +6,14 @@ declare module 'oidc-provider' {
     uid: string;
     prompt: { name: string; details: Record<string, unknown> };
     params: Record<string, unknown> & { client_id?: string; scope?: string };
-    session?: { accountId?: string };
+    /** The provider's session the interaction started in: its account and its id (`cookie`). */
+    session?: { accountId?: string; cookie?: string };
+    /** Saves the interaction for the rest of its lifetime. */
+    persist(): Promise<unknown>;
+  }
+
+  export interface Session {
+    destroy(): Promise<void>;
   }
 
   export interface Grant {
@@ -22,6 +29,7 @@ declare module 'oidc-provider' {
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
     interactionFinished(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
     Grant: new (input: { accountId: string; clientId: string }) => Grant;
+    Session: { find(id: string): Promise<Session | undefined> };
     on(event: string, listener: (...args: unknown[]) => void): this;
   }
 }

@@ -1,9 +1,9 @@
-import type { AdminOverviewStore, RefreshOutcomeKind } from '../db/stores/admin-overview-store.js';
+import type { AdminOverviewStore, FailingSubscription, RefreshOutcomeKind } from '../db/stores/admin-overview-store.js';
 import type { ConnectionStatus } from '../connections/model.js'; // lifecycle
 import type { Clock } from '../shared/clock.js';
 import type { ConnectionSummary, Review } from './review.js';
 
-export type { RefreshOutcomeKind };
+export type { FailingSubscription, RefreshOutcomeKind };
 export const refreshOutcomeKinds: readonly RefreshOutcomeKind[] = ['refreshed', 'transient_failure', 'grant_dead', 'permission'];
 
 /** What operators open first: where things stand, what needs a person, and what is coming. */
@@ -17,12 +17,15 @@ export interface Overview {
   /** The last 14 UTC days, oldest first, with every outcome (zero when none). */
   refreshesByDay: { day: string; counts: Record<RefreshOutcomeKind, number> }[];
   openProblemsByKind: { kind: string; count: number }[];
+  /** Webhook subscriptions whose deliveries fail now or left dead letters (the first `failingShown`), worst first. */
+  failingSubscriptions: FailingSubscription[];
 }
 
 const day = 86_400_000;
 export const endingWindowDays = 90;
 export const refreshHistoryDays = 14;
 const queueShown = 10;
+export const failingShown = 10;
 
 export function createOverview(deps: { store: AdminOverviewStore; review: Pick<Review, 'queue'>; clock: Clock }) {
   return async function overview(): Promise<Overview> {
@@ -30,7 +33,7 @@ export function createOverview(deps: { store: AdminOverviewStore; review: Pick<R
     const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
     const refreshesSince = new Date(today - (refreshHistoryDays - 1) * day);
     const [counts, queue] = await Promise.all([
-      deps.store.counts({ from: now, until: new Date(now.getTime() + endingWindowDays * day), refreshesSince }),
+      deps.store.counts({ from: now, until: new Date(now.getTime() + endingWindowDays * day), refreshesSince, failingShown }),
       deps.review.queue(queueShown),
     ]);
     const weeks = Math.ceil(endingWindowDays / 7);
@@ -48,6 +51,7 @@ export function createOverview(deps: { store: AdminOverviewStore; review: Pick<R
         ) as Record<RefreshOutcomeKind, number>,
       })),
       openProblemsByKind: counts.openProblemsByKind,
+      failingSubscriptions: counts.failingSubscriptions,
     };
   };
 }

@@ -13,6 +13,11 @@ export interface StateReaders {
   expiringAuthorizations?: () => Promise<{ 1: number; 7: number; 30: number }>;
   /** Whether the database answers a trivial query. */
   databaseUp?: () => Promise<boolean>;
+  /**
+   * Webhook deliveries waiting (`pending`: due, retrying or leased) and dead letters not replayed, and the age
+   * of the oldest pending delivery of an active subscription (null when there is none).
+   */
+  webhookDeliveries?: () => Promise<{ pending: number; dead: number; oldestPendingAgeSeconds: number | null }>;
 }
 
 const readTimeoutMs = 2_000;
@@ -20,7 +25,7 @@ const readTimeoutMs = 2_000;
 /** Registers the scrape-time gauges for the readers given. */
 export function registerStateGauges(registry: Registry, readers: StateReaders): void {
   const registers = [registry];
-  const { connections, outbox, expiringAuthorizations, databaseUp } = readers;
+  const { connections, outbox, expiringAuthorizations, databaseUp, webhookDeliveries } = readers;
   if (connections) {
     new Gauge({
       name: 'tiktok_connections',
@@ -63,6 +68,28 @@ export function registerStateGauges(registry: Registry, readers: StateReaders): 
       async collect() {
         const state = await settle(this, read);
         this.set(state ? (state.oldestAgeSeconds ?? 0) : NaN);
+      },
+    });
+  }
+  if (webhookDeliveries) {
+    const read = memoizedPerScrape(webhookDeliveries);
+    new Gauge({
+      name: 'connect_webhook_deliveries',
+      help: 'Webhook deliveries by status: pending (waiting, retrying or being sent) and dead (dead letters not replayed)',
+      labelNames: ['status'],
+      registers,
+      async collect() {
+        const state = await settle(this, read);
+        if (state) for (const status of ['pending', 'dead'] as const) this.set({ status }, state[status]);
+      },
+    });
+    new Gauge({
+      name: 'connect_webhook_oldest_pending_delivery_age_seconds',
+      help: 'Age of the oldest pending webhook delivery of an active subscription (0 when there is none)',
+      registers,
+      async collect() {
+        const state = await settle(this, read);
+        this.set(state ? (state.oldestPendingAgeSeconds ?? 0) : NaN);
       },
     });
   }

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sectionOf, textOf } from '../support/html.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { api, fastWebhookEnv, seedConnection as seedWebhookConnection, startReceiver, tiktokSends } from '../webhooks/support.js';
 import { browse, type CookieJar, seedConnection, signIn } from './support.js';
 
 const day = 86_400_000;
@@ -34,7 +35,7 @@ describe('GET /admin/overview', () => {
     const { response } = await browse(jar, `${service.url}/admin/overview`);
     expect(response.status).toBe(200);
     html = await response.text();
-  });
+  }, 180_000);
   afterAll(async () => {
     await service?.stop();
   });
@@ -72,4 +73,42 @@ describe('GET /admin/overview', () => {
   it('counts open problems by kind', () => {
     expect(textOf(sectionOf(html, 'problems-title'))).toMatch(/^Open problems 1 Missing permission \(API scope\) /);
   });
+
+  it('says when no webhook subscription is failing', () => {
+    expect(textOf(sectionOf(html, 'webhooks-title'))).toBe(
+      'Webhook subscriptions with failing deliveries No webhook subscription is failing. Every webhook subscription',
+    );
+  });
+});
+
+describe('GET /admin/overview with webhook subscriptions', () => {
+  it('lists the subscriptions whose deliveries fail, with their dead letters, linking to each', async () => {
+    const receiver = await startReceiver();
+    const service = await startTestService({ ...fastWebhookEnv, ADMIN_EMAILS: 'ops@example.com' });
+    try {
+      const call = api(service, (await service.core.operator.apiClients.create({ name: 'sync', scopes: ['webhooks:manage'] })).key);
+      const { seller } = await seedWebhookConnection(service);
+      const shopIds = [seller.shops[0]!.id];
+      const failing = await call<{ id: string }>('POST', '/v1/webhook-subscriptions', { url: `${receiver.url}/down`, events: ['tiktok.*'], shopIds });
+      await call('POST', '/v1/webhook-subscriptions', { url: `${receiver.url}/up`, events: ['tiktok.*'], shopIds });
+      receiver.always('/down', { status: 500 });
+      await tiktokSends(service, { type: 1, shopId: shopIds[0]! });
+      await vi.waitFor(async () => expect(await service.db.sql.query("SELECT id FROM webhook_deliveries WHERE status = 'dead'")).toHaveLength(1), { timeout: 10_000 });
+      await vi.waitFor(() => expect(receiver.at('/up')).toHaveLength(1), { timeout: 10_000 });
+
+      const { jar } = await signIn(service, 'ops@example.com');
+      const { response } = await browse(jar, `${service.url}/admin/overview`);
+      expect(response.status).toBe(200);
+      const section = sectionOf(await response.text(), 'webhooks-title');
+      expect(section).toContain(`<a href="/admin/webhooks/${failing.body.id}">${receiver.url}/down</a>`);
+      expect(section).not.toContain('/up');
+      // Status, failing since (a time), backlog 0, one dead letter.
+      expect(textOf(section)).toMatch(
+        new RegExp(`^Webhook subscriptions with failing deliveries Subscription Status Failing since Backlog Dead letters ${receiver.url}/down Active \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\([^)]+\\) 0 1 Every webhook subscription$`),
+      );
+    } finally {
+      await service.stop();
+      await receiver.close();
+    }
+  }, 120_000);
 });

@@ -23,6 +23,7 @@ async function servedNames(): Promise<Set<string>> {
     outbox: async () => ({ events: 0, oldestAgeSeconds: null }),
     expiringAuthorizations: async () => ({ 1: 0, 7: 0, 30: 0 }),
     databaseUp: async () => true,
+    webhookDeliveries: async () => ({ pending: 0, dead: 0, oldestPendingAgeSeconds: null }),
   });
   const names = new Set<string>();
   for (const line of (await metrics.registry.metrics()).split('\n')) {
@@ -58,7 +59,7 @@ describe('docs/alerts.yml', () => {
 
   it('alerts on what operators must hear about', () => {
     const names = rules.map((rule) => rule.alert);
-    for (const must of ['RefreshFailures', 'GrantsLost', 'AuthorizationsExpiringInBulk', 'High5xxRate', 'DatabaseUnavailable']) {
+    for (const must of ['RefreshFailures', 'GrantsLost', 'AuthorizationsExpiringInBulk', 'WebhookDeliveryBacklog', 'High5xxRate', 'DatabaseUnavailable']) {
       expect(names).toContain(`TikTokShopConnect${must}`);
     }
   });
@@ -69,6 +70,8 @@ describe('docs/alerts.yml', () => {
     const named = rules.flatMap((rule) => metricNames(rule.expr));
     expect(named).toContain('http_request_duration_seconds_count');
     expect(named).toContain('connect_database_up');
+    expect(named).toContain('connect_webhook_oldest_pending_delivery_age_seconds');
+    expect(named).toContain('connect_webhook_deliveries');
     for (const name of named) expect({ name, served: served.has(name) }).toStrictEqual({ name, served: true });
   });
 });

@@ -8,6 +8,8 @@ export interface OperationsStore {
   expiringAuthorizations(now: Date): Promise<{ 1: number; 7: number; 30: number }>;
   /** Whether the database answers. */
   ping(): Promise<boolean>;
+  /** Webhook deliveries pending and dead (not replayed), and the age in seconds of the oldest pending one of an active subscription. */
+  webhookDeliveries(now: Date): Promise<{ pending: number; dead: number; oldestPendingAgeSeconds: number | null }>;
 }
 
 const day = 86_400_000;
@@ -32,6 +34,21 @@ export function createOperationsStore(sql: SqlRunner): OperationsStore {
         [now, new Date(now.getTime() + day), new Date(now.getTime() + 7 * day), new Date(now.getTime() + 30 * day)],
       );
       return { 1: Number(row?.d1 ?? 0), 7: Number(row?.d7 ?? 0), 30: Number(row?.d30 ?? 0) };
+    },
+    async webhookDeliveries(now) {
+      // Each count reads a partial index over the few waiting or dead rows, never the delivered history.
+      const [row] = await sql.query<{ pending: string | number; dead: string | number; oldest: Date | string | null }>(
+        `SELECT (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS pending,
+                (SELECT count(*) FROM webhook_deliveries WHERE status = 'dead' AND replayed_at IS NULL) AS dead,
+                (SELECT min(d.created_at) FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
+                  WHERE d.status = 'pending' AND s.status = 'active') AS oldest`,
+      );
+      const oldest = row?.oldest ? new Date(row.oldest).getTime() : null;
+      return {
+        pending: Number(row?.pending ?? 0),
+        dead: Number(row?.dead ?? 0),
+        oldestPendingAgeSeconds: oldest === null ? null : Math.max(0, (now.getTime() - oldest) / 1000),
+      };
     },
     async ping() {
       await sql.query('SELECT 1');

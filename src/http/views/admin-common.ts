@@ -39,7 +39,7 @@ const adminStyles = new SafeHtml(`<style>
 export function adminPage(title: string, frame: AdminFrame | undefined, body: SafeHtml): string {
   const nav = frame
     ? html`<nav class="admin" aria-label="Admin">
-  <span class="links"><a href="/admin/overview">Overview</a> <a href="/admin">Connections</a> <a href="/admin/api-clients">API clients</a></span>
+  <span class="links"><a href="/admin/overview">Overview</a> <a href="/admin">Connections</a> <a href="/admin/api-clients">API clients</a> <a href="/admin/webhooks">Webhooks</a></span>
   <span>Signed in as <strong>${frame.email}</strong>
     <form method="post" action="/admin/sign-out">${csrfField(frame)}<button type="submit" class="secondary">Sign out</button></form>
   </span>

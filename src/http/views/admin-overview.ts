@@ -24,7 +24,7 @@ const overviewStyles = new SafeHtml(`<style>
 
 const shortDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
-/** `/admin/overview`: counts by status (links to the filtered list), the review queue, and three charts. */
+/** `/admin/overview`: counts by status (links to the filtered list), the review queue, two charts, open problems and failing webhooks. */
 export function overviewPage(model: Overview, frame: AdminFrame): string {
   const counts = new Map(model.byStatus.map((row) => [row.status, row.count]));
   const ending = model.endingByWeek.reduce((sum, week) => sum + week.count, 0);
@@ -80,7 +80,18 @@ export function overviewPage(model: Overview, frame: AdminFrame): string {
   ${model.openProblemsByKind.length === 0
     ? html`<p>No open problems.</p>`
     : html`<ul>${model.openProblemsByKind.map((row) => html`<li><strong>${row.count}</strong> ${problemWords[row.kind] ?? row.kind}</li>`)}</ul>`}
-  <p class="muted">Webhook subscriptions with failing deliveries will show here once webhook delivery exists.</p>
+</section>
+<section class="card" aria-labelledby="webhooks-title">
+  <h2 id="webhooks-title">Webhook subscriptions with failing deliveries</h2>
+  ${model.failingSubscriptions.length === 0
+    ? html`<p>No webhook subscription is failing.</p>`
+    : scrollTable('Failing webhook subscriptions table', html`<table><thead><tr><th scope="col">Subscription</th><th scope="col">Status</th><th scope="col">Failing since</th><th scope="col">Backlog</th><th scope="col">Dead letters</th></tr></thead>
+    <tbody>${model.failingSubscriptions.map(
+      (s) => html`<tr><td><a href="/admin/webhooks/${s.id}">${s.url}</a></td>
+      <td>${s.status === 'active' ? html`<span class="status status-ok">Active</span>` : html`<span class="status status-warn">Paused</span> <small>${s.pausedReason ?? ''}</small>`}</td>
+      <td>${s.failingSince ? when(s.failingSince, frame.now) : '—'}</td><td>${s.backlog}</td><td>${s.deadLetters}</td></tr>`,
+    )}</tbody></table>`)}
+  <p><a href="/admin/webhooks">Every webhook subscription</a></p>
 </section>`,
   );
 }

@@ -1,5 +1,5 @@
 import type { Delivery, Subscription } from '../../webhooks/model.js';
-import { adminPage, csrfField, when, type AdminFrame } from './admin-common.js';
+import { adminPage, csrfField, scrollTable, when, type AdminFrame } from './admin-common.js';
 import { html, type SafeHtml } from './html.js';
 
 /** One subscription's health, as the admin pages show it. */
@@ -37,7 +37,7 @@ ${notice ? html`<p class="card notice" role="status">${notice}</p>` : ''}
 <section class="card">
 ${rows.length === 0
     ? html`<p>No subscriptions yet (internal apps create them with POST /v1/webhook-subscriptions).</p>`
-    : html`<table>
+    : scrollTable('Webhook subscriptions table', html`<table>
   <thead><tr><th scope="col">Subscription</th><th scope="col">Status</th><th scope="col">Delivered (24 h)</th><th scope="col">Backlog</th><th scope="col">Dead letters</th><th scope="col">Last error</th><th scope="col">Actions</th></tr></thead>
   <tbody>${rows.map((row) => {
       const id = row.subscription.id;
@@ -54,7 +54,7 @@ ${rows.length === 0
     </td>
   </tr>`;
     })}</tbody>
-</table>`}
+</table>`)}
 </section>`,
   );
 }
@@ -84,14 +84,14 @@ ${notice ? html`<p class="card notice" role="status">${notice}</p>` : ''}
   ${deadLetters.length === 0
     ? html`<p>No dead letters.</p>`
     : html`${button(frame, `/admin/webhooks/${id}/replay`, 'Replay all dead letters', html`<input type="hidden" name="target" value="dead">`)}
-  <table>
+  ${scrollTable('Dead letters table', html`<table>
     <thead><tr><th scope="col">Delivery</th><th scope="col">Event</th><th scope="col">Attempts</th><th scope="col">Last error</th><th scope="col">Dead since</th><th scope="col"></th></tr></thead>
     <tbody>${deadLetters.map((delivery) => html`<tr>
       <td>${delivery.id}</td><td>${delivery.eventType} <small>(${delivery.eventId})</small></td><td>${delivery.attempts}</td>
       <td>${delivery.lastError ?? '—'}</td><td>${when(delivery.finishedAt, frame.now)}</td>
       <td>${button(frame, `/admin/webhooks/${id}/replay`, 'Replay', html`<input type="hidden" name="target" value="delivery"><input type="hidden" name="deliveryId" value="${delivery.id}">`)}</td>
     </tr>`)}</tbody>
-  </table>`}
+  </table>`)}`}
 </section>
 <section class="card" aria-labelledby="since-title">
   <h2 id="since-title">Replay everything since a time</h2>
