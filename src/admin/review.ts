@@ -8,6 +8,8 @@ import type { Clock } from '../shared/clock.js';
 /** A connection as the admin lists it: no sealed tokens, only what a person reviews. */
 export interface ConnectionSummary {
   id: string;
+  /** The TikTok Shop app the seller authorized (#13). */
+  app: string;
   sellerName: string;
   merchantRef: string | null;
   status: ConnectionStatus;
@@ -27,6 +29,7 @@ export interface ConnectionSummary {
 
 export interface ConnectionFilter {
   status?: ConnectionStatus;
+  app?: string;
   /** Seller name or merchantRef (substring, any case), shop id or connection id (exact). */
   search?: string;
   sort?: ConnectionSearch['sort'];
@@ -67,6 +70,7 @@ export function createReview(deps: { store: AdminReviewStore; clock: Clock }): R
     const now = deps.clock.now().getTime();
     const summary: ConnectionSummary = {
       id: row.id,
+      app: row.app,
       sellerName: row.sellerName,
       merchantRef: row.merchantRef,
       status: row.status,
@@ -98,7 +102,7 @@ export function createReview(deps: { store: AdminReviewStore; clock: Clock }): R
 
     async list(filter) {
       const search = filter.search?.trim();
-      const where = { ...(filter.status ? { status: filter.status } : {}), ...(search ? { search } : {}) };
+      const where = { ...(filter.status ? { status: filter.status } : {}), ...(filter.app ? { app: filter.app } : {}), ...(search ? { search } : {}) };
       const [rows, total] = await Promise.all([
         store.list({ ...where, ...(filter.sort ? { sort: filter.sort } : {}), offset: (filter.page - 1) * pageSize, limit: pageSize + 1 }),
         store.count(where),

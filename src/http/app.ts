@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps): express.Express {
     // With METRICS_PORT set, /metrics is served by metrics-server.ts on that port instead.
     ...(deps.metrics && deps.config.metrics.port === undefined ? metricsEndpoints({ metrics: deps.metrics, token: deps.config.metrics.token }) : []),
     ...rawEndpoints,
-    ...(deps.admin ? adminEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : []),
+    ...(deps.admin ? adminEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock, apps: deps.apps?.list ?? [] }) : []),
     ...(deps.admin ? adminApiClientEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : []),
     ...(deps.admin ? adminOverviewEndpoints({ admin: deps.admin.console, clock: deps.clock }) : []),
     ...(deps.admin?.webhooks ? adminWebhookEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock, webhooks: deps.admin.webhooks }) : [])];

@@ -45,6 +45,7 @@ describe('internal apps end to end', () => {
     const [connection] = body.connections;
     expect(connection).toMatchObject({
       id: connectionId,
+      app: 'default',
       merchantRef: 'merchant-42',
       sellerName: 'Demo Local Seller',
       status: 'active',
@@ -53,7 +54,7 @@ describe('internal apps end to end', () => {
       shops: [{ id: shopId, cipher: sim().builtInSellers.local.shops[0]!.cipher, name: 'Demo Local Shop US', region: 'US' }],
     });
     expect(Object.keys(connection!).sort()).toStrictEqual(
-      ['accessTokenExpiresAt', 'authorizationExpiresAt', 'grantedScopes', 'id', 'merchantRef', 'problems', 'sellerName', 'shops', 'status', 'statusPageUrl', 'statusReason'].sort(),
+      ['accessTokenExpiresAt', 'app', 'authorizationExpiresAt', 'grantedScopes', 'id', 'merchantRef', 'problems', 'sellerName', 'shops', 'status', 'statusPageUrl', 'statusReason'].sort(),
     );
     expect(JSON.stringify(body)).not.toMatch(/TTP_|ROW_[A-Za-z0-9_-]{30,}"(?!)|access_token|refresh/i);
   });

@@ -116,10 +116,12 @@ describe('the README guided tour', () => {
 
   it('3. connects a demo shop from the home page through the simulator', async () => {
     const { text } = step(3);
-    for (const button of ['Connect a demo shop', 'Connect with TikTok Shop', 'Approve']) expect(text).toContain(`**${button}**`);
+    for (const button of ['Connect a demo shop', 'I sell elsewhere', 'Connect with TikTok Shop', 'Approve']) expect(text).toContain(`**${button}**`);
     statusPage = await browser.newPage();
     await statusPage.goto(`${base}/`);
     await statusPage.getByRole('button', { name: 'Connect a demo shop' }).click();
+    // Issue #13: development runs a global and a US app, so the merchant says where they sell.
+    await statusPage.getByRole('radio', { name: 'I sell elsewhere' }).check();
     await statusPage.getByRole('button', { name: 'Connect with TikTok Shop' }).click();
     await statusPage.waitForURL(/\/simulator\/open\/authorize\?/);
     await statusPage.getByRole('button', { name: 'Approve' }).click();

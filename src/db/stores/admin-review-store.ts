@@ -43,6 +43,8 @@ export type ConnectionSortKey = (typeof connectionSortKeys)[number];
 
 export interface ConnectionSearch {
   status?: ConnectionStatus;
+  /** One TikTok Shop app's connections (#13). */
+  app?: string;
   /** Seller name or merchantRef (substring, any case), shop id or connection id (exact); already trimmed. */
   search?: string;
   /** Default: newest first. */
@@ -153,10 +155,11 @@ export function createAdminReviewStore(db: Pick<Database, 'prisma' | 'sql'>, pro
 }
 
 
-function searchWhere(filter: Pick<ConnectionSearch, 'status' | 'search'>) {
+function searchWhere(filter: Pick<ConnectionSearch, 'status' | 'search' | 'app'>) {
   const { search } = filter;
   return {
     ...(filter.status ? { status: filter.status } : {}),
+    ...(filter.app ? { app: filter.app } : {}),
     ...(search
       ? {
           OR: [

@@ -22,13 +22,15 @@ import {
 } from '../middleware/admin-session.js';
 import type { AdminFrame } from '../views/admin-common.js';
 import { confirmActionPage, connectionPage, reauthorizationLinkPage, type Notice } from '../views/admin-connection.js';
-import { connectionsPage } from '../views/admin-connections.js';
+import { connectionsPage, type AppLabel } from '../views/admin-connections.js';
 import { devSignInPage, signedOutPage } from '../views/admin-sign-in.js';
 
 export interface AdminRouteDeps {
   admin: AdminConsole;
   audit: AuditLog;
   clock: Clock;
+  /** The configured TikTok Shop apps: the console filters by app and shows each connection's market (#13). */
+  apps?: readonly AppLabel[];
 }
 
 const page = z.coerce.number().int().min(1).max(10_000).default(1);
@@ -143,7 +145,7 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
         res.type('html').send(signedOutPage());
       },
     }),
-    defineEndpoint<Record<string, never>, { status?: ConnectionStatus; q?: string; sort?: ConnectionSortKey; dir?: 'asc' | 'desc'; page: number }>({
+    defineEndpoint<Record<string, never>, { status?: ConnectionStatus; app?: string; q?: string; sort?: ConnectionSortKey; dir?: 'asc' | 'desc'; page: number }>({
       ...page_('/admin', 'Connections and the review queue'),
       audited: false,
       middleware: signedIn,
@@ -151,6 +153,7 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
         query: z
           .object({
             status: z.enum(connectionStatuses).or(z.literal('').transform(() => undefined)).optional(),
+            app: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/).or(z.literal('').transform(() => undefined)).optional(),
             q: z.string().max(200).optional(),
             sort: z.enum(connectionSortKeys).optional(),
             dir: z.enum(['asc', 'desc']).optional(),
@@ -161,10 +164,14 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
       handler: async ({ query }, req, res) => {
         const search = query.q?.trim() || undefined;
         const sort = query.sort ? { key: query.sort, direction: query.dir ?? 'asc' } : undefined;
-        const filter = { page: query.page, ...(query.status ? { status: query.status } : {}), ...(search ? { search } : {}), ...(sort ? { sort } : {}) };
+        const filter = {
+          page: query.page, ...(query.status ? { status: query.status } : {}), ...(query.app ? { app: query.app } : {}), ...(search ? { search } : {}), ...(sort ? { sort } : {}),
+        };
         const [queue, list] = await Promise.all([admin.review.queue(), admin.review.list(filter)]);
         res.type('html').send(
-          connectionsPage({ frame: frameOf(req, clock), queue, connections: list.connections, filter, page: list.page, hasMore: list.hasMore, total: list.total }),
+          connectionsPage({
+            frame: frameOf(req, clock), queue, connections: list.connections, filter, page: list.page, hasMore: list.hasMore, total: list.total, apps: deps.apps ?? [],
+          }),
         );
       },
     }),
@@ -179,7 +186,7 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
       handler: async ({ params, query }, req, res) => {
         const detail = await admin.review.detail(params.id, query.page);
         if (!detail) throw new ConnectionNotFound(params.id);
-        res.type('html').send(connectionPage(detail, frameOf(req, clock), noticeFor(query.notice, query.code)));
+        res.type('html').send(connectionPage(detail, frameOf(req, clock), noticeFor(query.notice, query.code), deps.apps));
       },
     }),
     ...(['revoke', 'suspend'] as const).map((action) =>

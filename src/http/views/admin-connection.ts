@@ -1,3 +1,4 @@
+import { appLabel, type AppLabel } from './admin-connections.js';
 import { reauthorizationLinkTtlSeconds, type ReauthorizationLink } from '../../admin/actions.js';
 import type { ConnectionDetail } from '../../admin/review.js';
 import { describeProblem, problemCause } from '../../connections/merchant-status.js';
@@ -14,7 +15,7 @@ export interface Notice {
   text: string;
 }
 
-export function connectionPage(detail: ConnectionDetail, frame: AdminFrame, notice: Notice | undefined): string {
+export function connectionPage(detail: ConnectionDetail, frame: AdminFrame, notice: Notice | undefined, apps?: readonly AppLabel[]): string {
   const c = detail.connection;
   const s = detail.summary;
   const base = `/admin/connections/${c.id}`;
@@ -31,6 +32,7 @@ ${notice ? html`<div class="card ${notice.tone === 'ok' ? 'notice' : 'error'}" r
   <dl class="facts">
     <dt>Status</dt><dd>${statusLabel(c.status)}${c.statusReason ? html` <small>${c.statusReason}</small>` : ''}</dd>
     <dt>Merchant ref</dt><dd>${c.merchantRef ?? '—'}</dd>
+    <dt>TikTok Shop app</dt><dd>${apps ? appLabel(c.app, apps) : c.app}</dd>
     <dt>Connection id</dt><dd><code>${c.id}</code></dd>
     <dt>TikTok open id</dt><dd><code>${c.openId}</code></dd>
     <dt>Seller region</dt><dd>${c.sellerBaseRegion ?? '—'}</dd>
