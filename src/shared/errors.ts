@@ -321,9 +321,18 @@ export class EncryptionKeyUnknown extends ServiceError {
   }
 }
 
-/** Another process holds the refresh claim and did not finish in time. */
+/**
+ * A refresh (this process's or another's) did not finish within the caller's wait and the stored token
+ * is not usable: retry after `retryAfterSeconds`. The refresh itself keeps running.
+ */
 export class RefreshBusy extends ServiceError {
   readonly code = 'refresh_busy';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(message);
+  }
 }
 
 export class AdminSignInRequired extends ServiceError {
