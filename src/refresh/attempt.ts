@@ -155,7 +155,9 @@ async function failed(
   const detail: Record<string, unknown> = { trigger, failureClass: failure.failureClass, error: message, tiktokCode: failure.tiktokCode ?? null };
   try {
     if (verdict) {
-      await markGrantDead(deps.lifecycle, { id: claimed.id, verdict, cause: 'refresh', guard, error: message, at: now });
+      await markGrantDead(deps.lifecycle, {
+        id: claimed.id, verdict, cause: 'refresh', guard, error: message, at: now, accessTokenExpiresAt: claimed.accessTokenExpiresAt,
+      });
       detail.status = verdict.status;
       detail.reason = verdict.reason;
     } else {

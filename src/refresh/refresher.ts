@@ -127,6 +127,13 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     followUps.add(running);
   };
 
+  /** Active, or `refresh_lost` with its access token not yet expired (served, never refreshed). */
+  const assertUsable = (state: RefreshState): void => {
+    if (state.status === 'active') return;
+    if (state.status === 'refresh_lost' && state.accessTokenExpiresAt.getTime() > clock.now().getTime()) return;
+    throw new ConnectionUnusable(state.id, state.status, state.statusReason);
+  };
+
   const open = (state: RefreshState): FreshToken => ({
     connectionId: state.id,
     accessToken: openAccessToken(deps.vault, state.id, state.accessTokenSealed),
@@ -270,6 +277,11 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     const state = await store.read(connectionId);
     if (!state) throw new ConnectionNotFound(connectionId);
     assertUsable(state);
+    if (state.status === 'refresh_lost') {
+      // Nothing can refresh it: an operator is told so, everyone else gets the token while it lasts.
+      if (trigger === 'operator') throw new ConnectionUnusable(state.id, state.status, state.statusReason);
+      return open(state);
+    }
     const force = options.force === true;
     const need = needsRefresh(state, clock.now(), force, trigger === 'operator');
     if (need === 'no') return serve(state);
@@ -314,9 +326,6 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   };
 }
 
-function assertUsable(state: RefreshState): void {
-  if (state.status !== 'active') throw new ConnectionUnusable(state.id, state.status, state.statusReason);
-}
 
 /**
  * Whether a request must refresh first: the due time has come (and no failure backoff is running),
