@@ -159,7 +159,12 @@ async function refusedWhileLost(
   const state = await deps.store.read(input.connectionId);
   if (state?.status !== 'refresh_lost' || openAccessToken(deps.vault, state.id, state.accessTokenSealed) !== input.accessToken) return current();
   const judged = grantDeadVerdict({ ...state, refreshOutcomeUnknownAt: null }, now, input.tiktok);
-  const verdict: GrantDeadVerdict = { status: 'needs_reauth', reason: judged.reason };
+  const said = input.tiktok ? ` (TikTok ${input.tiktok.code} "${input.tiktok.message}")` : '';
+  const removed = input.tiktok?.code === 105001 && /deauthori[sz]ed/i.test(input.tiktok.message);
+  const verdict: GrantDeadVerdict = {
+    status: 'needs_reauth',
+    reason: removed ? judged.reason : `TikTok refuses the access token of this connection, whose refresh token was lost${said}; the merchant must re-authorize.`,
+  };
   const changed = await markGrantDead(deps.lifecycle, { id: state.id, verdict, cause: 'api_call', at: now, from: 'refresh_lost' });
   if (!changed) return current();
   reportAccessRefused(deps, input, verdict);
