@@ -155,6 +155,16 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     return open(state);
   };
 
+  /** Reports to the circuit, and logs when it opens (or opens again) or closes. */
+  const settle = (signal: CircuitSignal): void => {
+    const before = circuit.state(defaultAppId);
+    circuit.settle(defaultAppId, signal);
+    const after = circuit.state(defaultAppId);
+    if (after === before) return;
+    if (after === 'open') deps.logger.warn({ app: defaultAppId }, "refresh circuit open: TikTok's token endpoint keeps timing out or failing; refreshes of tokens that still have time are postponed");
+    else if (after === 'closed') deps.logger.info({ app: defaultAppId }, 'refresh circuit closed: TikTok answers token refreshes again');
+  };
+
   const claim = (id: string, force: boolean, retryInBackoff = false) => {
     const now = clock.now();
     return store.claim({
@@ -169,10 +179,10 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     try {
       result = await refreshClaimed(attemptDeps, claimed, trigger);
     } catch (error) {
-      circuit.settle(defaultAppId, 'none');
+      settle('none');
       throw error;
     }
-    circuit.settle(defaultAppId, circuitSignal(result));
+    settle(circuitSignal(result));
     if (result.ok) {
       followUp(result.fresh);
       return result.fresh;
@@ -216,7 +226,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     try {
       claimed = await claim(id, input.force, input.retryInBackoff);
     } finally {
-      if (!claimed) circuit.settle(defaultAppId, 'none');
+      if (!claimed) settle('none');
     }
     if (claimed) return attempt(claimed, input.trigger);
     if (!input.wait) return undefined;
