@@ -117,6 +117,8 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   const callerWaitMs = deps.callerWaitMs ?? (settings.waitSeconds ?? 10) * 1000;
   const waitForOther = deps.waitForOther ?? { maxMs: callerWaitMs, pollMs: 100 };
   const circuit = deps.circuit ?? createRefreshCircuit({ clock, failures: settings.circuitFailures ?? 5, openSeconds: settings.circuitOpenSeconds ?? 60 });
+  /** Set when the circuit opens; cleared once a sweep with the circuit closed finds the due backlog worked off. */
+  let expiryFirst = false;
   const flights = createSingleFlight<FreshToken | undefined>();
   const followUps = new Set<Promise<unknown>>();
   const followUp = (fresh: FreshToken): void => {
@@ -161,6 +163,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     circuit.settle(defaultAppId, signal);
     const after = circuit.state(defaultAppId);
     if (after === before) return;
+    if (after === 'open') expiryFirst = true;
     if (after === 'open') deps.logger.warn({ app: defaultAppId }, "refresh circuit open: TikTok's token endpoint keeps timing out or failing; refreshes of tokens that still have time are postponed");
     else if (after === 'closed') deps.logger.info({ app: defaultAppId }, 'refresh circuit closed: TikTok answers token refreshes again');
   };
@@ -311,7 +314,13 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     logger: deps.logger,
     concurrency: settings.concurrency,
     intervalMs: deps.sweepIntervalMs ?? settings.sweepIntervalSeconds * 1000,
-    selectDue: (now, limit) => store.selectDue(now, limit),
+    // After an outage (the circuit opened), tokens about to expire go first until the backlog is worked off.
+    selectDue: async (now, limit) => {
+      const closed = circuit.state(defaultAppId) === 'closed';
+      const ids = await store.selectDue(now, limit, { byExpiry: expiryFirst || !closed });
+      if (closed && ids.length < limit) expiryFirst = false;
+      return ids;
+    },
     refreshOne: (id) => flights.run(id, () => refreshFlow(id, { force: false, trigger: 'sweep', wait: false })),
     authorizationExpiry: (now, limit) => sweepAuthorizationExpiry({ ...deps, store: deps.expiry }, now, limit),
   });
@@ -335,7 +344,6 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     },
   };
 }
-
 
 /**
  * Whether a request must refresh first: the due time has come (and no failure backoff is running),

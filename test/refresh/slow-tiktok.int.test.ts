@@ -139,14 +139,15 @@ describe('the refresh circuit (#15 item 2)', () => {
     expect(h.sim.control.counters().serverErrors).toBe(4);
   });
 
-  it('orders the sweep by expiry, so the token about to expire goes first', async () => {
+  it('after it opened, the sweep takes the due tokens closest to expiry first', async () => {
     const late = await h.seed();
     h.sim.control.setLifetimes({ accessTokenSeconds: 6 * 86_400 });
     const soon = await h.seed();
     // The later-expiring one has been due for longer (say, a backoff): expiry decides, not the due time.
     await h.db.sql.query(`UPDATE connections SET refresh_due_at = refresh_due_at - interval '3 days' WHERE id = $1`, [late.id]);
     h.clock.advanceSeconds(7 * 86_400 - 600);
-    expect(await h.store.selectDue(h.clock.now(), 10)).toStrictEqual([soon.id, late.id]);
+    expect(await h.store.selectDue(h.clock.now(), 10)).toStrictEqual([late.id, soon.id]);
+    expect(await h.store.selectDue(h.clock.now(), 10, { byExpiry: true })).toStrictEqual([soon.id, late.id]);
   });
 });
 

@@ -34,12 +34,15 @@ const columns = selectConnection(fields);
 /** The one "is it due" predicate, shared by selection and claim so they can never disagree. */
 const duePredicate = `refresh_due_at <= $1::timestamptz AND status = 'active' AND (claim_expires_at IS NULL OR claim_expires_at < $1)`;
 
+/** The due selection ($1 now, $2 limit), exported so the bench and tests EXPLAIN the very statement the sweeper runs. */
+export const dueSelectionSql = `SELECT id FROM connections WHERE ${duePredicate} ORDER BY refresh_due_at LIMIT $2`;
+
 /**
- * The due selection ($1 now, $2 limit), exported so the bench and tests EXPLAIN the very statement the
- * sweeper runs. Tokens closest to expiry first (#15 item 2): after an outage, or while the refresh
- * circuit is open, the ones about to expire are refreshed before those that still have days.
+ * The due selection closest to expiry first (#15 item 2), used while the refresh circuit is open and until
+ * the backlog after it is worked off: tokens about to expire go before those that still have days. It
+ * reads every due row (a sort, not a range with a limit), so it is not the everyday statement.
  */
-export const dueSelectionSql = `SELECT id FROM connections WHERE ${duePredicate} ORDER BY access_token_expires_at, refresh_due_at LIMIT $2`;
+export const dueByExpirySelectionSql = `SELECT id FROM connections WHERE ${duePredicate} ORDER BY access_token_expires_at, refresh_due_at LIMIT $2`;
 
 /**
  * Due selection, the cross-process claim (a lease where only the winner's UPDATE returns a row) and
@@ -55,9 +58,12 @@ export function createRefreshClaimStore(sql: SqlRunner) {
   return {
     read: (id: string) => one(`SELECT ${columns} FROM connections WHERE id = $1`, [id]),
 
-    /** Ids of active, unclaimed connections whose refresh is due, oldest first; a range scan of the refresh_due_at index. */
-    async selectDue(now: Date, limit: number): Promise<string[]> {
-      const rows = await sql.query<{ id: string }>(dueSelectionSql, [now, limit]);
+    /**
+     * Ids of active, unclaimed connections whose refresh is due, oldest first (a range scan of the
+     * refresh_due_at index), or with `byExpiry` closest to expiry first.
+     */
+    async selectDue(now: Date, limit: number, options: { byExpiry?: boolean } = {}): Promise<string[]> {
+      const rows = await sql.query<{ id: string }>(options.byExpiry ? dueByExpirySelectionSql : dueSelectionSql, [now, limit]);
       return rows.map((row) => row.id);
     },
 
