@@ -54,7 +54,15 @@ export const settings = {
   REFRESH_SAFETY_MARGIN_SECONDS: seconds(3600)
     .describe('refresh at the latest this long before expiry (capped at a tenth of the lifetime for short-lived tokens)'),
   REFRESH_CONCURRENCY: seconds(4).describe('refreshes one process runs at once'),
-  REFRESH_CLAIM_SECONDS: seconds(60).describe('lease a process holds on an authorization while refreshing it'),
+  REFRESH_CLAIM_SECONDS: seconds(60).describe('lease a process holds on an authorization while refreshing it (renewed while its TikTok request runs)'),
+  REFRESH_REQUEST_TIMEOUT_SECONDS: seconds(120)
+    .describe('hard limit of one token refresh request to TikTok; a slow answer is still stored, since TikTok may have rotated the refresh token'),
+  REFRESH_WAIT_SECONDS: seconds(10)
+    .describe('how long an API request waits for a token refresh before it gets the stored token (if still valid) or 503 `refresh_busy`; the refresh keeps running'),
+  REFRESH_CIRCUIT_FAILURES: seconds(5)
+    .describe("consecutive timeouts or 5xx from TikTok's token endpoint after which this process stops starting refreshes of tokens that still have time"),
+  REFRESH_CIRCUIT_OPEN_SECONDS: seconds(60)
+    .describe('how long the refresh circuit stays open before one probe refresh may test TikTok again'),
   CONNECT_SESSION_TTL_SECONDS: seconds(1800).describe('how long a connect link stays valid'),
   OAUTH_STATE_TTL_SECONDS: z.coerce.number().int().min(1800, 'at least 1800 (TikTok\'s authorization code alone lives 30 minutes)').default(3600)
     .describe('how long a merchant has between leaving for TikTok (to log in or create an account, then approve) and coming back; at least 1800'),
@@ -134,6 +142,10 @@ export interface Config {
     safetyMarginSeconds: number;
     concurrency: number;
     claimSeconds: number;
+    requestTimeoutSeconds: number;
+    waitSeconds: number;
+    circuitFailures: number;
+    circuitOpenSeconds: number;
   };
   connect: { sessionTtlSeconds: number; returnUrlAllowlist: string[]; stateTtlSeconds: number };
   rateLimit: { defaultPerMinute: number };
@@ -264,6 +276,10 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       safetyMarginSeconds: s.REFRESH_SAFETY_MARGIN_SECONDS,
       concurrency: s.REFRESH_CONCURRENCY,
       claimSeconds: s.REFRESH_CLAIM_SECONDS,
+      requestTimeoutSeconds: s.REFRESH_REQUEST_TIMEOUT_SECONDS,
+      waitSeconds: s.REFRESH_WAIT_SECONDS,
+      circuitFailures: s.REFRESH_CIRCUIT_FAILURES,
+      circuitOpenSeconds: s.REFRESH_CIRCUIT_OPEN_SECONDS,
     },
     connect: {
       sessionTtlSeconds: s.CONNECT_SESSION_TTL_SECONDS,

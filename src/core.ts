@@ -37,7 +37,6 @@ import { createWebhookDeliveryStore, type SubscriptionHealth } from './db/stores
 import { createWebhookInboxStore } from './db/stores/webhook-inbox-store.js';
 import { createWebhookSubscriptionStore } from './db/stores/webhook-subscription-store.js';
 import type { V1Deps } from './http/routes/v1-deps.js';
-import { refreshCallTimeoutMs } from './refresh/due.js';
 import { createRefresher, type Refresher, type RefresherDeps } from './refresh/refresher.js';
 import { refreshDueAt } from './refresh/schedule.js';
 import type { Clock } from './shared/clock.js';
@@ -171,8 +170,9 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
         id: app.id, market: app.market, appKey: app.appKey, appSecret: app.appSecret, serviceId: app.serviceId,
         authorizeUrl: app.authorizeUrl, authBaseUrl: app.authBaseUrl, apiBaseUrl: app.apiBaseUrl,
         auth: createAuthClient({ fetch, authBaseUrl: app.authBaseUrl, ...credentials }),
-        // The refresher's token client ends its calls well inside the claim lease.
-        refreshAuth: createAuthClient({ fetch, authBaseUrl: app.authBaseUrl, ...credentials, timeoutMs: refreshCallTimeoutMs(config.refresh.claimSeconds) }),
+        // A refresh request, once sent, is awaited to a long hard limit (its lease is renewed meanwhile):
+        // TikTok may rotate the refresh token before it answers, so abandoning it could lose the grant.
+        refreshAuth: createAuthClient({ fetch, authBaseUrl: app.authBaseUrl, ...credentials, timeoutMs: config.refresh.requestTimeoutSeconds * 1000 }),
         api: createApiClient({ fetch, apiBaseUrl: app.apiBaseUrl, clock, scopes, ...credentials }),
       };
     }),

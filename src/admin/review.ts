@@ -86,6 +86,7 @@ export function createReview(deps: { store: AdminReviewStore; clock: Clock }): R
       attention: [],
     };
     if (row.status === 'needs_reauth') summary.attention.push('needs re-authorization');
+    if (row.status === 'refresh_lost') summary.attention.push('refresh token lost: re-authorize before the access token expires');
     if (row.status === 'expired') summary.attention.push('authorization expired');
     if (openProblemCount > 0) summary.attention.push(`${openProblemCount} open problem${openProblemCount === 1 ? '' : 's'}`);
     if (row.status === 'active' && row.refreshTokenExpiresAt.getTime() - now <= 30 * day) summary.attention.push('authorization expires soon');

@@ -25,7 +25,8 @@ export interface ShopCredentialSource {
   /**
    * One indexed read and a decryption. A due token still valid beyond the minimum validity is answered
    * from that read while one background refresh replaces it; the caller waits for the refresher only
-   * when the token is about to expire (or has), or with `force`.
+   * when the token is about to expire (or has), or with `force`. A `refresh_lost` connection's token is
+   * answered as it is until it expires.
    * `app` picks the connection of a shop connected through several TikTok Shop apps (#13); without it
    * such a shop is {@link ShopAmbiguous}. The app comes from the row read, never from another query.
    * Throws {@link ShopNotFound}, or {@link ConnectionUnusable} for a connection that is not active.
@@ -107,6 +108,8 @@ export function createShopCredentialSource(deps: {
       }
       if (access.status !== 'active') {
         remember(key, undefined);
+        // Its refresh token was lost (#15 item 3): the access token is served, never refreshed, until it expires.
+        if (access.status === 'refresh_lost' && access.accessTokenExpiresAt.getTime() > deps.clock.now().getTime()) return opened(shopId, access);
         throw new ConnectionUnusable(access.connectionId, access.status, access.statusReason);
       }
       const urgency = options.force === true ? 'urgent' : refreshUrgency(access, deps.clock.now().getTime());

@@ -39,6 +39,8 @@ export interface MerchantStatusModel {
   removedShops: Pick<Shop, 'id' | 'name' | 'region'>[];
   /** When the authorization ends (the refresh token's expiry, from TikTok). */
   accessEndsAt: Date;
+  /** When the current access token expires (a `refresh_lost` connection works until then). */
+  accessTokenExpiresAt: Date;
   /** Set within 30, 7 or 1 days of `accessEndsAt`. */
   expiry: ExpiryLevel | null;
   /** null: TikTok did not say which permissions were granted ("scopes unknown"). */
@@ -63,6 +65,7 @@ export function createMerchantStatus(deps: { connections: Pick<AuthorizationStor
       shops: shops.filter((shop) => !shop.removedAt).map(pick),
       removedShops: shops.filter((shop) => shop.removedAt).map(pick),
       accessEndsAt: connection.refreshTokenExpiresAt,
+      accessTokenExpiresAt: connection.accessTokenExpiresAt,
       expiry: expiryLevel(connection.refreshTokenExpiresAt, deps.clock.now()),
       grantedScopes: connection.grantedScopes,
       problems: (await deps.problems.listOpen(connectionId)).map((problem) => ({

@@ -40,6 +40,8 @@ export interface Connection {
   lastRefreshError: string | null;
   /** A refresh may have reached TikTok without its answer being stored: the refresh token may be rotated away. */
   refreshOutcomeUnknownAt: Date | null;
+  /** When the latest refresh attempt claimed the row. */
+  refreshAttemptedAt: Date | null;
   /** Last authorization-expiry warning sent, in days before the end (30, 7, 1). */
   expiryWarningDays: number | null;
   authorizedAt: Date;
@@ -71,6 +73,7 @@ export type RefreshState = Pick<
   | 'id' | 'app' | 'openId' | 'merchantRef' | 'status' | 'statusReason' | 'grantedScopes' | 'accessTokenSealed' | 'refreshTokenSealed'
   | 'accessTokenExpiresAt' | 'refreshTokenExpiresAt' | 'refreshDueAt' | 'tokenVersion' | 'claimOwner' | 'claimExpiresAt'
   | 'refreshFailureCount' | 'lastRefreshedAt' | 'lastRefreshError' | 'refreshOutcomeUnknownAt' | 'expiryWarningDays'
+  | 'refreshAttemptedAt'
 >;
 
 /** What the token, sign and proxy paths need about a shop and its connection, from one read. */

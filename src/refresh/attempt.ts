@@ -45,6 +45,8 @@ export interface AttemptDeps {
   metrics: RefreshMetrics;
   problems?: Pick<Problems, 'recordScopeMissing' | 'resolveAfterRefresh'>;
   policy: RefreshPolicy;
+  /** The claim lease; renewed every third of it while the TikTok request is in flight. */
+  claimSeconds: number;
   backoff: BackoffPolicy;
   owner: string;
   random: () => number;
@@ -69,12 +71,17 @@ export async function refreshClaimed(deps: AttemptDeps, claimed: RefreshState, t
     return failed(deps, claimed, guard, failure, started, trigger, grantDeadVerdict(claimed, deps.clock.now(), undefined));
   }
   let tokens: TokenSet;
+  // Once sent, the request is awaited to its hard limit (TikTok may rotate the refresh token before it
+  // answers); meanwhile the lease is kept, so no other process re-sends the old refresh token (#15 item 1).
+  const renewal = keepLease(deps, guard);
   try {
     tokens = await deps.auth.refreshToken(openRefreshToken(deps.vault, claimed.id, claimed.refreshTokenSealed), claimed.app);
   } catch (error) {
     const failure = classifyFailure(error, claimed);
     const verdict = failure.failureClass === 'grant_dead' ? grantDeadVerdict(claimed, deps.clock.now(), tiktokOf(error)) : undefined;
     return failed(deps, claimed, guard, failure, started, trigger, verdict);
+  } finally {
+    renewal.stop();
   }
 
   const now = deps.clock.now();
@@ -152,7 +159,9 @@ async function failed(
   const detail: Record<string, unknown> = { trigger, failureClass: failure.failureClass, error: message, tiktokCode: failure.tiktokCode ?? null };
   try {
     if (verdict) {
-      await markGrantDead(deps.lifecycle, { id: claimed.id, verdict, cause: 'refresh', guard, error: message, at: now });
+      await markGrantDead(deps.lifecycle, {
+        id: claimed.id, verdict, cause: 'refresh', guard, error: message, at: now, accessTokenExpiresAt: claimed.accessTokenExpiresAt,
+      });
       detail.status = verdict.status;
       detail.reason = verdict.reason;
     } else {
@@ -181,6 +190,21 @@ async function failed(
   deps.logger[level]({ connectionId: claimed.id, ...detail }, 'token refresh failed');
   record(deps, claimed.id, 'failure', detail);
   return { ok: false, stale: false, failure, ...(verdict ? { verdict } : {}) };
+}
+
+/** Renews the lease every third of it until stopped; a renewal that fails is logged (the compare-and-set still guards the write). */
+function keepLease(deps: AttemptDeps, guard: ClaimGuard): { stop(): void } {
+  const leaseMs = deps.claimSeconds * 1000;
+  const timer = setInterval(() => {
+    deps.store.renewClaim(guard, new Date(deps.clock.now().getTime() + leaseMs)).then(
+      (held) => {
+        if (!held) deps.logger.warn({ connectionId: guard.id }, 'the refresh lease was lost while TikTok was answering');
+      },
+      (error: unknown) => deps.logger.warn({ err: error, connectionId: guard.id }, 'could not renew the refresh lease'),
+    );
+  }, Math.max(leaseMs / 3, 50));
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 async function withRetries<T>(deps: AttemptDeps, work: () => Promise<T>): Promise<T> {

@@ -16,7 +16,7 @@ export function warningThreshold(now: Date, expiresAt: Date): number {
 
 export interface ExpiryDeps {
   lifecycle: Pick<Lifecycle, 'transition' | 'warnExpiring'>;
-  store: Pick<LifecycleStore, 'selectEndedAuthorizations' | 'selectExpiryWarningsDue'>;
+  store: Pick<LifecycleStore, 'selectEndedAuthorizations' | 'selectExpiryWarningsDue' | 'selectLostExpired'>;
   audit: Pick<AuditLog, 'record'>;
   logger: Logger;
 }
@@ -41,7 +41,10 @@ export async function warnExpiring(
   return sent;
 }
 
-/** One sweep's share: warn authorizations that reached a threshold, and mark ended ones `expired`. */
+/**
+ * One sweep's share: warn authorizations that reached a threshold, mark ended ones `expired`, and
+ * `refresh_lost` ones whose access token ran out `needs_reauth` (counted in `expired`).
+ */
 export async function sweepAuthorizationExpiry(deps: ExpiryDeps, now: Date, limit: number): Promise<{ warned: number; expired: number }> {
   let warned = 0;
   let expired = 0;
@@ -55,6 +58,18 @@ export async function sweepAuthorizationExpiry(deps: ExpiryDeps, now: Date, limi
       expired += 1;
       deps.audit.record({ actorType: 'system', action: 'connection.expired', outcome: 'success', connectionId: ended.id, detail: { reason } });
       deps.logger.warn({ connectionId: ended.id }, 'authorization ended; connection marked expired');
+    }
+  }
+  for (const lost of await deps.store.selectLostExpired(now, limit)) {
+    const reason = `The access token expired on ${lost.accessTokenExpiresAt.toISOString()} and the refresh token was lost; the merchant must re-authorize.`;
+    const changed = await deps.lifecycle.transition({
+      id: lost.id, from: ['refresh_lost'], to: 'needs_reauth', cause: 'sweeper', reason, at: now,
+      details: { reason, occurredAt: now.toISOString(), cause: 'sweeper' },
+    });
+    if (changed) {
+      expired += 1;
+      deps.audit.record({ actorType: 'system', action: 'connection.needs_reauth', outcome: 'success', connectionId: lost.id, detail: { reason } });
+      deps.logger.warn({ connectionId: lost.id }, 'the access token of a connection whose refresh token was lost expired; connection needs re-authorization');
     }
   }
   for (const row of await deps.store.selectExpiryWarningsDue(now, limit)) {

@@ -21,11 +21,3 @@ export function refreshUrgency(token: Pick<Connection, 'accessTokenExpiresAt' | 
 export function isTokenDue(token: Pick<Connection, 'accessTokenExpiresAt' | 'refreshDueAt'>, now: number): boolean {
   return refreshUrgency(token, now) !== 'fresh';
 }
-
-/**
- * How long one token refresh call to TikTok may take: at most half the claim lease, and 10 s, so
- * another replica never takes over a refresh that is still waiting for TikTok.
- */
-export function refreshCallTimeoutMs(claimSeconds: number): number {
-  return Math.min(10_000, claimSeconds * 500);
-}

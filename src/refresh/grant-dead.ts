@@ -10,7 +10,7 @@ import type { Vault } from '../vault/vault.js';
 
 /** The status a dead grant leaves the connection in, and the reason people read. */
 export interface GrantDeadVerdict {
-  status: Extract<ConnectionStatus, 'needs_reauth' | 'expired'>;
+  status: Extract<ConnectionStatus, 'needs_reauth' | 'expired' | 'refresh_lost'>;
   reason: string;
 }
 
@@ -36,6 +36,16 @@ export function grantDeadVerdict(state: RefreshState, now: Date, tiktok: TikTokD
       reason: `TikTok refuses the connection's access token even right after a refresh${said}; the merchant must re-authorize.`,
     };
   }
+  if (state.refreshOutcomeUnknownAt && tiktok?.code === 36004005 && state.accessTokenExpiresAt.getTime() > now.getTime()) {
+    // Not a dead grant yet (#15 item 3): the access token from before still works until it expires.
+    return {
+      status: 'refresh_lost',
+      reason:
+        `TikTok no longer accepts the stored refresh token${said}: an earlier refresh (at ${state.refreshOutcomeUnknownAt.toISOString()}) ` +
+        `reached TikTok but its answer was lost, so the refresh token was most likely rotated away. The access token keeps working until ` +
+        `${state.accessTokenExpiresAt.toISOString()}; the merchant must re-authorize before then.`,
+    };
+  }
   if (state.refreshOutcomeUnknownAt) {
     return {
       status: 'needs_reauth',
@@ -51,17 +61,24 @@ export function grantDeadVerdict(state: RefreshState, now: Date, tiktok: TikTokD
 }
 
 /**
- * Moves an active connection to its verdict's status through the lifecycle (`connection.needs_reauth`
- * or `connection.expired`), under the refresh claim when `guard` is given. True when it moved.
+ * Moves a connection to its verdict's status through the lifecycle (`connection.needs_reauth`,
+ * `connection.expired` or `connection.refresh_lost`), under the refresh claim when `guard` is given.
+ * From `active`, or from `refresh_lost` when `from` says so. True when it moved.
  */
 export function markGrantDead(
   lifecycle: Pick<Lifecycle, 'transition'>,
-  input: { id: string; verdict: GrantDeadVerdict; cause: 'refresh' | 'api_call'; guard?: ClaimGuard; error?: string; at: Date },
+  input: {
+    id: string; verdict: GrantDeadVerdict; cause: 'refresh' | 'api_call'; guard?: ClaimGuard; error?: string; at: Date;
+    from?: 'active' | 'refresh_lost';
+    /** For `refresh_lost`: until when the access token is served. */
+    accessTokenExpiresAt?: Date;
+  },
 ): Promise<boolean> {
   const { verdict } = input;
+  const until = verdict.status === 'refresh_lost' && input.accessTokenExpiresAt ? { accessTokenExpiresAt: input.accessTokenExpiresAt.toISOString() } : {};
   return lifecycle.transition({
-    id: input.id, from: ['active'], to: verdict.status, cause: input.cause, reason: verdict.reason, at: input.at,
-    details: { reason: verdict.reason, occurredAt: input.at.toISOString(), cause: input.cause },
+    id: input.id, from: [input.from ?? 'active'], to: verdict.status, cause: input.cause, reason: verdict.reason, at: input.at,
+    details: { reason: verdict.reason, occurredAt: input.at.toISOString(), cause: input.cause, ...until },
     ...(input.guard ? { guard: input.guard } : {}),
     ...(input.error === undefined ? {} : { error: input.error }),
   });
@@ -112,7 +129,7 @@ export async function markAccessRefused(
     return state && { status: state.status, statusReason: state.statusReason };
   };
   const claimed = await deps.store.claim({ id, owner: deps.owner, now, leaseUntil: new Date(now.getTime() + deps.claimSeconds * 1000), force: true });
-  if (!claimed) return current();
+  if (!claimed) return refusedWhileLost(deps, input, now, current);
   const guard = { id, owner: deps.owner, expectedVersion: claimed.tokenVersion };
   let changed = false;
   let verdict: GrantDeadVerdict | undefined;
@@ -125,10 +142,40 @@ export async function markAccessRefused(
     if (!changed) await deps.store.releaseClaim(guard);
   }
   if (!changed || !verdict) return current();
+  reportAccessRefused(deps, input, verdict);
+  return { status: verdict.status, statusReason: verdict.reason };
+}
+
+/**
+ * A `refresh_lost` connection (never refreshed, so never claimed) whose access token TikTok refused for
+ * good: the definitive signal that it is dead, so it becomes `needs_reauth` now instead of at its expiry.
+ */
+async function refusedWhileLost(
+  deps: AccessRefusedDeps,
+  input: AccessRefused,
+  now: Date,
+  current: () => Promise<Pick<RefreshState, 'status' | 'statusReason'> | undefined>,
+): Promise<Pick<RefreshState, 'status' | 'statusReason'> | undefined> {
+  const state = await deps.store.read(input.connectionId);
+  if (state?.status !== 'refresh_lost' || openAccessToken(deps.vault, state.id, state.accessTokenSealed) !== input.accessToken) return current();
+  const judged = grantDeadVerdict({ ...state, refreshOutcomeUnknownAt: null }, now, input.tiktok);
+  const said = input.tiktok ? ` (TikTok ${input.tiktok.code} "${input.tiktok.message}")` : '';
+  const removed = input.tiktok?.code === 105001 && /deauthori[sz]ed/i.test(input.tiktok.message);
+  const verdict: GrantDeadVerdict = {
+    status: 'needs_reauth',
+    reason: removed ? judged.reason : `TikTok refuses the access token of this connection, whose refresh token was lost${said}; the merchant must re-authorize.`,
+  };
+  const changed = await markGrantDead(deps.lifecycle, { id: state.id, verdict, cause: 'api_call', at: now, from: 'refresh_lost' });
+  if (!changed) return current();
+  reportAccessRefused(deps, input, verdict);
+  return { status: verdict.status, statusReason: verdict.reason };
+}
+
+function reportAccessRefused(deps: AccessRefusedDeps, input: AccessRefused, verdict: GrantDeadVerdict): void {
+  const id = input.connectionId;
   deps.audit.record({
     actorType: 'system', actorId: deps.owner, action: `connection.${verdict.status}`, outcome: 'success', connectionId: id,
     requestId: input.requestId ?? null, detail: { source: 'api_call', tiktokCode: input.tiktok?.code ?? null, reason: verdict.reason },
   });
   deps.logger.warn({ connectionId: id, status: verdict.status, tiktokCode: input.tiktok?.code }, 'TikTok refused the access token for good; connection needs re-authorization');
-  return { status: verdict.status, statusReason: verdict.reason };
 }

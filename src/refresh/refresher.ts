@@ -5,9 +5,10 @@ import type { RefreshState } from '../connections/model.js';
 import { ConnectionNotFound, ConnectionUnusable, RefreshBusy } from '../shared/errors.js';
 import { TikTokUnavailable } from '../tiktok/index.js';
 import { openAccessToken } from '../vault/tokens.js';
-import { refreshClaimed, type AttemptDeps, type FreshToken, type Trigger } from './attempt.js';
+import { refreshClaimed, type AttemptDeps, type AttemptResult, type FreshToken, type Trigger } from './attempt.js';
 import { sweepAuthorizationExpiry, type ExpiryDeps } from './authorization-expiry.js';
-import { isTokenDue, refreshUrgency } from './due.js';
+import { createRefreshCircuit, type CircuitSignal, type RefreshCircuit } from './circuit.js';
+import { isTokenDue, minimumValidityMs, refreshUrgency } from './due.js';
 import { defaultBackoff, type BackoffPolicy } from './failure.js';
 import { markAccessRefused, type AccessRefused } from './grant-dead.js';
 import { createSingleFlight } from './single-flight.js';
@@ -16,20 +17,31 @@ import { createSweeper, type SweepReport } from './sweeper.js';
 export type { FreshToken } from './attempt.js';
 export type { SweepReport } from './sweeper.js';
 
-export interface RefresherDeps extends Omit<AttemptDeps, 'policy' | 'backoff' | 'owner' | 'random' | 'sleep' | 'lifecycle'> {
+export interface RefresherDeps extends Omit<AttemptDeps, 'policy' | 'claimSeconds' | 'backoff' | 'owner' | 'random' | 'sleep' | 'lifecycle'> {
   lifecycle: AttemptDeps['lifecycle'] & Pick<ExpiryDeps['lifecycle'], 'warnExpiring'>;
   /** Selection of ended and expiring authorizations, for the sweeper. */
   expiry: ExpiryDeps['store'];
   /** `config.refresh`. */
-  settings: { sweepIntervalSeconds: number; atLifetimeFraction: number; safetyMarginSeconds: number; concurrency: number; claimSeconds: number };
+  settings: {
+    sweepIntervalSeconds: number; atLifetimeFraction: number; safetyMarginSeconds: number; concurrency: number; claimSeconds: number;
+    /** How long a request waits for a refresh (default 10). */
+    waitSeconds?: number;
+    /** Refresh circuit (default 5 failures, 60 s open). */
+    circuitFailures?: number;
+    circuitOpenSeconds?: number;
+  };
   /** Names this process in claims; default `hostname:pid:random`. */
   owner?: string;
   backoff?: BackoffPolicy;
   random?: () => number;
   /** Timer interval of `start()`; default `settings.sweepIntervalSeconds`. */
   sweepIntervalMs?: number;
-  /** How long `ensureFresh` waits for another process's refresh, polling the row. Default 5 000 / 100 ms. */
+  /** How long `ensureFresh` waits for another process's refresh, polling the row. Default `settings.waitSeconds` / 100 ms. */
   waitForOther?: { maxMs: number; pollMs: number };
+  /** How long a request waits for this process's refresh before it is answered without it; default `settings.waitSeconds`. */
+  callerWaitMs?: number;
+  /** The storm brake; default one per refresher, from `settings`. */
+  circuit?: RefreshCircuit;
   /**
    * Runs after every stored refresh, in the background (the caller gets its token at once; `stop()`
    * waits for it): the core fetches the authorized shops again here (#11 item 8). Failures are logged.
@@ -73,7 +85,8 @@ export interface Refresher {
 
 /** Forcing more often than this returns the token refreshed moments ago instead of calling TikTok again. */
 const minForceIntervalMs = 10_000;
-
+/** An expired token in backoff is refreshed on request at most this often per connection (#15 item 2). */
+export const backoffRetrySeconds = 30;
 /**
  * The token refresher: in-process single flight per connection over a cross-process claim with a
  * lease, compare-and-set writes, failure classes with bounded retries, and the sweeper.
@@ -89,12 +102,17 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   const attemptDeps: AttemptDeps = {
     ...deps,
     policy: settings,
+    claimSeconds: settings.claimSeconds,
     backoff: deps.backoff ?? defaultBackoff,
     owner: deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     random: deps.random ?? Math.random,
     sleep: (ms) => sleep(ms),
   };
-  const waitForOther = deps.waitForOther ?? { maxMs: 5_000, pollMs: 100 };
+  const callerWaitMs = deps.callerWaitMs ?? (settings.waitSeconds ?? 10) * 1000;
+  const waitForOther = deps.waitForOther ?? { maxMs: callerWaitMs, pollMs: 100 };
+  const circuit = deps.circuit ?? createRefreshCircuit({ clock, failures: settings.circuitFailures ?? 5, openSeconds: settings.circuitOpenSeconds ?? 60 });
+  /** Set when the circuit opens; cleared once a sweep with the circuit closed finds the due backlog worked off. */
+  let expiryFirst = false;
   const flights = createSingleFlight<FreshToken | undefined>();
   const followUps = new Set<Promise<unknown>>();
   const followUp = (fresh: FreshToken): void => {
@@ -103,6 +121,13 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       .catch((error: unknown) => deps.logger.warn({ err: error, connectionId: fresh.connectionId }, 'the work after a refresh failed'))
       .finally(() => followUps.delete(running));
     followUps.add(running);
+  };
+
+  /** Active, or `refresh_lost` with its access token not yet expired (served, never refreshed). */
+  const assertUsable = (state: RefreshState): void => {
+    if (state.status === 'active') return;
+    if (state.status === 'refresh_lost' && state.accessTokenExpiresAt.getTime() > clock.now().getTime()) return;
+    throw new ConnectionUnusable(state.id, state.status, state.statusReason);
   };
 
   const open = (state: RefreshState): FreshToken => ({
@@ -127,14 +152,36 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     return open(state);
   };
 
-  const claim = (id: string, force: boolean) => {
+  /** Reports to the circuit, and logs when it opens (or opens again) or closes. */
+  const settle = (app: string | undefined, signal: CircuitSignal): void => {
+    if (app === undefined) return;
+    const before = circuit.state(app);
+    circuit.settle(app, signal);
+    const after = circuit.state(app);
+    if (after === before) return;
+    if (after === 'open') expiryFirst = true;
+    if (after === 'open') deps.logger.warn({ app }, "refresh circuit open: TikTok's token endpoint keeps timing out or failing; refreshes of tokens that still have time are postponed");
+    else if (after === 'closed') deps.logger.info({ app }, 'refresh circuit closed: TikTok answers token refreshes again');
+  };
+
+  const claim = (id: string, force: boolean, retryInBackoff = false) => {
     const now = clock.now();
-    return store.claim({ id, owner: attemptDeps.owner, now, leaseUntil: new Date(now.getTime() + settings.claimSeconds * 1000), force });
+    return store.claim({
+      id, owner: attemptDeps.owner, now, leaseUntil: new Date(now.getTime() + settings.claimSeconds * 1000), force,
+      ...(retryInBackoff ? { retryEvery: { seconds: backoffRetrySeconds, urgentUntil: new Date(now.getTime() + minimumValidityMs) } } : {}),
+    });
   };
 
   /** Runs one attempt on a claimed row and turns its result into a token (or the reason there is none). */
   const attempt = async (claimed: RefreshState, trigger: Trigger): Promise<FreshToken> => {
-    const result = await refreshClaimed(attemptDeps, claimed, trigger);
+    let result: AttemptResult;
+    try {
+      result = await refreshClaimed(attemptDeps, claimed, trigger);
+    } catch (error) {
+      settle(claimed.app, 'none');
+      throw error;
+    }
+    settle(claimed.app, circuitSignal(result));
     if (result.ok) {
       followUp(result.fresh);
       return result.fresh;
@@ -150,9 +197,37 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     throw result.failure.error;
   };
 
+  /**
+   * Whether the circuit lets this refresh start (#15 item 2): always when closed or forced; otherwise
+   * only for a token about to expire, or as the half-open probe. The row is read only when the circuit is not closed.
+   */
+  const circuitAllows = async (id: string, input: { force: boolean; known?: RefreshState }): Promise<{ allowed: boolean; app?: string }> => {
+    if (input.force || circuit.allClosed()) return { allowed: true, ...(input.known ? { app: input.known.app } : {}) };
+    const row = input.known ?? (await store.read(id));
+    if (!row) return { allowed: true };
+    const allowed = circuit.mayStart(row.app, row.accessTokenExpiresAt);
+    if (!allowed) deps.logger.debug({ connectionId: id, app: row.app }, 'refresh postponed: the refresh circuit is open and the token still has time');
+    return { allowed, app: row.app };
+  };
+
   /** Claims and refreshes; when another process holds the claim, polls until it finishes (bounded). */
-  const refreshFlow = async (id: string, input: { force: boolean; trigger: Trigger; wait: boolean; seenVersion?: number }) => {
-    const claimed = await claim(id, input.force);
+  const refreshFlow = async (
+    id: string,
+    input: { force: boolean; trigger: Trigger; wait: boolean; seenVersion?: number; known?: RefreshState; retryInBackoff?: boolean },
+  ) => {
+    const gate = await circuitAllows(id, input);
+    if (!gate.allowed) {
+      if (!input.wait) return undefined;
+      const state = input.known ?? (await store.read(id));
+      if (!state) throw new ConnectionNotFound(id);
+      return serve(state);
+    }
+    let claimed: RefreshState | undefined;
+    try {
+      claimed = await claim(id, input.force, input.retryInBackoff);
+    } finally {
+      if (!claimed) settle(gate.app, 'none');
+    }
     if (claimed) return attempt(claimed, input.trigger);
     if (!input.wait) return undefined;
     const started = Date.now();
@@ -177,20 +252,56 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     }
   };
 
+  /**
+   * A request waits for a refresh at most `callerWaitMs` (#15 item 1): then the refresh keeps running
+   * (its answer, however late, is stored) and the caller gets the stored token if it is valid beyond the
+   * minimum validity, otherwise RefreshBusy (503 with Retry-After).
+   */
+  const withinWait = async (id: string, running: Promise<FreshToken | undefined>): Promise<FreshToken | undefined> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), callerWaitMs);
+    });
+    try {
+      const first = await Promise.race([running, late]);
+      if (first !== 'late') return first;
+    } finally {
+      clearTimeout(timer);
+    }
+    running.catch(() => undefined);
+    const state = await store.read(id);
+    if (!state) throw new ConnectionNotFound(id);
+    assertUsable(state);
+    if (state.accessTokenExpiresAt.getTime() - clock.now().getTime() > minimumValidityMs) return open(state);
+    throw new RefreshBusy(`Connection ${id}'s token is being refreshed and TikTok has not answered within ${callerWaitMs} ms; retry shortly.`);
+  };
+
   const ensureFresh = async (connectionId: string, options: { force?: boolean } = {}, trigger: Trigger = 'request'): Promise<FreshToken> => {
+    const waited = (running: Promise<FreshToken | undefined>) => (trigger === 'request' ? withinWait(connectionId, running) : running);
     const pending = flights.pending(connectionId);
     if (pending) {
       // Share the running refresh; if it failed, the row says what to serve (old token, or why not).
-      const shared = await pending.catch(() => undefined);
+      const shared = await waited(pending.catch(() => undefined));
       if (shared) return shared;
     }
     const state = await store.read(connectionId);
     if (!state) throw new ConnectionNotFound(connectionId);
     assertUsable(state);
+    if (state.status === 'refresh_lost') {
+      // Nothing can refresh it: an operator is told so, everyone else gets the token while it lasts.
+      if (trigger === 'operator') throw new ConnectionUnusable(state.id, state.status, state.statusReason);
+      return open(state);
+    }
     const force = options.force === true;
-    if (!needsRefresh(state, clock.now(), force, trigger === 'operator')) return serve(state);
-    const fresh = await flights.run(connectionId, () =>
-      refreshFlow(connectionId, { force: force || state.refreshDueAt === null, trigger, wait: true, seenVersion: state.tokenVersion }),
+    const need = needsRefresh(state, clock.now(), force, trigger === 'operator');
+    if (need === 'no') return serve(state);
+    const fresh = await waited(
+      flights.run(connectionId, () =>
+        refreshFlow(connectionId, {
+          force: need === 'yes' && (force || state.refreshDueAt === null), trigger, wait: true, seenVersion: state.tokenVersion, known: state,
+          retryInBackoff: need === 'retry_in_backoff',
+        }),
+      ),
     );
     return fresh ?? ensureFresh(connectionId, options, trigger);
   };
@@ -200,7 +311,13 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     logger: deps.logger,
     concurrency: settings.concurrency,
     intervalMs: deps.sweepIntervalMs ?? settings.sweepIntervalSeconds * 1000,
-    selectDue: (now, limit) => store.selectDue(now, limit),
+    // After an outage (the circuit opened), tokens about to expire go first until the backlog is worked off.
+    selectDue: async (now, limit) => {
+      const closed = circuit.allClosed();
+      const ids = await store.selectDue(now, limit, { byExpiry: expiryFirst || !closed });
+      if (closed && ids.length < limit) expiryFirst = false;
+      return ids;
+    },
     refreshOne: (id) => flights.run(id, () => refreshFlow(id, { force: false, trigger: 'sweep', wait: false })),
     authorizationExpiry: (now, limit) => sweepAuthorizationExpiry({ ...deps, store: deps.expiry }, now, limit),
   });
@@ -225,19 +342,29 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   };
 }
 
-function assertUsable(state: RefreshState): void {
-  if (state.status !== 'active') throw new ConnectionUnusable(state.id, state.status, state.statusReason);
-}
-
 /**
  * Whether a request must refresh first: the due time has come (and no failure backoff is running),
  * or the caller forces it (not twice within seconds, and not through a backoff unless an operator asks).
+ * `retry_in_backoff`: the token is expired (or about to) while failures back off, and no attempt started
+ * in the last {@link backoffRetrySeconds}: one request may try now, so service returns soon after TikTok does.
  */
-function needsRefresh(state: RefreshState, now: Date, force: boolean, operator: boolean): boolean {
-  if (operator) return true;
+function needsRefresh(state: RefreshState, now: Date, force: boolean, operator: boolean): 'yes' | 'no' | 'retry_in_backoff' {
+  if (operator) return 'yes';
   const due = state.refreshDueAt;
   const backingOff = state.refreshFailureCount > 0 && due !== null && due.getTime() > now.getTime();
-  if (backingOff) return false;
-  if (force) return !state.lastRefreshedAt || now.getTime() - state.lastRefreshedAt.getTime() >= minForceIntervalMs;
-  return isTokenDue(state, now.getTime());
+  if (backingOff) {
+    const attempted = state.refreshAttemptedAt;
+    const retryable = refreshUrgency(state, now.getTime()) === 'urgent' && (!attempted || now.getTime() - attempted.getTime() >= backoffRetrySeconds * 1000);
+    return retryable ? 'retry_in_backoff' : 'no';
+  }
+  if (force) return !state.lastRefreshedAt || now.getTime() - state.lastRefreshedAt.getTime() >= minForceIntervalMs ? 'yes' : 'no';
+  return isTokenDue(state, now.getTime()) ? 'yes' : 'no';
+}
+
+/** What an attempt tells the circuit: timeouts and 5xx (TikTokUnavailable) count against TikTok; any answer closes it. */
+function circuitSignal(result: AttemptResult): CircuitSignal {
+  if (result.ok || result.stale) return 'answered';
+  const code = (result.failure.error as { code?: string }).code;
+  if (code === 'tiktok_unavailable') return 'unavailable';
+  return result.failure.failureClass === 'grant_dead' || result.failure.failureClass === 'permission' || code?.startsWith('tiktok_') ? 'answered' : 'none';
 }

@@ -10,7 +10,7 @@ export interface SweepReport {
   skipped: number;
   /** Authorization expiry warnings sent. */
   warned: number;
-  /** Connections marked expired because their authorization ended. */
+  /** Connections marked expired because their authorization ended, or needs_reauth because a `refresh_lost` access token ran out. */
   expired: number;
 }
 

@@ -261,23 +261,27 @@ export class ConnectionNotFound extends ServiceError {
   }
 }
 
-/** The connection exists but cannot give out tokens; the code says why. */
+/**
+ * The connection exists but cannot give out tokens; the code says why. A `refresh_lost` connection is
+ * unusable once its access token expired: `connection_needs_reauth`.
+ */
 export class ConnectionUnusable extends ServiceError {
   readonly code: 'connection_needs_reauth' | 'connection_expired' | 'connection_suspended' | 'connection_revoked';
   constructor(
     readonly connectionId: string,
-    readonly status: 'needs_reauth' | 'expired' | 'suspended' | 'revoked',
+    readonly status: 'refresh_lost' | 'needs_reauth' | 'expired' | 'suspended' | 'revoked',
     readonly reason: string | null,
   ) {
     super(
       {
+        refresh_lost: 'The access token of this connection expired and its refresh token was lost; the merchant must re-authorize.',
         needs_reauth: 'The merchant must re-authorize this connection before it can be used.',
         expired: "The merchant's authorization has expired; they must re-authorize.",
         suspended: 'An administrator suspended this connection.',
         revoked: 'This connection was revoked.',
       }[status] + (reason ? ` Reason: ${reason}` : ''),
     );
-    this.code = `connection_${status}`;
+    this.code = status === 'refresh_lost' ? 'connection_needs_reauth' : `connection_${status}`;
   }
 }
 
@@ -350,9 +354,18 @@ export class EncryptionKeyUnknown extends ServiceError {
   }
 }
 
-/** Another process holds the refresh claim and did not finish in time. */
+/**
+ * A refresh (this process's or another's) did not finish within the caller's wait and the stored token
+ * is not usable: retry after `retryAfterSeconds`. The refresh itself keeps running.
+ */
 export class RefreshBusy extends ServiceError {
   readonly code = 'refresh_busy';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(message);
+  }
 }
 
 export class AdminSignInRequired extends ServiceError {

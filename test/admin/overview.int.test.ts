@@ -42,7 +42,7 @@ describe('GET /admin/overview', () => {
 
   it('counts connections by status, each linking to the filtered list', () => {
     expect(textOf(sectionOf(html, 'status-title'))).toBe(
-      'Connections (4) 2Active 1Needs re-authorization 0Authorization expired 1Suspended 0Revoked',
+      'Connections (4) 2Active 0Refresh token lost 1Needs re-authorization 0Authorization expired 1Suspended 0Revoked',
     );
     expect(html).toContain('<a href="/admin?status=needs_reauth"><strong>1</strong>Needs re-authorization</a>');
   });

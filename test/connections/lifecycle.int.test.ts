@@ -102,6 +102,21 @@ describe('the connection lifecycle', () => {
       },
       api_call: proxyRefusedForGood,
     },
+    refreshLost: {
+      refresh: async (subject) => {
+        // TikTok rotates the refresh token but its answer is lost; the retry presents the rotated-away one (36004005).
+        sim().answerButFail({ endpoint: 'refresh', how: 'drop', count: 1 });
+        await service.refresher.refreshNow(subject.id).catch(() => undefined);
+        await service.refresher.refreshNow(subject.id).catch(() => undefined);
+      },
+    },
+    refreshLostEnded: {
+      sweeper: async (subject) => {
+        await service.db.sql.query(`UPDATE connections SET access_token_expires_at = now() - interval '1 minute' WHERE id = $1`, [subject.id]);
+        await service.refresher.sweepOnce();
+      },
+      api_call: proxyRefusedForGood,
+    },
     authorizationEnded: {
       refresh: async (subject) => {
         await endAuthorization(subject.id);

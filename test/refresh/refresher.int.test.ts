@@ -175,7 +175,8 @@ describe('a refresher killed mid-refresh', () => {
     const before = await h.row(id);
     h.clock.set(before.refreshDueAt!);
     const neverAnswers = createAuthClient({ fetch: () => new Promise(() => undefined), authBaseUrl: h.sim.url, ...app, timeoutMs: 60_000 });
-    void h.refresher({ auth: neverAnswers, owner: 'killed' }).sweepOnce();
+    // A killed process renews no lease.
+    void h.refresher({ auth: neverAnswers, owner: 'killed', store: { ...h.store, renewClaim: async () => true } }).sweepOnce();
     await vi_waitFor(async () => (await h.row(id)).claimOwner === 'killed');
     expect((await h.row(id)).refreshTokenSealed).toBe(before.refreshTokenSealed);
 
@@ -199,8 +200,8 @@ describe('a refresher killed mid-refresh', () => {
       },
     });
 
-    it('in strict rotation: the connection needs re-authorization, with a reason saying the refresh token was rotated away', async () => {
-      const { id } = await h.seed();
+    it('in strict rotation: the connection is refresh_lost (old access token served until it expires, #15 item 3), then needs_reauth', async () => {
+      const { id, tokens } = await h.seed();
       const before = await h.row(id);
       h.clock.set(before.refreshDueAt!);
       await h.refresher({ store: killedStore(h.store), owner: 'killed' }).sweepOnce();
@@ -210,9 +211,15 @@ describe('a refresher killed mid-refresh', () => {
       const survivor = h.refresher({ owner: 'survivor' });
       expect(await survivor.sweepOnce()).toMatchObject({ refreshed: 0, failed: 1 });
       const after = await h.row(id);
-      expect(after).toMatchObject({ status: 'needs_reauth', refreshDueAt: null, claimOwner: null });
-      expect(after.statusReason).toMatch(/answer was lost before it could be stored, so the refresh token was rotated away/);
-      expect((await h.outbox(id)).map((e) => e.type)).toStrictEqual(['connection.needs_reauth']);
+      expect(after).toMatchObject({ status: 'refresh_lost', refreshDueAt: null, claimOwner: null });
+      expect(after.statusReason).toMatch(/answer was lost, so the refresh token was most likely rotated away/);
+      expect((await h.outbox(id)).map((e) => e.type)).toStrictEqual(['connection.refresh_lost']);
+      expect((await survivor.ensureFresh(id)).accessToken).toBe(tokens.accessToken);
+      expect(h.sim.control.counters().refreshes.total).toBe(2);
+
+      h.clock.set(new Date(tokens.accessTokenExpiresAt.getTime() + 1000));
+      await survivor.sweepOnce();
+      expect(await h.row(id)).toMatchObject({ status: 'needs_reauth' });
       await expect(survivor.ensureFresh(id)).rejects.toMatchObject({ code: 'connection_needs_reauth' });
       expect(h.sim.control.counters().refreshes.total).toBe(2);
     });

@@ -28,11 +28,12 @@ export async function createHarness() {
   const encryptionKeys = 'k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
   const vault = createVault(parseKeyRing(encryptionKeys));
   const logger = createLogger('silent');
-  const config = loadConfig({
+  const env = {
     NODE_ENV: 'test', TOKEN_ENCRYPTION_KEYS: encryptionKeys, COOKIE_SECRET: 'refresh-harness-cookie-secret-0123456789',
     TIKTOK_APP_KEY: app.appKey, TIKTOK_APP_SECRET: app.appSecret, TIKTOK_SERVICE_ID: app.serviceId,
     TIKTOK_AUTH_BASE_URL: sim.url, TIKTOK_API_BASE_URL: sim.url,
-  });
+  };
+  const config = loadConfig(env);
   /** The service's own composition; the harness reads its audit trail and metrics. */
   const core = createCore(config, db, { clock, logger, fetch: globalThis.fetch });
   const { audit, metrics } = core;
@@ -45,12 +46,13 @@ export async function createHarness() {
 
     /**
      * A refresher as one process builds it (createCore), sharing this harness's audit trail and metrics;
-     * `database` gives it its own pool (another process), overrides inject faults. Its workers never
+     * `database` gives it its own pool (another process), `settings` are extra environment settings
+     * (e.g. `REFRESH_CLAIM_SECONDS`), overrides inject faults. Its workers never
      * start, and it is never stopped: a test may leave it hanging, as a killed process would.
      */
-    refresher(overrides: Partial<RefresherDeps> & { database?: Database } = {}) {
-      const { database = db, ...refresher } = overrides;
-      return createCore(config, database, {
+    refresher(overrides: Partial<RefresherDeps> & { database?: Database; env?: Record<string, string> } = {}) {
+      const { database = db, env: extra, ...refresher } = overrides;
+      return createCore(extra ? loadConfig({ ...env, ...extra }) : config, database, {
         clock, logger, fetch: globalThis.fetch,
         refresher: { audit, metrics: metrics.refresh, random: () => 0.5, waitForOther: { maxMs: 400, pollMs: 20 }, ...refresher },
       }).refresher;

@@ -31,8 +31,15 @@ export const connectionEventSchemas = {
     .describe('A merchant connected a seller account for the first time.'),
   'connection.reauthorized': z.object({ ...base, ...grant, previousStatus: connectionStatus })
     .describe('A merchant authorized an already connected seller account again: new tokens, shops and scopes.'),
-  'connection.needs_reauth': z.object({ ...statusChange, cause: z.enum(['refresh', 'api_call']) })
-    .describe('TikTok no longer accepts the grant (refresh refused, or an API call refused for good): the merchant must re-authorize.'),
+  'connection.needs_reauth': z.object({ ...statusChange, cause: z.enum(['refresh', 'api_call', 'sweeper']) })
+    .describe('TikTok no longer accepts the grant (refresh refused, or an API call refused for good), or the access token of a `refresh_lost` connection expired (sweeper): the merchant must re-authorize.'),
+  'connection.refresh_lost': z
+    .object({
+      ...statusChange,
+      cause: z.enum(['refresh']),
+      accessTokenExpiresAt: z.iso.datetime().describe('Until then the connection keeps working; the merchant must re-authorize before'),
+    })
+    .describe('A refresh whose answer was lost rotated the refresh token away: the connection keeps working until its access token expires; the merchant must re-authorize before then.'),
   'connection.expired': z.object({ ...statusChange, cause: z.enum(['refresh', 'api_call', 'sweeper']) })
     .describe("The seller authorization ended (its refresh token's lifetime ran out): the merchant must re-authorize."),
   'connection.deauthorized': z.object({ ...statusChange, by: z.enum(['seller', 'creator']), webhookType: z.number().int() })

@@ -64,7 +64,7 @@ function checkDetails(type: ConnectionEventType, details: Record<string, unknown
  */
 export function createLifecycle(deps: { store: LifecycleStore; clock: Clock }): Lifecycle {
   const plan = (request: TransitionRequest): TransitionWrite => {
-    const rule = ruleFor(request.to, request.cause);
+    const rule = ruleFor(request.to, request.cause, request.from);
     const from = request.from ?? rule?.from ?? [];
     if (!rule || from.length === 0 || !from.every((status) => rule.from.includes(status))) {
       throw new TransitionNotAllowed(

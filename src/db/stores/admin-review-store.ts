@@ -89,7 +89,7 @@ export function createAdminReviewStore(db: Pick<Database, 'prisma' | 'sql'>, pro
       const failures = Math.max(1, Math.trunc(criteria.failuresAtLeast)); // a literal, so the partial index applies
       const ids = await db.sql.query<{ id: string }>(
         `SELECT id FROM (
-           (SELECT id, refresh_token_expires_at FROM connections WHERE status IN ('needs_reauth', 'expired')
+           (SELECT id, refresh_token_expires_at FROM connections WHERE status IN ('refresh_lost', 'needs_reauth', 'expired')
              ORDER BY refresh_token_expires_at, id LIMIT $2)
            UNION
            (SELECT c.id, c.refresh_token_expires_at FROM problems p JOIN connections c ON c.id = p.connection_id

@@ -59,6 +59,7 @@ export const connectionColumns: Columns<Connection> = {
   lastRefreshedAt: nullableDate('last_refreshed_at'),
   lastRefreshError: nullableText('last_refresh_error'),
   refreshOutcomeUnknownAt: nullableDate('refresh_outcome_unknown_at'),
+  refreshAttemptedAt: nullableDate('refresh_attempted_at'),
   expiryWarningDays: nullableInt('expiry_warning_days'),
   authorizedAt: date('authorized_at'),
   createdAt: date('created_at'),

@@ -141,6 +141,16 @@ export function createLifecycleStore(sql: SqlRunner) {
       return rows.map((row) => ({ id: row.id, refreshTokenExpiresAt: new Date(row.refresh_token_expires_at) }));
     },
 
+    /** `refresh_lost` connections whose access token has expired (a scan of the status index: such rows are rare). */
+    async selectLostExpired(now: Date, limit: number): Promise<{ id: string; accessTokenExpiresAt: Date }[]> {
+      const rows = await sql.query<{ id: string; access_token_expires_at: Date | string }>(
+        `SELECT id, access_token_expires_at FROM connections WHERE status = 'refresh_lost' AND access_token_expires_at <= $1
+         ORDER BY access_token_expires_at LIMIT $2`,
+        [now, limit],
+      );
+      return rows.map((row) => ({ id: row.id, accessTokenExpiresAt: new Date(row.access_token_expires_at) }));
+    },
+
     async countByStatus(): Promise<Partial<Record<ConnectionStatus, number>>> {
       const rows = await sql.query<{ status: ConnectionStatus; count: string | number }>(
         'SELECT status::text AS status, count(*) AS count FROM connections GROUP BY status',

@@ -27,6 +27,7 @@ const fields = [
   'id', 'app', 'openId', 'merchantRef', 'status', 'statusReason', 'grantedScopes', 'accessTokenSealed', 'refreshTokenSealed',
   'accessTokenExpiresAt', 'refreshTokenExpiresAt', 'refreshDueAt', 'tokenVersion', 'claimOwner', 'claimExpiresAt',
   'refreshFailureCount', 'lastRefreshedAt', 'lastRefreshError', 'refreshOutcomeUnknownAt', 'expiryWarningDays',
+  'refreshAttemptedAt',
 ] as const satisfies readonly (keyof RefreshState)[];
 const columns = selectConnection(fields);
 
@@ -35,6 +36,13 @@ const duePredicate = `refresh_due_at <= $1::timestamptz AND status = 'active' AN
 
 /** The due selection ($1 now, $2 limit), exported so the bench and tests EXPLAIN the very statement the sweeper runs. */
 export const dueSelectionSql = `SELECT id FROM connections WHERE ${duePredicate} ORDER BY refresh_due_at LIMIT $2`;
+
+/**
+ * The due selection closest to expiry first (#15 item 2), used while the refresh circuit is open and until
+ * the backlog after it is worked off: tokens about to expire go before those that still have days. It
+ * reads every due row (a sort, not a range with a limit), so it is not the everyday statement.
+ */
+export const dueByExpirySelectionSql = `SELECT id FROM connections WHERE ${duePredicate} ORDER BY access_token_expires_at, refresh_due_at LIMIT $2`;
 
 /**
  * Due selection, the cross-process claim (a lease where only the winner's UPDATE returns a row) and
@@ -50,27 +58,47 @@ export function createRefreshClaimStore(sql: SqlRunner) {
   return {
     read: (id: string) => one(`SELECT ${columns} FROM connections WHERE id = $1`, [id]),
 
-    /** Ids of active, unclaimed connections whose refresh is due, oldest first; a range scan of the refresh_due_at index. */
-    async selectDue(now: Date, limit: number): Promise<string[]> {
-      const rows = await sql.query<{ id: string }>(dueSelectionSql, [now, limit]);
+    /**
+     * Ids of active, unclaimed connections whose refresh is due, oldest first (a range scan of the
+     * refresh_due_at index), or with `byExpiry` closest to expiry first.
+     */
+    async selectDue(now: Date, limit: number, options: { byExpiry?: boolean } = {}): Promise<string[]> {
+      const rows = await sql.query<{ id: string }>(options.byExpiry ? dueByExpirySelectionSql : dueSelectionSql, [now, limit]);
       return rows.map((row) => row.id);
     },
 
     /**
      * Takes the lease on one connection if it is active, unclaimed (or its lease ran out) and, unless
-     * `force`, still due. Only the winner gets the row back, as it is after the claim. A lease that ran
-     * out while held marks the outcome of that attempt as unknown (the holder may have died after TikTok answered).
+     * `force`, still due, or, with `retryEvery`, its token expires within `retryEvery.urgentUntil` and no
+     * attempt started within `retryEvery.seconds` (an expired token in backoff, retried on request).
+     * Only the winner gets the row back, as it is after the claim, with `refresh_attempted_at` = now.
+     * The claim is the "attempt in flight" mark: a lease that ran out while held marks the outcome of
+     * that attempt as unknown (the holder may have died during TikTok's round trip or after its answer).
      */
-    claim(input: { id: string; owner: string; now: Date; leaseUntil: Date; force: boolean }) {
+    claim(input: { id: string; owner: string; now: Date; leaseUntil: Date; force: boolean; retryEvery?: { seconds: number; urgentUntil: Date } }) {
       return one(
-        `UPDATE connections SET claim_owner = $2, claim_expires_at = $3,
+        `UPDATE connections SET claim_owner = $2, claim_expires_at = $3, refresh_attempted_at = $1,
            refresh_outcome_unknown_at = CASE WHEN claim_owner IS NOT NULL THEN COALESCE(refresh_outcome_unknown_at, claim_expires_at)
                                              ELSE refresh_outcome_unknown_at END
          WHERE id = $4 AND status = 'active' AND (claim_expires_at IS NULL OR claim_expires_at < $1)
-           AND ($5::boolean OR refresh_due_at <= $1)
+           AND ($5::boolean OR refresh_due_at <= $1
+                OR ($6::int IS NOT NULL AND access_token_expires_at <= $7::timestamptz
+                    AND (refresh_attempted_at IS NULL OR refresh_attempted_at <= $1::timestamptz - make_interval(secs => $6::int))))
          RETURNING ${columns}`,
-        [input.now, input.owner, input.leaseUntil, input.id, input.force],
+        [input.now, input.owner, input.leaseUntil, input.id, input.force, input.retryEvery?.seconds ?? null, input.retryEvery?.urgentUntil ?? null],
       );
+    },
+
+    /**
+     * Extends a lease this owner still holds while its TikTok request is in flight, so no other
+     * process takes the row over and sends the old refresh token again. False when the lease was lost.
+     */
+    async renewClaim(guard: ClaimGuard, leaseUntil: Date): Promise<boolean> {
+      const rows = await sql.query(
+        'UPDATE connections SET claim_expires_at = $4 WHERE id = $1 AND claim_owner = $2 AND token_version = $3 RETURNING id',
+        [guard.id, guard.owner, guard.expectedVersion, leaseUntil],
+      );
+      return rows.length > 0;
     },
 
     /**

@@ -59,6 +59,7 @@ export function csrfField(frame: AdminFrame): SafeHtml {
 
 const statusWords: Record<ConnectionStatus, { words: string; tone: 'ok' | 'warn' | 'bad' }> = {
   active: { words: 'Active', tone: 'ok' },
+  refresh_lost: { words: 'Refresh token lost', tone: 'warn' },
   needs_reauth: { words: 'Needs re-authorization', tone: 'bad' },
   expired: { words: 'Authorization expired', tone: 'bad' },
   suspended: { words: 'Suspended', tone: 'warn' },

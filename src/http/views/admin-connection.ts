@@ -111,6 +111,8 @@ const offered: Record<ConnectionStatus, readonly string[]> = {
   active: ['refresh', 'suspend', 'revoke', 'reauthorization-link'],
   // TikTok refuses the grant: only the merchant re-authorizing can help, so no "Refresh now".
   needs_reauth: ['reauthorization-link', 'revoke'],
+  // The refresh token was lost: nothing can refresh it; the access token is served until it expires.
+  refresh_lost: ['reauthorization-link', 'revoke'],
   expired: ['reauthorization-link', 'revoke'],
   suspended: ['resume', 'revoke'],
   revoked: [],
@@ -118,6 +120,8 @@ const offered: Record<ConnectionStatus, readonly string[]> = {
 
 const actionNotes: Record<ConnectionStatus, string | undefined> = {
   active: undefined,
+  refresh_lost:
+    'A refresh whose answer was lost rotated the refresh token away. The access token keeps working until it expires; send the merchant the re-authorization link now.',
   needs_reauth: 'TikTok no longer accepts this authorization: refreshing cannot help until the merchant re-authorizes.',
   expired: 'The authorization ran out: send the merchant the re-authorization link.',
   suspended: 'Suspended: resume it to refresh it or to hand out tokens again.',

@@ -10,7 +10,7 @@ export interface MerchantStatusView {
   outcome: 'created' | 'reauthorized' | undefined;
 }
 
-const tones = { active: 'ok', needs_reauth: 'bad', expired: 'bad', suspended: 'warn', revoked: 'bad' } as const;
+const tones = { active: 'ok', refresh_lost: 'warn', needs_reauth: 'bad', expired: 'bad', suspended: 'warn', revoked: 'bad' } as const;
 
 /**
  * `GET /merchant/connections/:id`: what to do first, then why in the merchant's words, then the
@@ -22,7 +22,7 @@ export function merchantStatusPage(model: MerchantStatusModel, view: MerchantSta
   const active = model.status === 'active';
   const unticked = model.problems.filter((problem) => problem.cause === 'permission_not_granted');
   const mustReauthorize =
-    model.status === 'needs_reauth' || model.status === 'expired' || (active && (unticked.length > 0 || model.expiry !== null));
+    model.status === 'needs_reauth' || model.status === 'expired' || model.status === 'refresh_lost' || (active && (unticked.length > 0 || model.expiry !== null));
   const canReauthorize = model.status !== 'suspended' && model.status !== 'revoked';
   const justConnected = active && view.outcome !== undefined;
   const heading = justConnected
@@ -34,7 +34,9 @@ export function merchantStatusPage(model: MerchantStatusModel, view: MerchantSta
     ? t.t('status.connected.lead', { app })
     : active
       ? t.t(unticked.length > 0 || model.expiry ? 'status.active.problems.lead' : model.problems.length > 0 ? 'status.active.ourSide.lead' : 'status.active.lead', { app })
-      : t.t(`status.${model.status}.lead` as MessageKey, { app });
+      : model.status === 'refresh_lost'
+        ? t.t('status.refresh_lost.lead', { app, date: t.date(model.accessTokenExpiresAt) })
+        : t.t(`status.${model.status}.lead` as MessageKey, { app });
   const form = (primary: boolean) => html`<form method="post" action="${view.reauthorize.action}">
     ${view.reauthorize.sig ? html`<input type="hidden" name="sig" value="${view.reauthorize.sig}">` : ''}
     <button type="submit"${primary ? '' : html` class="secondary"`}>${t.t('status.reauth.button')}</button>
