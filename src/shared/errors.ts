@@ -11,6 +11,9 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'uri_too_long'
+  | 'request_malformed'
+  | 'headers_too_large'
+  | 'request_timeout'
   | 'route_not_found'
   | 'method_not_allowed'
   | 'internal_error'
@@ -56,6 +59,8 @@ export type ErrorCode =
   | 'tiktok_grant_dead'
   | 'tiktok_auth_code_invalid'
   | 'tiktok_request_rejected'
+  | 'tiktok_path_not_found'
+  | 'tiktok_method_not_allowed'
   | 'tiktok_bad_response'
   // refresh
   | 'refresh_busy'
@@ -111,6 +116,18 @@ export class UnsupportedMediaType extends ServiceError {
 }
 export class UriTooLong extends ServiceError {
   readonly code = 'uri_too_long';
+}
+/** A request Node's HTTP parser refused (a bad request line, header or chunked framing): answered by the server's `clientError` handler. */
+export class RequestMalformed extends ServiceError {
+  readonly code = 'request_malformed';
+}
+/** Request headers past the server's limit (64 KB): answered by the server's `clientError` handler. */
+export class HeadersTooLarge extends ServiceError {
+  readonly code = 'headers_too_large';
+}
+/** A request whose headers or body did not arrive within the server's request timeout. */
+export class RequestTimeout extends ServiceError {
+  readonly code = 'request_timeout';
 }
 export class RouteNotFound extends ServiceError {
   readonly code = 'route_not_found';
