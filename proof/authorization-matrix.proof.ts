@@ -4,7 +4,7 @@ import { apiScopes } from '../src/apps/scopes.js';
 import { connectSeller, createClient } from '../test/apps/support.js';
 import type { TestService } from '../test/support/service.js';
 import { recordFigures, rememberSecrets } from './support/figures.js';
-import { startLoggedService } from './support/service.js';
+import { dumpDatabase, startLoggedService } from './support/service.js';
 
 /**
  * Who may call what, for every route the Express router holds (walked from its stack, so a route
@@ -61,7 +61,7 @@ const rules: Record<string, Rule> = {
   'USE /dev-idp': { auth: 'development-only', why: 'the development identity provider, mounted without ADMIN_OIDC_ISSUER only' },
 };
 /** Every other /admin route is for signed-in administrators. */
-const adminRule = (key: string): Rule | undefined => (/^(GET|POST) \/admin\//.test(key) ? { auth: 'admin' } : undefined);
+const adminRule = (key: string): Rule | undefined => (/^(GET|POST) \/admin(\/|$)/.test(key) ? { auth: 'admin' } : undefined);
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -105,6 +105,9 @@ beforeAll(async () => {
   routes = [...new Set(enumerate(app.router.stack))];
 }, 120_000);
 afterAll(async () => {
+  const simulated = service?.simulator?.state;
+  if (simulated) rememberSecrets(...simulated.accessTokens.keys(), ...simulated.refreshTokens.keys());
+  if (service) await dumpDatabase(service, 'authorization-matrix');
   await service?.stop();
 });
 

@@ -8,7 +8,7 @@ import type { ResponseLike } from '../src/tiktok/fetch-envelope.js';
 import { connectSeller, createClient } from '../test/apps/support.js';
 import type { TestService } from '../test/support/service.js';
 import { envNumber, recordFigures, rememberSecrets } from './support/figures.js';
-import { keepAliveClient, startLoggedService, tableCounts, tally, type Answer } from './support/service.js';
+import { dumpDatabase, keepAliveClient, startLoggedService, tableCounts, tally, type Answer } from './support/service.js';
 
 /**
  * Every input boundary, fuzzed with fast-check (PROOF_FUZZ_RUNS cases each, 10,000 by default): the
@@ -69,15 +69,12 @@ afterAll(async () => {
   for (const [section, counts] of Object.entries(figures)) recordFigures(`fuzz: ${section}`, { cases: runs, ...counts });
   if (state) recordFigures('fuzz: simulator', { apiCalls: state.apiCalls.total, badSignatures: state.badSignatures });
   // Every token the simulator issued in this run must stay out of logs and dumps.
-  for (const grant of Object.values(service?.simulator?.state.grants ?? {})) rememberSecrets(...tokensOf(grant));
+  const simulated = service?.simulator?.state;
+  if (simulated) rememberSecrets(...simulated.accessTokens.keys(), ...simulated.refreshTokens.keys());
   await client?.close();
+  if (service) await dumpDatabase(service, 'fuzz');
   await service?.stop();
 });
-
-/** Access and refresh tokens of a simulator grant, whatever their field names. */
-function tokensOf(grant: unknown): string[] {
-  return JSON.stringify(grant).match(/(?:TTP|ROW|GCP)_[\w-]{12,}/g) ?? [];
-}
 
 describe('fuzzing every input boundary', () => {
   it('the OAuth callback query: never a 5xx, never a connection or a used state', async () => {

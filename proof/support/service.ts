@@ -1,9 +1,10 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Pool } from 'undici';
 import { createLogger } from '../../src/shared/logger.js';
 import { startTestService, type TestService } from '../../test/support/service.js';
-import { logDir } from './figures.js';
+import { dumpDir, logDir } from './figures.js';
 
 /** The real service in this process (on a fresh Postgres database), logging at info into proof/out/logs/<name>.log. */
 export async function startLoggedService(name: string, env: Record<string, string> = {}, options: Parameters<typeof startTestService>[1] = {}): Promise<TestService> {
@@ -56,4 +57,15 @@ export function tally(into: Record<string, number>, answer: Answer): void {
   }
   const key = `${answer.status}${code}`;
   into[key] = (into[key] ?? 0) + 1;
+}
+
+/** Every row of every table, one JSON line each, into proof/out/dumps/<name>.jsonl (scanned for secrets at the end). */
+export async function dumpDatabase(service: TestService, name: string): Promise<void> {
+  await service.audit.flush().catch(() => undefined);
+  const tables = await service.db.sql.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
+  const lines: string[] = [];
+  for (const table of tables) {
+    for (const row of await service.db.sql.query(`SELECT row_to_json(t)::text AS row FROM "${table.name}" t`)) lines.push(`${table.name} ${(row as { row: string }).row}`);
+  }
+  writeFileSync(join(dumpDir, `${name}.jsonl`), `${lines.join('\n')}\n`);
 }
