@@ -151,9 +151,13 @@ export class DatabaseUnavailable extends ServiceError {
 }
 
 /** pg/Node error codes and Postgres SQLSTATEs that mean "the database is not there right now", not "the query is wrong". */
-const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const unreachableCodes = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  // Prisma's: can't reach, timed out reaching, operation timed out, server closed the connection, pool timeout.
+  'P1001', 'P1002', 'P1008', 'P1017', 'P2024',
+]);
 const unavailableStates = /^(08...|57P0[1-3]|57014|53300)$/;
-const unavailableMessages = /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connection timeout|Cannot use a pool after calling end|Client has encountered a connection error/i;
+const unavailableMessages = /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connection timeout|Cannot use a pool after calling end|Client has encountered a connection error|Server has closed the connection/i;
 
 /**
  * The {@link DatabaseUnavailable} that `error` (or anything in its cause chain, as pg, the pg pool and
