@@ -31,7 +31,8 @@ const maxDepth = 256;
  */
 export function wellFormedJson<T>(value: T, options: WellFormedOptions = {}, depth = 0): T {
   if (typeof value === 'string') return wellFormed(value, options) as T;
-  if (value === null || typeof value !== 'object' || depth > maxDepth) return value;
+  // Bytes (a raw webhook body) are not text yet: left alone.
+  if (value === null || typeof value !== 'object' || depth > maxDepth || ArrayBuffer.isView(value)) return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     value.forEach((item: unknown, index) => {
