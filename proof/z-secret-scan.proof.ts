@@ -36,7 +36,7 @@ describe('secret scan of every log line and every database dump of the run', () 
       secrets: secrets.length, files: files.length, lines, megabytes: Math.round(bytes / 1e5) / 10,
       redactedQueryApiKeysInLogs: queryKeyLines, found: found.length,
     });
-    expect(secrets.length).toBeGreaterThan(10);
+    expect(secrets.length).toBeGreaterThanOrEqual(3);
     expect(lines).toBeGreaterThan(1000);
     expect(found.slice(0, 20)).toStrictEqual([]);
   });

@@ -1,8 +1,8 @@
 import { appendFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Where the proof run keeps its figures, logs and dumps (recreated by each run). */
-export const outDir = join(process.cwd(), 'proof', 'out');
+/** Where the proof run keeps its figures, logs and dumps (recreated by each run); PROOF_OUT_DIR to run two at once. */
+export const outDir = process.env.PROOF_OUT_DIR ?? join(process.cwd(), 'proof', 'out');
 export const logDir = join(outDir, 'logs');
 export const dumpDir = join(outDir, 'dumps');
 /** Every secret the run made or saw, one per line, for the final scan. */
