@@ -1,9 +1,12 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dumpDir, logDir, outDir, readFigures } from './figures.js';
 
-/** Starts each proof run with an empty proof/out; prints every section's figures at the end. */
+/**
+ * Starts each proof run with an empty proof/out (PROOF_KEEP_OUT=1 keeps it: e.g. to run the secret scan
+ * alone again over a finished run); prints every section's figures at the end.
+ */
 export default function setup(): () => void {
-  rmSync(outDir, { recursive: true, force: true });
+  if (process.env.PROOF_KEEP_OUT !== '1') rmSync(outDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
   mkdirSync(dumpDir, { recursive: true });
   return () => {
