@@ -18,6 +18,7 @@ import { createSimulator, type Simulator, type SimulatorOptions } from './simula
 import { describeSecretSources } from './secret-files.js';
 import { flushTraces } from './shared/trace-context.js';
 import { createMetricsServer } from './http/metrics-server.js';
+import { answerClientErrors } from './http/client-error.js';
 
 export interface ServiceOptions extends Partial<Pick<CoreIo, 'clock' | 'logger' | 'fetch' | 'refresher' | 'deliveryFetch' | 'resolveHost'>> {
   /** Use this database instead of opening one from the config (tests). */
@@ -81,6 +82,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   });
   const server = createServer({ maxHeaderSize: 64 * 1024 }, app);
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', answerClientErrors(logger));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, () => resolve());

@@ -2,6 +2,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { AuditStore } from '../db/stores/audit-store.js';
 import { createRetryPause } from '../shared/backoff.js';
+import { wellFormedJson } from '../shared/well-formed.js';
 import type { Worker } from '../shared/worker.js';
 
 export interface AuditEventInput {
@@ -107,7 +108,8 @@ export function createAuditLog(store: AuditStore, options: AuditLogOptions): Aud
 
   return {
     record(event) {
-      queue.push({ occurredAt: options.clock.now(), event });
+      // Lone surrogates and NUL cannot be stored: U+FFFD instead, so the event is never dropped for its text.
+      queue.push({ occurredAt: options.clock.now(), event: wellFormedJson(event, { nul: true }) });
       if (closed || queue.length >= maxBatch) void flush();
     },
     flush,

@@ -73,7 +73,19 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
       await translated(client.query({ text: `${unlimited}${script}`, ...(statementTimeoutMs ? { query_timeout: scriptTimeoutMs } : {}) } as pg.QueryConfig));
     },
   });
-  const connect = () => translated(pool.connect());
+  // A checked-out client has no 'error' listener of the pool's: if its connection drops between two
+  // queries (the database stopped mid-transaction), the unhandled event would end the process. The
+  // next query on it fails and reports the failure instead.
+  const ignoreLostConnection = () => undefined;
+  const connect = async () => {
+    const client = await translated(pool.connect());
+    client.on('error', ignoreLostConnection);
+    return client;
+  };
+  const release = (client: pg.PoolClient) => {
+    client.removeListener('error', ignoreLostConnection);
+    client.release();
+  };
   const sql: SqlClient = {
     ...runner(pool),
     session: async (work) => {
@@ -81,7 +93,7 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
       try {
         return await work(runner(client));
       } finally {
-        client.release();
+        release(client);
       }
     },
     transaction: async (work) => {
@@ -95,7 +107,7 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
-        client.release();
+        release(client);
       }
     },
   };

@@ -1,5 +1,6 @@
 import type { Express, NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
+import { wellFormedJson } from '../shared/well-formed.js';
 import { ValidationFailed } from '../shared/errors.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -80,9 +81,12 @@ function markAudited(endpoint: Endpoint): RequestHandler {
 function run(endpoint: Endpoint): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     refuseNulCharacters({ path: req.params, query: req.query, body: req.body });
+    // Lone surrogates (only JSON escapes can make them) become U+FFFD before anything stores, audits
+    // or logs them. The proxy forwards the caller's raw bytes, not this.
+    if (req.body !== undefined) req.body = wellFormedJson(req.body);
     const input = {
-      params: parse(endpoint.request?.params, req.params, 'path'),
-      query: parse(endpoint.request?.query, req.query, 'query'),
+      params: parse(endpoint.request?.params, wellFormedJson(req.params), 'path'),
+      query: parse(endpoint.request?.query, wellFormedJson(req.query), 'query'),
       body: parse(endpoint.request?.body, req.body, 'body'),
     };
     if (req.auditedCall) req.auditedCall.reachedHandler = true;

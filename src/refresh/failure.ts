@@ -49,6 +49,8 @@ export function classifyFailure(error: unknown, previous?: { refreshFailureCount
       return { failureClass: 'transient', outcomeUnknown: false, tiktokCode, error };
     case 'tiktok_token_expired':
     case 'tiktok_request_rejected':
+    case 'tiktok_path_not_found':
+    case 'tiktok_method_not_allowed':
       // Not about this authorization (app credentials, a TikTok policy): retried slowly, never fatal.
       return { failureClass: 'transient', outcomeUnknown: false, tiktokCode, error };
   }

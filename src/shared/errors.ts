@@ -11,6 +11,9 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'uri_too_long'
+  | 'request_malformed'
+  | 'headers_too_large'
+  | 'request_timeout'
   | 'route_not_found'
   | 'method_not_allowed'
   | 'internal_error'
@@ -59,6 +62,8 @@ export type ErrorCode =
   | 'tiktok_grant_dead'
   | 'tiktok_auth_code_invalid'
   | 'tiktok_request_rejected'
+  | 'tiktok_path_not_found'
+  | 'tiktok_method_not_allowed'
   | 'tiktok_bad_response'
   // refresh
   | 'refresh_busy'
@@ -115,6 +120,18 @@ export class UnsupportedMediaType extends ServiceError {
 export class UriTooLong extends ServiceError {
   readonly code = 'uri_too_long';
 }
+/** A request Node's HTTP parser refused (a bad request line, header or chunked framing): answered by the server's `clientError` handler. */
+export class RequestMalformed extends ServiceError {
+  readonly code = 'request_malformed';
+}
+/** Request headers past the server's limit (64 KB): answered by the server's `clientError` handler. */
+export class HeadersTooLarge extends ServiceError {
+  readonly code = 'headers_too_large';
+}
+/** A request whose headers or body did not arrive within the server's request timeout. */
+export class RequestTimeout extends ServiceError {
+  readonly code = 'request_timeout';
+}
 export class RouteNotFound extends ServiceError {
   readonly code = 'route_not_found';
 }
@@ -137,9 +154,13 @@ export class DatabaseUnavailable extends ServiceError {
 }
 
 /** pg/Node error codes and Postgres SQLSTATEs that mean "the database is not there right now", not "the query is wrong". */
-const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const unreachableCodes = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  // Prisma's: can't reach, timed out reaching, operation timed out, server closed the connection, pool timeout.
+  'P1001', 'P1002', 'P1008', 'P1017', 'P2024',
+]);
 const unavailableStates = /^(08...|57P0[1-3]|57014|53300)$/;
-const unavailableMessages = /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connection timeout|Cannot use a pool after calling end|Client has encountered a connection error/i;
+const unavailableMessages = /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connection timeout|Cannot use a pool after calling end|Client has encountered a connection error|Server has closed the connection/i;
 
 /**
  * The {@link DatabaseUnavailable} that `error` (or anything in its cause chain, as pg, the pg pool and

@@ -25,7 +25,8 @@ export const redactedLogPaths = [
   'apiKey',
 ];
 
-const secretQueryParameters = ['app_secret', 'sign', 'access_token', 'refresh_token', 'auth_code', 'code', 'state', 'sig'];
+/** Query parameters whose values are secrets (compared case-insensitively); API keys too, though they are refused there. */
+const secretQueryParameters = ['app_secret', 'sign', 'access_token', 'refresh_token', 'auth_code', 'code', 'state', 'sig', 'api_key', 'apikey', 'api-key', 'x-api-key', 'key', 'token'];
 
 /** Paths whose segment after the prefix is itself a secret (a connect link's token). */
 const secretPathSegment = /^(\/connect\/)[^/?#]+/;
@@ -40,7 +41,7 @@ export function redactUrl(rawUrl: string): string {
     .split('&')
     .map((pair) => {
       const name = decodeURIComponentSafe(pair.split('=')[0] ?? '');
-      return secretQueryParameters.includes(name) ? `${pair.split('=')[0]}=[REDACTED]` : pair;
+      return secretQueryParameters.includes(name.toLowerCase()) ? `${pair.split('=')[0]}=[REDACTED]` : pair;
     })
     .join('&');
   return `${url.slice(0, queryStart)}?${query}`;
@@ -54,7 +55,7 @@ function decodeURIComponentSafe(value: string): string {
   }
 }
 
-const secretInText = new RegExp(`([?&](?:${secretQueryParameters.join('|')})=)[^&\\s"']+`, 'g');
+const secretInText = new RegExp(`([?&](?:${secretQueryParameters.join('|')})=)[^&\\s"']+`, 'gi');
 
 /** Censors secret query values inside free text (error messages and stacks that quote a URL). */
 export function redactText(text: string): string {

@@ -30,6 +30,8 @@ export abstract class TikTokError extends ServiceError {
     | 'tiktok_grant_dead'
     | 'tiktok_auth_code_invalid'
     | 'tiktok_request_rejected'
+    | 'tiktok_path_not_found'
+    | 'tiktok_method_not_allowed'
     | 'tiktok_bad_response';
   readonly method: string;
   readonly apiPath: string;
@@ -79,6 +81,16 @@ export class TikTokRequestRejected extends TikTokError {
   readonly code = 'tiktok_request_rejected';
 }
 
+/** 36009009: TikTok has no API at this path (a caller's mistake: the path or its version). Never retried. */
+export class TikTokPathNotFound extends TikTokError {
+  readonly code = 'tiktok_path_not_found';
+}
+
+/** 36009010: TikTok's API at this path does not take this method (a caller's mistake). Never retried. */
+export class TikTokMethodNotAllowed extends TikTokError {
+  readonly code = 'tiktok_method_not_allowed';
+}
+
 /** TikTok answered, but not with something we can use (no envelope, or `data` missing required fields). */
 export class TikTokBadResponse extends TikTokError {
   readonly code = 'tiktok_bad_response';
@@ -92,6 +104,8 @@ export type AnyTikTokError =
   | TikTokGrantDead
   | TikTokAuthCodeInvalid
   | TikTokRequestRejected
+  | TikTokPathNotFound
+  | TikTokMethodNotAllowed
   | TikTokBadResponse;
 
 export function isTikTokError(error: unknown): error is AnyTikTokError {

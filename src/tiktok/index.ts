@@ -16,6 +16,8 @@ export {
   TikTokGrantDead,
   TikTokAuthCodeInvalid,
   TikTokRequestRejected,
+  TikTokPathNotFound,
+  TikTokMethodNotAllowed,
   TikTokBadResponse,
   isTikTokError,
   type AnyTikTokError,

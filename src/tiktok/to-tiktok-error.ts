@@ -6,6 +6,8 @@ import {
   TikTokAuthCodeInvalid,
   TikTokBadResponse,
   TikTokGrantDead,
+  TikTokMethodNotAllowed,
+  TikTokPathNotFound,
   TikTokRateLimited,
   TikTokRequestRejected,
   TikTokTokenExpired,
@@ -85,6 +87,9 @@ export function toTikTokError(source: TikTokEnvelope | TikTokFailure, context: T
   const errorInit = { ...init, tiktok, entry, cause };
 
   if (source.code === 36004004) return new TikTokAuthCodeInvalid(`TikTok rejected the authorization code ${said}.`, errorInit);
+  // "No such API": the caller's mistake, answered 404/405 so it never looks like TikTok failing (502).
+  if (source.code === 36009009) return new TikTokPathNotFound(`TikTok has no API at ${where} ${said}.`, errorInit);
+  if (source.code === 36009010) return new TikTokMethodNotAllowed(`TikTok does not take ${where} ${said}.`, errorInit);
   switch (entry.kind) {
     case 'transient':
       return source.code === 36009002 || status === 429

@@ -6,6 +6,7 @@ import type { WebhookReceiptStore } from '../db/stores/webhook-receipts.js';
 import { warnExpiring } from '../refresh/authorization-expiry.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import { wellFormedJson } from '../shared/well-formed.js';
 import { parseLosslessJson } from '../tiktok/lossless-json.js';
 import { tiktokEventName } from './tiktok-types.js';
 
@@ -57,7 +58,8 @@ interface Notification {
 export function createNotificationHandler(deps: NotificationDeps) {
   /** One stored webhook, inside the caller's transaction; audit events are pushed to `audit` for after the commit. */
   const processIn = async (unit: NotificationUnit, item: InboxItem, audit: Pick<AuditLog, 'record'>): Promise<NotificationResult> => {
-    const body = parseBody(item.rawBody);
+    // NUL and lone surrogates (JSON escapes) become U+FFFD: the relayed body must fit in jsonb.
+    const body = wellFormedJson(parseBody(item.rawBody), { nul: true });
     const notification = readNotification(body);
     const now = deps.clock.now();
     // First, so that a second worker on the same row changes nothing (its transaction writes nothing more).
@@ -115,7 +117,8 @@ async function applyEffect(
   const state = connectionId ? await unit.readConnection(connectionId) : undefined;
   if (!state) return false;
   if (notification.type === upcomingExpiration) {
-    const expiresAt = expirationTime(notification.data.expiration_time) ?? state.refreshTokenExpiresAt;
+    // An absurd expiration_time (0, past, unrepresentable) is ignored: the stored expiry decides.
+    const expiresAt = expirationTime(notification.data.expiration_time, now) ?? state.refreshTokenExpiresAt;
     await warnExpiring({ lifecycle: unit.lifecycle, audit }, { id: state.id, expiresAt, now, source: 'webhook' });
     return true;
   }
@@ -156,7 +159,17 @@ export function readNotification(body: unknown): Notification {
   };
 }
 
-function expirationTime(value: unknown): Date | undefined {
-  const seconds = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
-  return seconds === undefined ? undefined : new Date(seconds * 1000);
+/** How far ahead an authorization's end may plausibly be (TikTok's last a year at most). */
+const latestPlausibleExpiryMs = 5 * 366 * 86_400_000;
+
+/**
+ * `data.expiration_time` (Unix seconds, number or digit string) when plausible: after `now` and
+ * within five years. Anything else (0, the past, 400 digits) is undefined: stored with the raw body,
+ * otherwise ignored, so it can neither throw nor record a warning that suppresses the real ones.
+ */
+export function expirationTime(value: unknown, now: Date): Date | undefined {
+  const seconds = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,12}$/.test(value) ? Number(value) : undefined;
+  if (seconds === undefined || !Number.isSafeInteger(seconds)) return undefined;
+  const at = seconds * 1000;
+  return at > now.getTime() && at <= now.getTime() + latestPlausibleExpiryMs ? new Date(at) : undefined;
 }

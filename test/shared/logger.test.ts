@@ -45,4 +45,10 @@ describe('redactUrl', () => {
     expect(redactUrl('/connect/AW2ngRGrO6abc')).toBe('/connect/[REDACTED]');
     expect(redactUrl('/merchant/connections/c-1?sig=eyJhbGciOiJIUzI1NiJ9.x.y')).toBe('/merchant/connections/c-1?sig=[REDACTED]');
   });
+
+  it('censors an API key sent by mistake in the query string (issue 15: it was logged in full), whatever its name and case', () => {
+    expect(redactUrl('/v1/connections?api_key=tsc_abc_secret&limit=5')).toBe('/v1/connections?api_key=[REDACTED]&limit=5');
+    expect(redactUrl('/v1/shops/1/token?API_KEY=tsc_abc_secret')).toBe('/v1/shops/1/token?API_KEY=[REDACTED]');
+    expect(redactUrl('/v1/connections?apikey=a&key=b&token=c&x-api-key=d')).toBe('/v1/connections?apikey=[REDACTED]&key=[REDACTED]&token=[REDACTED]&x-api-key=[REDACTED]');
+  });
 });

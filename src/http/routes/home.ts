@@ -5,7 +5,11 @@ import { faviconSvg } from '../views/layout.js';
 
 export const demoMerchantRef = 'demo-merchant';
 
-/** `/`: in development, what the service is and a demo connect button; in production, only the name and health. */
+/**
+ * `/`: in development, what the service is and, with the simulator, a demo connect button; in
+ * production, only the name and health. `POST /demo/connect` needs no credential, so it exists only
+ * in simulator mode (never with live TikTok credentials, whatever NODE_ENV says).
+ */
 export function homeEndpoints(deps: {
   connections: ConnectionsService;
   config: { env: string; tiktok: { mode: 'live' | 'simulator' } };
@@ -35,7 +39,7 @@ export function homeEndpoints(deps: {
       },
     }),
   );
-  if (production) return [home, ...icons];
+  if (production || deps.config.tiktok.mode !== 'simulator') return [home, ...icons];
   return [
     home,
     ...icons,

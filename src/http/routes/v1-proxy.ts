@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
+import { MethodNotAllowed } from '../../shared/errors.js';
 import { reservedForCallers } from '../../tiktok/index.js';
 import { defineEndpoint, type Endpoint, type HttpMethod } from '../endpoint.js';
 import { apiKeyGuard } from '../middleware/api-key.js';
@@ -32,13 +34,26 @@ const uploadBodyErrors = {
 /** Methods whose JSON body is forwarded (TikTok's DELETE endpoints, such as Delete Products, take one too). */
 const takesBody = (method: HttpMethod): boolean => method !== 'get';
 
+const proxyMethods = ['GET', 'POST', 'PUT', 'DELETE'];
+
+/**
+ * Express answers HEAD with the GET route (and drops the body), which would make a real GET call to
+ * TikTok for a request that wants no answer. TikTok has no HEAD, so the proxy refuses it: 405 with
+ * `Allow` (the JSON error body is dropped by HTTP for HEAD; its headers remain).
+ */
+function refuseHead(req: Request, res: Response, next: NextFunction): void {
+  if (req.method !== 'HEAD') return next();
+  res.setHeader('Allow', proxyMethods.join(', '));
+  next(new MethodNotAllowed('HEAD is not proxied (TikTok has no HEAD); use GET.', proxyMethods));
+}
+
 /** `GET|POST|PUT|DELETE /v1/shops/:shopId/proxy/<TikTok path>`: the call, signed and sent for you. */
 export function proxyEndpoints(deps: V1Deps): Endpoint[] {
   const guard = apiKeyGuard(deps.verifier);
   const middleware = [guard.requireApiKey('proxy'), limitRate(deps.rateLimits), guard.requireShopAccess];
   const bodyMiddleware = [...middleware, requireJsonBody];
   const postMiddleware = [...middleware, requireJsonOrMultipartBody];
-  const noBodyMiddleware = [...middleware, refuseBody];
+  const noBodyMiddleware = [refuseHead, ...middleware, refuseBody];
   return (['get', 'post', 'put', 'delete'] as HttpMethod[]).map((method) =>
     defineEndpoint({
       method,
@@ -67,7 +82,8 @@ export function proxyEndpoints(deps: V1Deps): Endpoint[] {
       responses: {
         200: { description: "TikTok's JSON envelope; its request id is in X-TikTok-Request-Id, and Server-Timing gives `db`, `tiktok`, `wait` (either; they overlap for GET) and `total` durations", schema: z.object({ code: z.number(), message: z.string(), request_id: z.string().optional(), data: z.unknown() }) },
         403: { description: 'scope_missing (TikTok 105005, or a scope the grant lacks), scope_forbidden or shop_forbidden', schema: errorBodySchema },
-        404: { description: 'shop_not_found or app_not_found', schema: errorBodySchema },
+        404: { description: 'shop_not_found, app_not_found, or tiktok_path_not_found: TikTok has no API at this path (TikTok 36009009)', schema: errorBodySchema },
+        405: { description: method === 'get' ? 'tiktok_method_not_allowed: TikTok does not take this method here (TikTok 36009010); method_not_allowed for HEAD (never proxied)' : 'tiktok_method_not_allowed: TikTok does not take this method here (TikTok 36009010)', schema: errorBodySchema },
         409: { description: 'the connection cannot be used (needs_reauth, expired, suspended, revoked), or shop_ambiguous (several apps: add ?app=, which is not forwarded)', schema: errorBodySchema },
         502: { description: 'TikTok rejected the call (tiktok_request_rejected …); see tiktok.code', schema: errorBodySchema },
         401: apiKeyErrors[401],

@@ -1,7 +1,7 @@
 import { html } from './html.js';
 import { layout } from './layout.js';
 
-/** `GET /` in development: what the service is, a demo connect button, and where to look next. */
+/** `GET /` in development: what the service is, a demo connect button (simulator only), and where to look next. */
 export function homePage(options: { simulator: boolean }): string {
   return layout(
     'Home',
@@ -10,11 +10,11 @@ export function homePage(options: { simulator: boolean }): string {
   <p>Merchants connect their TikTok Shop here. The service keeps their authorization alive, stores its tokens
   encrypted, and gives the company's internal apps signed access to the shops.</p>
   ${options.simulator
-    ? html`<p class="problem">No TikTok credentials are configured: the built-in TikTok Shop simulator stands in for TikTok. For development only.</p>`
-    : ''}
+    ? html`<p class="problem">No TikTok credentials are configured: the built-in TikTok Shop simulator stands in for TikTok. For development only.</p>
   <form method="post" action="/demo/connect">
     <button type="submit">Connect a demo shop</button>
-  </form>
+  </form>`
+    : ''}
 </section>
 <section class="card" aria-labelledby="links-heading">
   <h2 id="links-heading">More</h2>
