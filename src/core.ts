@@ -173,6 +173,8 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
   const connections = createConnectionsService({
     stores: { connections: authorizations, connectSessions: createConnectSessionStore(db), oauthStates: createOAuthStateStore(db), problems: problemStore },
     lifecycle,
+    problemsInTransaction: (work) =>
+      db.sql.transaction((tx) => work({ store: createProblemStore({ sql: tx }), lifecycle: createLifecycle({ store: createLifecycleStore(tx), clock }) })),
     vault,
     audit,
     clock,
