@@ -30,10 +30,11 @@ export function createEventFeedStore(db: Pick<Database, 'sql'>): EventFeedStore 
   return {
     async after({ after, limit, shopIds }) {
       const rows = await db.sql.query<Row>(
-        `SELECT id::text AS id, type, connection_id, payload, created_at FROM outbox_events
-          WHERE id > $1::bigint
-            AND ($3::text[] IS NULL OR connection_id IN (SELECT connection_id FROM shops WHERE id = ANY($3::text[])))
-          ORDER BY id LIMIT $2`,
+        // By the bigint column, not the text alias (which would put '10' before '9' and page past events).
+        `SELECT o.id::text AS id, o.type, o.connection_id, o.payload, o.created_at FROM outbox_events o
+          WHERE o.id > $1::bigint
+            AND ($3::text[] IS NULL OR o.connection_id IN (SELECT connection_id FROM shops WHERE id = ANY($3::text[])))
+          ORDER BY o.id LIMIT $2`,
         [after.toString(), limit, shopIds ? [...shopIds] : null],
       );
       return rows.map((row) => ({

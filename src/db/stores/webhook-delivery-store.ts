@@ -65,8 +65,9 @@ export function createWebhookDeliveryStore(sql: SqlRunner) {
 
     async unpublished(limit: number): Promise<UnpublishedEvent[]> {
       const rows = await sql.query<{ id: string; type: string; connection_id: string | null; payload: Record<string, unknown> }>(
-        `SELECT id::text AS id, type, connection_id, payload FROM outbox_events WHERE published_at IS NULL
-         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        // By the bigint column: `ORDER BY id` would sort the text alias ('10' before '9') and fan events out of order.
+        `SELECT o.id::text AS id, o.type, o.connection_id, o.payload FROM outbox_events o WHERE o.published_at IS NULL
+         ORDER BY o.id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit],
       );
       return rows.map((row) => ({ id: row.id, type: row.type, connectionId: row.connection_id, payload: row.payload }));
