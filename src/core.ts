@@ -35,7 +35,7 @@ import { createShopAccessStore } from './db/stores/shop-access-store.js';
 import { createWebhookReceiptStore } from './db/stores/webhook-receipts.js';
 import { createWebhookDeliveryStore, type SubscriptionHealth } from './db/stores/webhook-delivery-store.js';
 import { createWebhookInboxStore } from './db/stores/webhook-inbox-store.js';
-import { createWebhookSubscriptionStore } from './db/stores/webhook-subscription-store.js';
+import { createWebhookSubscriptionStore, type WebhookSubscriptionStore } from './db/stores/webhook-subscription-store.js';
 import type { V1Deps } from './http/routes/v1-deps.js';
 import { refreshCallTimeoutMs } from './refresh/due.js';
 import { createRefresher, type Refresher, type RefresherDeps } from './refresh/refresher.js';
@@ -122,6 +122,8 @@ export interface Core {
     apiClients: ApiClientAdmin;
     listings: ConnectionListingStore;
     sealedTokens: SealedTokenStore;
+    /** Webhook subscriptions' sealed signing secrets (`keys reencrypt`). */
+    webhookSecrets: Pick<WebhookSubscriptionStore, 'listSealedSecrets' | 'replaceSealedSecrets'>;
     /** `connections sync-shops`: Get Authorized Shops again with a fresh token, and the difference stored. */
     syncShops(connectionId: string): ReturnType<ShopSync['sync']>;
   };
@@ -282,6 +284,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
       apiClients,
       listings,
       sealedTokens: createSealedTokenStore(db.sql),
+      webhookSecrets: createWebhookSubscriptionStore(db.sql),
       async syncShops(connectionId) {
         const sync = async (force: boolean) =>
           shopSync.sync(connectionId, (await refresher.ensureFresh(connectionId, { force })).accessToken, 'operator', { actorId: 'cli' });

@@ -80,10 +80,10 @@ describe(`two replicas on one ${testBackend} database`, () => {
         await tiktokSends((round + index) % 2 === 0 ? first : second, { type: 1, shopId: seller.shops[0]!.id, notificationId });
       }
     }
-    await vi.waitFor(() => expect(receiver.at('/ordered')).toHaveLength(40), { timeout: 30_000 });
+    await vi.waitFor(() => expect(receiver.at('/ordered')).toHaveLength(40), { timeout: 60_000 });
     const received = notificationIds('/ordered');
     for (const [index, ids] of sent.entries()) expect(received.filter((id) => id.startsWith(`o${index}-`))).toStrictEqual(ids);
-  });
+  }, 120_000);
 
   it('lose nothing when a replica stops in the middle of a backlog and another starts', async () => {
     const before = await replica();
