@@ -49,6 +49,7 @@ import { parseKeyRing } from './vault/key-ring.js';
 import { createVault, type Vault } from './vault/vault.js';
 import { createNotificationHandler, type NotificationHandler } from './webhooks/tiktok-notifications.js';
 import { createDeliveryWorker, type DeliveryFetch } from './webhooks/delivery-worker.js';
+import { createPinnedFetch } from './webhooks/pinned-fetch.js';
 import { createDispatcher } from './webhooks/dispatcher.js';
 import { createTiktokInbox, type TiktokInbox } from './webhooks/inbox.js';
 import { createInboxWorker } from './webhooks/inbox-worker.js';
@@ -298,6 +299,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
       (closing ??= (async () => {
         for (const worker of [...workers].reverse()) await worker.stop();
         await tiktokHttp.close();
+        await webhooks.closeHttp();
       })()),
   };
 }
@@ -310,9 +312,11 @@ function createWebhooksCore(config: Config, db: Database, io: CoreIo, deps: { no
   const subscriptionStore = createWebhookSubscriptionStore(db.sql);
   const deliveryStore = createWebhookDeliveryStore(db.sql);
   const inboxStore = createWebhookInboxStore(db.sql);
+  // Connects only to the addresses it checked when it resolved the host (no DNS rebinding to internal services).
+  const pinned = createPinnedFetch(urlPolicy);
   const deliveryWorker = createDeliveryWorker({
     deliveries: deliveryStore, subscriptions: subscriptionStore, vault: deps.vault, clock, logger, urlPolicy,
-    fetch: io.deliveryFetch ?? ((url, init) => fetch(url, init)),
+    fetch: io.deliveryFetch ?? pinned.fetch,
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     settings: { retryScheduleMs: settings.retryScheduleMs, autoPauseMs: settings.autoPauseMs, pollIntervalMs: settings.pollIntervalMs, concurrency: settings.concurrency },
   });
@@ -331,6 +335,8 @@ function createWebhooksCore(config: Config, db: Database, io: CoreIo, deps: { no
     }),
     health: () => deliveryStore.health(new Date(clock.now().getTime() - 86_400_000)),
     inboxWorker, dispatcher, deliveryWorker,
+    /** Closes the delivery connection pool (after the workers stopped). */
+    closeHttp: () => pinned.close(),
     retention: createWebhookRetention({
       purgeDeliveries: (before, limit) => deliveryStore.purge(before, limit),
       purgeReceipts: (before, limit) => inboxStore.purge(before, limit),
