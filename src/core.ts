@@ -35,7 +35,7 @@ import { createShopAccessStore } from './db/stores/shop-access-store.js';
 import { createWebhookReceiptStore } from './db/stores/webhook-receipts.js';
 import { createWebhookDeliveryStore, type SubscriptionHealth } from './db/stores/webhook-delivery-store.js';
 import { createWebhookInboxStore } from './db/stores/webhook-inbox-store.js';
-import { createWebhookSubscriptionStore } from './db/stores/webhook-subscription-store.js';
+import { createWebhookSubscriptionStore, type WebhookSubscriptionStore } from './db/stores/webhook-subscription-store.js';
 import type { V1Deps } from './http/routes/v1-deps.js';
 import { createRefresher, type Refresher, type RefresherDeps } from './refresh/refresher.js';
 import { refreshDueAt } from './refresh/schedule.js';
@@ -48,6 +48,7 @@ import { parseKeyRing } from './vault/key-ring.js';
 import { createVault, type Vault } from './vault/vault.js';
 import { createNotificationHandler, type NotificationHandler } from './webhooks/tiktok-notifications.js';
 import { createDeliveryWorker, type DeliveryFetch } from './webhooks/delivery-worker.js';
+import { createPinnedFetch } from './webhooks/pinned-fetch.js';
 import { createDispatcher } from './webhooks/dispatcher.js';
 import { createTiktokInbox, type TiktokInbox } from './webhooks/inbox.js';
 import { createInboxWorker } from './webhooks/inbox-worker.js';
@@ -123,6 +124,8 @@ export interface Core {
     apiClients: ApiClientAdmin;
     listings: ConnectionListingStore;
     sealedTokens: SealedTokenStore;
+    /** Webhook subscriptions' sealed signing secrets (`keys reencrypt`). */
+    webhookSecrets: Pick<WebhookSubscriptionStore, 'listSealedSecrets' | 'replaceSealedSecrets'>;
     /** `connections sync-shops`: Get Authorized Shops again with a fresh token, and the difference stored. */
     syncShops(connectionId: string): ReturnType<ShopSync['sync']>;
   };
@@ -184,6 +187,8 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
   const connections = createConnectionsService({
     stores: { connections: authorizations, connectSessions: createConnectSessionStore(db), oauthStates: createOAuthStateStore(db), problems: problemStore },
     lifecycle,
+    problemsInTransaction: (work) =>
+      db.sql.transaction((tx) => work({ store: createProblemStore({ sql: tx }), lifecycle: createLifecycle({ store: createLifecycleStore(tx), clock }) })),
     vault,
     audit,
     clock,
@@ -290,6 +295,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
       apiClients,
       listings,
       sealedTokens: createSealedTokenStore(db.sql),
+      webhookSecrets: createWebhookSubscriptionStore(db.sql),
       async syncShops(connectionId) {
         const sync = async (force: boolean) => {
           const fresh = await refresher.ensureFresh(connectionId, { force });
@@ -305,6 +311,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
       (closing ??= (async () => {
         for (const worker of [...workers].reverse()) await worker.stop();
         await tiktokHttp.close();
+        await webhooks.closeHttp();
       })()),
   };
 }
@@ -317,9 +324,11 @@ function createWebhooksCore(config: Config, db: Database, io: CoreIo, deps: { no
   const subscriptionStore = createWebhookSubscriptionStore(db.sql);
   const deliveryStore = createWebhookDeliveryStore(db.sql);
   const inboxStore = createWebhookInboxStore(db.sql);
+  // Connects only to the addresses it checked when it resolved the host (no DNS rebinding to internal services).
+  const pinned = createPinnedFetch(urlPolicy);
   const deliveryWorker = createDeliveryWorker({
     deliveries: deliveryStore, subscriptions: subscriptionStore, vault: deps.vault, clock, logger, urlPolicy,
-    fetch: io.deliveryFetch ?? ((url, init) => fetch(url, init)),
+    fetch: io.deliveryFetch ?? pinned.fetch,
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     settings: { retryScheduleMs: settings.retryScheduleMs, autoPauseMs: settings.autoPauseMs, pollIntervalMs: settings.pollIntervalMs, concurrency: settings.concurrency },
   });
@@ -338,6 +347,8 @@ function createWebhooksCore(config: Config, db: Database, io: CoreIo, deps: { no
     }),
     health: () => deliveryStore.health(new Date(clock.now().getTime() - 86_400_000)),
     inboxWorker, dispatcher, deliveryWorker,
+    /** Closes the delivery connection pool (after the workers stopped). */
+    closeHttp: () => pinned.close(),
     retention: createWebhookRetention({
       purgeDeliveries: (before, limit) => deliveryStore.purge(before, limit),
       purgeReceipts: (before, limit) => inboxStore.purge(before, limit),

@@ -6,7 +6,8 @@ import { flagList, flagValue } from './arguments.js';
 import type { Command } from './command.js';
 import type { SubscriptionHealth } from '../db/stores/webhook-delivery-store.js';
 
-const operator = { kind: 'operator' } as const;
+/** The CLI operator: every change is audited as actor `system` / `cli` (like `connections sync-shops`). */
+const operator = { kind: 'operator', auditAs: 'cli' } as const;
 const idFlag = { id: { value: '<id>', required: true, description: 'The subscription (webhooks list shows ids).' } };
 
 function describe(subscription: Subscription, health: SubscriptionHealth | undefined): string {

@@ -1,6 +1,7 @@
 import type { ProblemStore, ScopeMissingInput } from '../db/stores/problem-store.js';
 import type { ProblemRecord } from './model.js';
 import type { Clock } from '../shared/clock.js';
+import type { Lifecycle } from './lifecycle/index.js';
 
 export type { ProblemRecord } from './model.js';
 
@@ -72,8 +73,40 @@ export function apiPathTemplate(apiPath: string): string {
     .join('/');
 }
 
-export function createProblems(options: { store: ProblemStore; clock: Clock }): Problems {
-  const { store, clock } = options;
+/** What one problem change writes in one transaction: the problem, and the event that announces it. */
+export interface ProblemUnit {
+  store: Pick<ProblemStore, 'upsertScopeMissing' | 'resolve'>;
+  lifecycle: Pick<Lifecycle, 'announce'>;
+}
+
+/**
+ * Subscribers hear of each change through the outbox, in the transaction of the change: a problem that
+ * opens sends `connection.scope_problem` (once: a refused call that bumps an open problem sends
+ * nothing), each problem resolved sends `connection.problem_resolved`.
+ */
+export function createProblems(options: {
+  store: ProblemStore;
+  clock: Clock;
+  /** Runs `work` in one transaction with the problem and lifecycle stores bound to it. */
+  inTransaction<T>(work: (unit: ProblemUnit) => Promise<T>): Promise<T>;
+}): Problems {
+  const { store, clock, inTransaction } = options;
+
+  /** Resolves the problems and announces each one this call resolved. */
+  const resolveAnnounced = (ids: string[], resolution: string, at: Date): Promise<number> =>
+    ids.length === 0
+      ? Promise.resolve(0)
+      : inTransaction(async (unit) => {
+          const resolved = await unit.store.resolve(ids, resolution, at);
+          for (const problem of resolved) {
+            await unit.lifecycle.announce(problem.connectionId, 'connection.problem_resolved', {
+              problemId: problem.id, kind: problem.kind, apiPath: problem.apiPath, scopeKeys: problem.scopeKeys,
+              resolution, occurredAt: at.toISOString(),
+            });
+          }
+          return resolved.length;
+        });
+
   return {
     recordScopeMissing(input) {
       const record: ScopeMissingInput = {
@@ -83,13 +116,24 @@ export function createProblems(options: { store: ProblemStore; clock: Clock }): 
         tiktokCode: input.tiktokCode ?? null,
         tiktokMessage: input.tiktokMessage ?? null,
       };
-      return store.upsertScopeMissing(record, clock.now());
+      const now = clock.now();
+      return inTransaction(async (unit) => {
+        const problem = await unit.store.upsertScopeMissing(record, now);
+        // One occurrence: this statement opened it (bumping an open one counts on from there).
+        if (problem.occurrences === 1) {
+          await unit.lifecycle.announce(problem.connectionId, 'connection.scope_problem', {
+            problemId: problem.id, kind: problem.kind, apiPath: problem.apiPath, scopeKeys: problem.scopeKeys,
+            tiktokCode: problem.tiktokCode, tiktokMessage: problem.tiktokMessage, occurredAt: now.toISOString(),
+          });
+        }
+        return problem;
+      });
     },
     listOpen: (connectionId) => store.listOpen(connectionId),
     async resolve(connectionId, apiPath, resolution) {
       const template = apiPathTemplate(apiPath);
       const open = (await store.listOpen(connectionId)).filter((problem) => problem.apiPath === template);
-      return (await store.resolve(open.map((problem) => problem.id), resolution, clock.now())) > 0;
+      return (await resolveAnnounced(open.map((problem) => problem.id), resolution, clock.now())) > 0;
     },
     resolveGranted: (connectionId, grantedScopes) =>
       resolveWhere(connectionId, grantedScopes, { resolution: 'reauthorized', also: (problem) => problem.scopeKeys.length === 0 }),
@@ -108,7 +152,7 @@ export function createProblems(options: { store: ProblemStore; clock: Clock }): 
     const fixed = open.filter((problem) => problem.scopeKeys.some((key) => granted.has(key)));
     const superseded = open.filter((problem) => !fixed.includes(problem) && other.also(problem));
     const now = clock.now();
-    return (await store.resolve(fixed.map((problem) => problem.id), 'scope_granted', now)) +
-      (await store.resolve(superseded.map((problem) => problem.id), other.resolution, now));
+    return (await resolveAnnounced(fixed.map((problem) => problem.id), 'scope_granted', now)) +
+      (await resolveAnnounced(superseded.map((problem) => problem.id), other.resolution, now));
   }
 }

@@ -14,7 +14,7 @@ import { createConnectSessions, type CreatedConnectSession, type NewConnectSessi
 import type { Lifecycle } from './lifecycle/index.js';
 import { createMerchantStatus, type MerchantStatusModel } from './merchant-status.js';
 import { createOAuthStates } from './oauth-states.js';
-import { createProblems, type Problems } from './problems.js';
+import { createProblems, type ProblemUnit, type Problems } from './problems.js';
 
 /** A cookie value to set, with its lifetime. */
 export interface SignedCookie {
@@ -71,6 +71,8 @@ export interface ConnectionsService {
 export interface ConnectionsServiceDeps {
   stores: { connections: AuthorizationStore; connectSessions: ConnectSessionStore; oauthStates: OAuthStateStore; problems: ProblemStore };
   lifecycle: Pick<Lifecycle, 'plan' | 'event'>;
+  /** Runs `work` in one transaction: a problem change and its event are written together. */
+  problemsInTransaction<T>(work: (unit: ProblemUnit) => Promise<T>): Promise<T>;
   vault: Vault;
   audit: AuditLog;
   clock: Clock;
@@ -108,7 +110,7 @@ export function createConnectionsService(deps: ConnectionsServiceDeps): Connecti
     ttlSeconds: settings.sessionTtlSeconds, returnUrlAllowlist: settings.returnUrlAllowlist, apps: deps.apps,
   });
   const states = createOAuthStates({ store: stores.oauthStates, clock, ttlSeconds: settings.stateTtlSeconds });
-  const problems = createProblems({ store: stores.problems, clock });
+  const problems = createProblems({ store: stores.problems, clock, inTransaction: deps.problemsInTransaction });
   const page = createConnectPage({ sessions, states, audit, clock, apps: deps.apps });
   const complete = createAuthorizationCallback({
     states, sessions, connections: stores.connections, lifecycle: deps.lifecycle, problems, apps: deps.apps,

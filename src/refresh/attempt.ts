@@ -10,7 +10,7 @@ import type { RefreshMetrics, RefreshOutcome } from '../shared/metrics.js';
 import type { TokenSet } from '../tiktok/index.js';
 import { openRefreshToken, sealTokens } from '../vault/tokens.js';
 import type { Vault } from '../vault/vault.js';
-import { classifyFailure, nextAttemptAt, type BackoffPolicy, type ClassifiedFailure } from './failure.js';
+import { classifyFailure, nextAttemptAt, startsFailureStreak, type BackoffPolicy, type ClassifiedFailure } from './failure.js';
 import { grantDeadVerdict, markGrantDead, type GrantDeadVerdict } from './grant-dead.js';
 import { refreshDueAt, type RefreshPolicy } from './schedule.js';
 
@@ -35,7 +35,7 @@ export type AttemptResult =
 
 export interface AttemptDeps {
   store: RefreshClaimStore;
-  lifecycle: Pick<Lifecycle, 'transition'>;
+  lifecycle: Pick<Lifecycle, 'transition' | 'announce'>;
   /** Refreshes with the connection's own app (`app`: its id): its key, secret and auth host. */
   auth: { refreshToken(refreshToken: string, app: string): Promise<TokenSet> };
   vault: Vault;
@@ -169,10 +169,16 @@ async function failed(
       const next = permission
         ? new Date(now.getTime() + permissionRetrySeconds * 1000)
         : nextAttemptAt(now, claimed.refreshFailureCount + 1, deps.backoff, deps.random);
-      await deps.store.recordFailure(guard, now, {
+      const recorded = await deps.store.recordFailure(guard, now, {
         error: message, nextAttemptAt: next, countsAsFailure: !permission, outcomeUnknown: failure.outcomeUnknown,
       });
       detail.nextAttemptAt = next.toISOString();
+      if (recorded && startsFailureStreak(failure, claimed)) {
+        await deps.lifecycle.announce(claimed.id, 'connection.refresh_failed', {
+          failureClass: failure.failureClass as 'transient' | 'error', error: message, tiktokCode: failure.tiktokCode ?? null,
+          nextAttemptAt: next.toISOString(), accessTokenExpiresAt: claimed.accessTokenExpiresAt.toISOString(), occurredAt: now.toISOString(),
+        });
+      }
       if (permission && deps.problems) {
         await deps.problems.recordScopeMissing({
           connectionId: claimed.id, apiPath: refreshPath, scopeKeys: [], tiktokCode: failure.tiktokCode ?? null, tiktokMessage: message,

@@ -72,3 +72,12 @@ export function nextAttemptAt(now: Date, failures: number, policy: BackoffPolicy
   const delay = Math.min(policy.baseSeconds * 2 ** exponent, policy.maxSeconds);
   return new Date(now.getTime() + delay * 1000 * (1 + random() * policy.jitterShare));
 }
+
+/**
+ * Whether subscribers hear of this failure (`connection.refresh_failed`): a transient or our-side
+ * failure that starts a streak (the connection had no failure since its last success). Retries of the
+ * same streak stay quiet, so a TikTok outage sends one event per connection, not one per backoff step.
+ */
+export function startsFailureStreak(failure: ClassifiedFailure, previous: { refreshFailureCount: number }): boolean {
+  return (failure.failureClass === 'transient' || failure.failureClass === 'error') && previous.refreshFailureCount === 0;
+}

@@ -75,3 +75,60 @@ export async function reencryptTokens(vault: Vault, source: SealedTokenSource, o
 function isCurrent(vault: Vault, sealed: Sealed): boolean {
   return vault.keyIdOf(sealed) === vault.currentKeyId;
 }
+
+/** A webhook subscription's sealed signing secrets (the one signing now, and the one a rotation replaced). */
+export interface SealedSecretRow {
+  id: string;
+  secret: Sealed;
+  /** Still signing until the rotation's overlap ends; null when there is none. */
+  previous: Sealed | null;
+}
+
+/** Where the webhook signing secrets live; the subscription store provides it. */
+export interface SealedSecretSource {
+  /** Up to `limit` rows with an id greater than `afterId`, in id order. */
+  listSealedSecrets(afterId: string, limit: number): Promise<SealedSecretRow[]>;
+  /** Writes `next` only if the row still holds `expected` (compare-and-set: a rotation meanwhile wins); false otherwise. */
+  replaceSealedSecrets(id: string, expected: Omit<SealedSecretRow, 'id'>, next: Omit<SealedSecretRow, 'id'>): Promise<boolean>;
+}
+
+/**
+ * Re-seals every webhook subscription's signing secrets (current and previous) with the vault's
+ * current key, in batches, compare-and-set on the old ciphertexts like {@link reencryptTokens}.
+ *
+ * @example
+ * const result = await reencryptWebhookSecrets(core.vault, core.operator.webhookSecrets);
+ */
+export async function reencryptWebhookSecrets(vault: Vault, source: SealedSecretSource, options: { batchSize?: number } = {}): Promise<ReencryptResult> {
+  const batchSize = options.batchSize ?? 100;
+  const result: ReencryptResult = { scanned: 0, reencrypted: 0, alreadyCurrent: 0, changedConcurrently: 0, failed: [], currentKeyId: vault.currentKeyId };
+  let afterId = '';
+  for (;;) {
+    const rows = await source.listSealedSecrets(afterId, batchSize);
+    if (rows.length === 0) return result;
+    for (const row of rows) {
+      result.scanned += 1;
+      if (isCurrent(vault, row.secret) && (row.previous === null || isCurrent(vault, row.previous))) {
+        result.alreadyCurrent += 1;
+        continue;
+      }
+      const context = { rowId: row.id, purpose: 'webhook_secret' } as const;
+      let next: Omit<SealedSecretRow, 'id'>;
+      try {
+        next = {
+          secret: vault.seal(vault.open(row.secret, context), context),
+          previous: row.previous === null ? null : vault.seal(vault.open(row.previous, context), context),
+        };
+      } catch (error) {
+        if (error instanceof DecryptionFailed || error instanceof EncryptionKeyUnknown) {
+          result.failed.push({ id: row.id, reason: error.code });
+          continue;
+        }
+        throw error;
+      }
+      if (await source.replaceSealedSecrets(row.id, row, next)) result.reencrypted += 1;
+      else result.changedConcurrently += 1;
+    }
+    afterId = rows[rows.length - 1]!.id;
+  }
+}

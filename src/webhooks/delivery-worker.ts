@@ -7,6 +7,7 @@ import type { Vault } from '../vault/vault.js';
 import { createPollingWorker, type PollingWorker } from './poller.js';
 import { nextStep, type AttemptResult } from './retry-policy.js';
 import { signedHeaders } from './signing.js';
+import type { DeliveryFetch } from './pinned-fetch.js';
 import { checkSubscriptionUrl, type UrlPolicy } from './url-guard.js';
 
 /** How long one attempt may take (Standard Webhooks receivers should answer fast). */
@@ -15,7 +16,7 @@ export const deliveryTimeoutMs = 10_000;
 const leaseMs = 60_000;
 const snippetLength = 500;
 
-export type DeliveryFetch = (url: string, init: RequestInit) => Promise<Response>;
+export type { DeliveryFetch } from './pinned-fetch.js';
 
 export interface DeliveryWorkerDeps {
   deliveries: Pick<WebhookDeliveryStore, 'claim' | 'recordAttempt'>;
@@ -70,6 +71,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): PollingWorker {
       const text = await response.text().catch(() => '');
       return { result: { kind: 'response', status: response.status, retryAfter: response.headers.get('retry-after') }, snippet: text.slice(0, snippetLength) || null };
     } catch (error) {
+      // The pinned connection refused the address the host resolves to now (DNS rebinding): as refused as the URL check.
+      const refused = error instanceof Error && isServiceError(error.cause) ? error.cause : undefined;
+      if (refused) return { result: { kind: 'response', status: 400, retryAfter: null }, snippet: refused.message };
       const cause = error instanceof Error ? (error.name === 'TimeoutError' ? `timed out after ${deliveryTimeoutMs / 1000} s` : (error.cause instanceof Error ? error.cause.message : error.message)) : String(error);
       return { result: { kind: 'network', error: cause.slice(0, snippetLength) }, snippet: null };
     }

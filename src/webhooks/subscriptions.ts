@@ -10,8 +10,14 @@ import type { Delivery, DeliveryStatus, Subscription, SubscriptionStatus } from 
 import { newSigningSecret } from './signing.js';
 import { checkSubscriptionUrl, type UrlPolicy } from './url-guard.js';
 
-/** Who asks: an API client (sees its own subscriptions, within its shops) or an operator (CLI, admin: sees all). */
-export type Caller = { kind: 'api-client'; apiClientId: string; shopIds?: ReadonlySet<string>; requestId?: string } | { kind: 'operator' };
+/**
+ * Who asks: an API client (sees its own subscriptions, within its shops) or an operator (CLI, admin: sees all).
+ * An operator with `auditAs` (the CLI: `cli`) has its changes audited here as a `system` actor; the admin console
+ * audits its own (with the admin's e-mail).
+ */
+export type Caller =
+  | { kind: 'api-client'; apiClientId: string; shopIds?: ReadonlySet<string>; requestId?: string }
+  | { kind: 'operator'; auditAs?: string };
 
 export interface NewSubscription {
   url: string;
@@ -46,7 +52,7 @@ export function createSubscriptions(deps: {
   vault: Pick<Vault, 'seal'>;
   clock: Clock;
   urlPolicy: UrlPolicy;
-  /** Records what API clients change (the admin console and the CLI audit their own actions). */
+  /** Records what API clients and the CLI change (the admin console audits its own actions). */
   audit?: Pick<AuditLog, 'record'>;
   /** Wakes this process's delivery worker (replays are due at once). */
   onReplayed?(): void;
@@ -75,10 +81,12 @@ export function createSubscriptions(deps: {
   };
 
   const audited = (caller: Caller, action: string, subscriptionId: string, detail: Record<string, unknown> = {}) => {
-    if (caller.kind !== 'api-client') return;
+    if (caller.kind === 'operator' && !caller.auditAs) return;
     deps.audit?.record({
-      actorType: 'api_client', actorId: caller.apiClientId, action: `webhook_subscription.${action}`, outcome: 'success',
-      requestId: caller.requestId ?? null, detail: { subscriptionId, ...detail },
+      ...(caller.kind === 'api-client'
+        ? { actorType: 'api_client', actorId: caller.apiClientId, requestId: caller.requestId ?? null }
+        : { actorType: 'system', actorId: caller.auditAs! }),
+      action: `webhook_subscription.${action}`, outcome: 'success', detail: { subscriptionId, ...detail },
     });
   };
 
@@ -126,7 +134,7 @@ export function createSubscriptions(deps: {
         });
         subscription = moved ?? (await owned(caller, id));
       }
-      audited(caller, 'updated', id, { changed: Object.keys(changes) });
+      audited(caller, 'updated', id, { changed: Object.keys(changes), ...(changes.status ? { status: subscription.status } : {}) });
       return subscription;
     },
 

@@ -55,6 +55,22 @@ describe('GET /v1/events', () => {
     expect(rest.events.map((event) => event.type)).toStrictEqual(['connection.reauthorized']);
   });
 
+  it('pages past nine events in their order (event 10 after event 9), three at a time, missing none', async () => {
+    for (let again = 0; again < 10; again += 1) expect(await connect()).toBe(connectionId);
+    const all = (await page('?limit=500')).events;
+    expect(all).toHaveLength(12);
+    const ids = all.map((event) => BigInt(event.id));
+    expect(ids).toStrictEqual([...ids].sort((a, b) => (a < b ? -1 : 1)));
+    const paged: string[] = [];
+    for (let cursor = '0'; ;) {
+      const next = await page(`?after=${cursor}&limit=3`);
+      if (next.events.length === 0) break;
+      paged.push(...next.events.map((event) => event.id));
+      cursor = next.nextCursor;
+    }
+    expect(paged).toStrictEqual(all.map((event) => event.id));
+  });
+
   it('shows a key limited to other shops none of these events', async () => {
     const limited = withKey(service, (await createClient(service, { name: 'other shops', scopes: ['connections:read'], shopIds: ['999'] })).key);
     expect(await (await limited('/v1/events')).json()).toStrictEqual({ events: [], nextCursor: '0' });

@@ -114,4 +114,26 @@ describe('scope problems (TikTok 105005) that must close', () => {
       expect((await resolutions()).at(-1)).toStrictEqual({ api_path: '/order/202309/orders/search', resolution: 'a later call succeeded', occurrences: 1 });
     });
   });
+
+  describe('what subscribers hear (GET /v1/events, and pushes)', () => {
+    it('connection.scope_problem when a problem opened and connection.problem_resolved when it closed, not one event per refusal', async () => {
+      const feed = await call('/v1/events?limit=500');
+      expect(feed.status).toBe(200);
+      const { events } = (await feed.json()) as { events: { type: string; connectionId: string; payload: Record<string, unknown> }[] };
+      const problemEvents = events
+        .filter((event) => event.connectionId === connectionId && ['connection.scope_problem', 'connection.problem_resolved'].includes(event.type))
+        .map((event) => [event.type, event.payload.apiPath, event.payload.resolution ?? null]);
+      expect(problemEvents).toStrictEqual([
+        ['connection.scope_problem', '/api/v2/token/refresh', null],
+        ['connection.problem_resolved', '/api/v2/token/refresh', 'refresh_succeeded'],
+        ['connection.scope_problem', '/product/202309/products/{id}/inventory', null],
+        ['connection.problem_resolved', '/product/202309/products/{id}/inventory', 'reauthorized'],
+        ['connection.scope_problem', '/order/202309/orders/search', null],
+        ['connection.problem_resolved', '/order/202309/orders/search', 'a later call succeeded'],
+      ]);
+      expect(events.find((event) => event.type === 'connection.scope_problem' && event.payload.apiPath === '/order/202309/orders/search')!.payload).toMatchObject({
+        connectionId, merchantRef: 'problems-merchant', status: 'active', kind: 'scope_missing', scopeKeys: ['seller.order.info'], tiktokCode: 105005,
+      });
+    });
+  });
 });

@@ -30,6 +30,8 @@ describe('npm run cli -- webhooks', () => {
   });
 
   const cli = async (...args: string[]) => JSON.parse((await run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args, '--json'], { env, timeout: 60_000 })).stdout) as Record<string, unknown>;
+  const cliWith = async (extra: Record<string, string>, ...args: string[]) =>
+    JSON.parse((await run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args, '--json'], { env: { ...env, ...extra }, timeout: 60_000 })).stdout) as Record<string, unknown>;
   const failure = async (...args: string[]) => {
     try {
       await run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args, '--json'], { env, timeout: 60_000 });
@@ -59,6 +61,20 @@ describe('npm run cli -- webhooks', () => {
     const gone = await failure('webhooks', 'pause', '--id', id);
     expect(gone.code).toBe(1);
     expect(gone.error).toMatchObject({ code: 'webhook_subscription_not_found', hint: 'npm run cli -- webhooks list shows every subscription with its id.' });
+  }, 180_000);
+
+  it('keys reencrypt re-seals the signing secrets of subscriptions too', async () => {
+    const oldKey = `k1:${Buffer.alloc(32, 1).toString('base64')}`;
+    const newKey = `k2:${Buffer.alloc(32, 2).toString('base64')}`;
+    const created = await cliWith({ TOKEN_ENCRYPTION_KEYS: oldKey }, 'webhooks', 'subscribe', '--url', 'http://127.0.0.1:9/keys', '--events', 'tiktok.*');
+    await cliWith({ TOKEN_ENCRYPTION_KEYS: oldKey }, 'webhooks', 'rotate-secret', '--id', created.id as string);
+
+    expect(await cliWith({ TOKEN_ENCRYPTION_KEYS: `${newKey},${oldKey}` }, 'keys', 'reencrypt')).toMatchObject({
+      currentKeyId: 'k2', webhookSecrets: { scanned: 1, reencrypted: 1, alreadyCurrent: 0, failed: [], currentKeyId: 'k2' },
+    });
+    // With the old key gone, nothing is left on it.
+    expect(await cliWith({ TOKEN_ENCRYPTION_KEYS: newKey }, 'keys', 'reencrypt')).toMatchObject({ webhookSecrets: { scanned: 1, reencrypted: 0, alreadyCurrent: 1, failed: [] } });
+    await cliWith({ TOKEN_ENCRYPTION_KEYS: newKey }, 'webhooks', 'delete', '--id', created.id as string);
   }, 180_000);
 
   it('refuses a replay that names no target or two (exit 2, nothing opened)', async () => {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProblems, type Problems } from '../../src/connections/problems.js';
+import { connectionEventSchemas, createLifecycle } from '../../src/connections/lifecycle/index.js';
+import { createLifecycleStore } from '../../src/db/stores/lifecycle-store.js';
 import { createProblemStore } from '../../src/db/stores/problem-store.js';
 import { FakeClock } from '../support/clock.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -19,11 +21,20 @@ describe('connection problems', () => {
        VALUES ($1, 'open-1', 0, 'Seller', '{}', 'x', 'y', 'k1', now(), now(), now())`,
       [connectionId],
     );
-    problems = createProblems({ store: createProblemStore(db), clock });
+    problems = createProblems({
+      store: createProblemStore(db), clock,
+      inTransaction: (work) => db.sql.transaction((tx) => work({ store: createProblemStore({ sql: tx }), lifecycle: createLifecycle({ store: createLifecycleStore(tx), clock }) })),
+    });
   });
   afterAll(async () => {
     await db?.close();
   });
+
+  /** The events subscribers got so far: type, path and how it closed. */
+  const events = async () =>
+    (await db.sql.query<{ type: string; payload: { apiPath: string; resolution?: string; status: string; connectionId: string } }>(
+      'SELECT type, payload FROM outbox_events WHERE connection_id = $1 ORDER BY id', [connectionId],
+    )).map(({ type, payload }) => [type, payload.apiPath, payload.resolution ?? null]);
 
   describe('recordScopeMissing', () => {
     it('opens one problem per API path and counts repeats', async () => {
@@ -42,6 +53,17 @@ describe('connection problems', () => {
         [financePath, 2],
         ['/promotion/202309/activities', 1],
       ]);
+      // Announced when it opens, not for the repeat.
+      expect(await events()).toStrictEqual([
+        ['connection.scope_problem', financePath, null],
+        ['connection.scope_problem', '/promotion/202309/activities', null],
+      ]);
+      const [opened] = await db.sql.query<{ payload: unknown }>("SELECT payload FROM outbox_events WHERE type = 'connection.scope_problem' ORDER BY id LIMIT 1");
+      expect(opened!.payload).toStrictEqual({
+        connectionId, openId: 'open-1', merchantRef: null, status: 'active', problemId: first.id, kind: 'scope_missing', apiPath: financePath,
+        scopeKeys: ['seller.finance.info'], tiktokCode: 105005, tiktokMessage: 'Access denied', occurredAt: '2026-11-23T10:00:00.000Z',
+      });
+      expect(connectionEventSchemas['connection.scope_problem'].safeParse(opened!.payload).success).toBe(true);
     });
   });
 
@@ -53,6 +75,11 @@ describe('connection problems', () => {
       expect(reopened.occurrences).toBe(1);
       const [resolved] = await db.sql.query('SELECT resolution, open_key FROM problems WHERE resolved_at IS NOT NULL');
       expect(resolved).toStrictEqual({ resolution: 'call_succeeded', open_key: null });
+      // One event for the problem resolved (none for the second call), one for the problem opened again.
+      expect((await events()).slice(2)).toStrictEqual([
+        ['connection.problem_resolved', financePath, 'call_succeeded'],
+        ['connection.scope_problem', financePath, null],
+      ]);
     });
   });
 
@@ -60,6 +87,9 @@ describe('connection problems', () => {
     it('closes the scope problems one of whose scopes is now granted', async () => {
       expect(await problems.resolveGranted(connectionId, ['seller.promotion.info', 'seller.order.info'])).toBe(1);
       expect((await problems.listOpen(connectionId)).map((p) => p.apiPath)).toStrictEqual([financePath]);
+      expect((await events()).slice(4)).toStrictEqual([['connection.problem_resolved', '/promotion/202309/activities', 'scope_granted']]);
+      const [closed] = await db.sql.query<{ payload: unknown }>("SELECT payload FROM outbox_events WHERE type = 'connection.problem_resolved' ORDER BY id DESC LIMIT 1");
+      expect(connectionEventSchemas['connection.problem_resolved'].safeParse(closed!.payload).success).toBe(true);
     });
   });
 });

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectionEventTypes } from '../../src/connections/lifecycle/index.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 interface Operation {
@@ -47,6 +48,15 @@ describe('GET /openapi.json', () => {
   });
   afterAll(async () => {
     await service?.stop();
+  });
+
+  it("describes the push of every connection event under `webhooks`, problems and refresh failures included", () => {
+    const webhooks = (document as unknown as { webhooks: Record<string, { post: { requestBody: { content: { 'application/json': { schema: { properties: Record<string, { properties?: Record<string, unknown> }> } } } } } }> }).webhooks;
+    expect(Object.keys(webhooks).sort()).toStrictEqual([...connectionEventTypes, 'tiktok.*'].sort());
+    const payloadOf = (type: string) => webhooks[type]!.post.requestBody.content['application/json'].schema.properties.payload!.properties!;
+    expect(Object.keys(payloadOf('connection.scope_problem'))).toEqual(expect.arrayContaining(['problemId', 'apiPath', 'scopeKeys', 'tiktokCode']));
+    expect(Object.keys(payloadOf('connection.problem_resolved'))).toEqual(expect.arrayContaining(['problemId', 'apiPath', 'resolution']));
+    expect(Object.keys(payloadOf('connection.refresh_failed'))).toEqual(expect.arrayContaining(['failureClass', 'error', 'nextAttemptAt', 'accessTokenExpiresAt']));
   });
 
   it('is OpenAPI 3.1', () => {

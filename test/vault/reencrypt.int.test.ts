@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSealedTokenStore } from '../../src/db/stores/sealed-token-store.js';
 import type { Sealed } from '../../src/shared/sealed.js';
 import { parseKeyRing } from '../../src/vault/key-ring.js';
-import { reencryptTokens } from '../../src/vault/reencrypt.js';
+import { createWebhookSubscriptionStore } from '../../src/db/stores/webhook-subscription-store.js';
+import { reencryptTokens, reencryptWebhookSecrets } from '../../src/vault/reencrypt.js';
 import { openAccessToken, openRefreshToken } from '../../src/vault/tokens.js';
 import { createVault } from '../../src/vault/vault.js';
 import { connectThroughSimulator } from '../connections/browser.js';
@@ -130,6 +131,44 @@ describe('the token vault over stored connections', () => {
         { id: ids[1], reason: 'encryption_key_unknown' },
       ]);
       expect(result.reencrypted).toBe(0);
+    });
+  });
+
+  describe('reencryptWebhookSecrets', () => {
+    it('moves every subscription secret (and the one a rotation replaced) to the new first key; both still open', async () => {
+      const operator = { kind: 'operator' } as const;
+      const rotated = await service.core.webhooks.subscriptions.create(operator, { url: 'http://127.0.0.1:9/rotated', events: ['tiktok.*'] });
+      const { secret: current } = await service.core.webhooks.subscriptions.rotateSecret(operator, rotated.subscription.id);
+      const plain = await service.core.webhooks.subscriptions.create(operator, { url: 'http://127.0.0.1:9/plain', events: ['connection.*'] });
+      const store = createWebhookSubscriptionStore(service.db.sql);
+      const context = (id: string) => ({ rowId: id, purpose: 'webhook_secret' }) as const;
+      const newVault = createVault(parseKeyRing(newKeys));
+
+      const result = await reencryptWebhookSecrets(newVault, store, { batchSize: 1 });
+      expect(result).toStrictEqual({ scanned: 2, reencrypted: 2, alreadyCurrent: 0, changedConcurrently: 0, failed: [], currentKeyId: 'k2' });
+
+      const newOnly = createVault(parseKeyRing(newKeys.split(',')[0]!));
+      const rows = new Map((await store.listSealedSecrets('', 10)).map((row) => [row.id, row]));
+      const rotatedRow = rows.get(rotated.subscription.id)!;
+      expect(newOnly.open(rotatedRow.secret, context(rotatedRow.id))).toBe(current);
+      expect(newOnly.open(rotatedRow.previous!, context(rotatedRow.id))).toBe(rotated.secret);
+      const plainRow = rows.get(plain.subscription.id)!;
+      expect([newOnly.open(plainRow.secret, context(plainRow.id)), plainRow.previous]).toStrictEqual([plain.secret, null]);
+
+      expect(await reencryptWebhookSecrets(newVault, store)).toMatchObject({ scanned: 2, reencrypted: 0, alreadyCurrent: 2, failed: [] });
+      // A secret rotated between the read and the write is left as the rotation wrote it.
+      const racing = {
+        listSealedSecrets: store.listSealedSecrets,
+        async replaceSealedSecrets(...args: Parameters<typeof store.replaceSealedSecrets>) {
+          if (args[0] === plain.subscription.id) await service.core.webhooks.subscriptions.rotateSecret(operator, plain.subscription.id);
+          return store.replaceSealedSecrets(...args);
+        },
+      };
+      const k3 = createVault(parseKeyRing(`k3:${randomBytes(32).toString('base64')},${newKeys}`));
+      expect(await reencryptWebhookSecrets(k3, racing)).toMatchObject({ scanned: 2, reencrypted: 1, changedConcurrently: 1, failed: [] });
+      expect(await reencryptWebhookSecrets(createVault(parseKeyRing(`k9:${randomBytes(32).toString('base64')}`)), store)).toMatchObject({
+        reencrypted: 0, failed: [{ id: expect.stringMatching(/^whsub_/), reason: 'encryption_key_unknown' }, { id: expect.stringMatching(/^whsub_/), reason: 'encryption_key_unknown' }],
+      });
     });
   });
 });

@@ -9,6 +9,8 @@ import { connectionStatuses } from './statuses.js';
  */
 
 const connectionStatus = z.enum(connectionStatuses);
+/** The kinds of problem a person must fix on a connection (ProblemKind of ../model.ts). */
+const problemKind = z.enum(['scope_missing']);
 
 const base = {
   connectionId: z.string(),
@@ -61,6 +63,37 @@ export const connectionEventSchemas = {
     .describe("TikTok's list of the seller's authorized shops changed after the authorization: added shops can be used now, removed ones get no tokens."),
   'authorization.expiring': z.object({ ...base, expiresAt: z.iso.datetime(), daysBefore: z.number().int(), source: z.enum(['sweep', 'webhook']) })
     .describe('The seller authorization ends soon (sent 30, 7 and 1 days before): ask the merchant to re-authorize.'),
+  'connection.scope_problem': z
+    .object({
+      ...base,
+      problemId: z.string(),
+      kind: problemKind,
+      apiPath: z.string().describe('The endpoint as a template (ids replaced by {id}), e.g. /finance/202309/statements'),
+      scopeKeys: z.array(z.string()).describe('The scopes that would allow it; empty when neither TikTok nor the scope table says'),
+      tiktokCode: z.number().int().nullable(),
+      tiktokMessage: z.string().nullable(),
+    })
+    .describe('TikTok refused a call for lack of a scope (105005): a problem opened on the connection. Sent when it opens, not for each refused call while it stays open.'),
+  'connection.problem_resolved': z
+    .object({
+      ...base,
+      problemId: z.string(),
+      kind: problemKind,
+      apiPath: z.string(),
+      scopeKeys: z.array(z.string()),
+      resolution: z.string().describe('How it closed: scope_granted, reauthorized, refresh_succeeded, or "a later call succeeded"'),
+    })
+    .describe('A problem of the connection was resolved: the scope was granted, the merchant re-authorized, or a later call succeeded.'),
+  'connection.refresh_failed': z
+    .object({
+      ...base,
+      failureClass: z.enum(['transient', 'error']).describe('transient: TikTok unavailable, slow, rate limiting or answering nonsense; error: our side (database, decryption)'),
+      error: z.string(),
+      tiktokCode: z.number().int().nullable(),
+      nextAttemptAt: z.iso.datetime().describe('When the refresh is tried again'),
+      accessTokenExpiresAt: z.iso.datetime().describe('The current access token is served until then'),
+    })
+    .describe('A token refresh failed for a reason expected to pass; the tokens are kept and the refresh retried with backoff. Sent once per failure streak (the first failure after a success), not for each retry; a grant found dead sends connection.needs_reauth or connection.expired instead.'),
   'connection.refresh_requested': z
     .object({ ...base, by: admin, outcome: z.enum(['refreshed', 'failed']), code: z.string().optional() })
     .describe('An administrator asked for a token refresh now, and how it went.'),

@@ -33,6 +33,7 @@ export function createEventFeedStore(db: Pick<Database, 'sql'>): EventFeedStore 
   return {
     async after({ after, limit, shopIds, apps }) {
       const rows = await db.sql.query<Row>(
+        // By the bigint column (e.id), not the text alias (which would put '10' before '9' and page past events).
         `SELECT e.id::text AS id, e.type, e.connection_id, COALESCE(c.app, e.payload->>'app') AS app, e.payload, e.created_at
            FROM outbox_events e LEFT JOIN connections c ON c.id = e.connection_id
           WHERE e.id > $1::bigint

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ProblemKind, ProblemRecord } from '../../connections/model.js';
-import type { Database } from '../database.js';
+import type { SqlRunner } from '../sql.js';
 
 export interface ScopeMissingInput {
   connectionId: string;
@@ -16,8 +16,8 @@ export interface ProblemStore {
   listOpen(connectionId: string): Promise<ProblemRecord[]>;
   /** Open and resolved problems, most recently seen first. */
   listRecent(connectionId: string, limit: number): Promise<ProblemRecord[]>;
-  /** Resolves the open problems whose ids are given; returns how many. */
-  resolve(ids: string[], resolution: string, at: Date): Promise<number>;
+  /** Resolves the open problems whose ids are given; returns those it resolved (not those resolved before). */
+  resolve(ids: string[], resolution: string, at: Date): Promise<ProblemRecord[]>;
 }
 
 interface ProblemRow {
@@ -43,7 +43,7 @@ export function problemOpenKey(connectionId: string, kind: ProblemKind, apiPath:
   return `${connectionId}:${kind}:${apiPath}`;
 }
 
-export function createProblemStore(db: Pick<Database, 'sql'>): ProblemStore {
+export function createProblemStore(db: { sql: SqlRunner }): ProblemStore {
   return {
     async upsertScopeMissing(input, at) {
       const [row] = await db.sql.query<ProblemRow>(
@@ -85,13 +85,13 @@ export function createProblemStore(db: Pick<Database, 'sql'>): ProblemStore {
       return rows.map(toProblem);
     },
     async resolve(ids, resolution, at) {
-      if (ids.length === 0) return 0;
-      const rows = await db.sql.query<{ id: string }>(
+      if (ids.length === 0) return [];
+      const rows = await db.sql.query<ProblemRow>(
         `UPDATE problems SET resolved_at = $2, resolution = $3, open_key = NULL
-          WHERE id = ANY($1::text[]) AND resolved_at IS NULL RETURNING id`,
+          WHERE id = ANY($1::text[]) AND resolved_at IS NULL RETURNING ${columns}`,
         [ids, at, resolution],
       );
-      return rows.length;
+      return rows.map(toProblem);
     },
   };
 }

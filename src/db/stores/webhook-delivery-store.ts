@@ -69,6 +69,7 @@ export function createWebhookDeliveryStore(sql: SqlRunner) {
       const rows = await sql.query<{ id: string; type: string; connection_id: string | null; app: string | null; payload: Record<string, unknown> }>(
         `SELECT e.id::text AS id, e.type, e.connection_id, COALESCE((SELECT c.app FROM connections c WHERE c.id = e.connection_id), e.payload->>'app') AS app, e.payload
            FROM outbox_events e WHERE e.published_at IS NULL
+         -- By the bigint column (e.id): the text alias would sort '10' before '9' and fan events out of order.
          ORDER BY e.id LIMIT $1 FOR UPDATE OF e SKIP LOCKED`,
         [limit],
       );

@@ -120,6 +120,25 @@ export function createWebhookSubscriptionStore(sql: SqlRunner) {
       return row?.paused ?? false;
     },
 
+    /** Up to `limit` subscriptions' sealed secrets with an id greater than `afterId`, in id order (re-encryption). */
+    async listSealedSecrets(afterId: string, limit: number): Promise<{ id: string; secret: Sealed; previous: Sealed | null }[]> {
+      const rows = await sql.query<{ id: string; secret_sealed: string; previous_secret_sealed: string | null }>(
+        'SELECT id, secret_sealed, previous_secret_sealed FROM webhook_subscriptions WHERE id > $1 ORDER BY id LIMIT $2',
+        [afterId, limit],
+      );
+      return rows.map((row) => ({ id: row.id, secret: row.secret_sealed as Sealed, previous: row.previous_secret_sealed as Sealed | null }));
+    },
+
+    /** Replaces both sealed secrets only if they are still `expected` (a rotation meanwhile is never overwritten). */
+    async replaceSealedSecrets(id: string, expected: { secret: Sealed; previous: Sealed | null }, next: { secret: Sealed; previous: Sealed | null }): Promise<boolean> {
+      const rows = await sql.query(
+        `UPDATE webhook_subscriptions SET secret_sealed = $4, previous_secret_sealed = $5
+          WHERE id = $1 AND secret_sealed = $2 AND previous_secret_sealed IS NOT DISTINCT FROM $3 RETURNING id`,
+        [id, expected.secret, expected.previous, next.secret, next.previous],
+      );
+      return rows.length === 1;
+    },
+
     async noteSuccess(id: string): Promise<void> {
       await sql.query('UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL', [id]);
     },
