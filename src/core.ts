@@ -21,6 +21,7 @@ import { createAdminOverviewStore } from './db/stores/admin-overview-store.js';
 import { createAdminReviewStore } from './db/stores/admin-review-store.js';
 import { createAdminSessionStore, type AdminSessionRevocations } from './db/stores/admin-session-store.js';
 import { createApiClientStore } from './db/stores/api-client-store.js';
+import { createOutboundBudgetStore } from './db/stores/outbound-budget-store.js';
 import { createAuditStore } from './db/stores/audit-store.js';
 import { createAuthorizationStore } from './db/stores/authorization-store.js';
 import { createConnectSessionStore } from './db/stores/connect-session-store.js';
@@ -44,7 +45,7 @@ import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { createMetrics, observeTikTokCalls, type Metrics } from './shared/metrics.js';
 import type { Worker } from './shared/worker.js';
-import { createApiClient, createAuthClient, createTikTokHttp, loadScopeIndex, TikTokTokenExpired, type FetchLike } from './tiktok/index.js';
+import { createApiClient, createAuthClient, createOutboundBudget, createTikTokHttp, loadScopeIndex, TikTokTokenExpired, type FetchLike } from './tiktok/index.js';
 import { parseKeyRing } from './vault/key-ring.js';
 import { createVault, type Vault } from './vault/vault.js';
 import { createNotificationHandler, type NotificationHandler } from './webhooks/tiktok-notifications.js';
@@ -164,7 +165,11 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     auth: createAuthClient({ fetch, authBaseUrl: config.tiktok.authBaseUrl, ...app }),
     // The refresher's token client ends its calls well inside the claim lease.
     refreshAuth: createAuthClient({ fetch, authBaseUrl: config.tiktok.authBaseUrl, ...app, timeoutMs: refreshCallTimeoutMs(config.refresh.claimSeconds) }),
-    api: createApiClient({ fetch, apiBaseUrl: config.tiktok.apiBaseUrl, clock, scopes, ...app }),
+    // TikTok's 50 calls a second per (app, shop, API), counted once for all replicas (issue #12).
+    api: createApiClient({
+      fetch, apiBaseUrl: config.tiktok.apiBaseUrl, clock, scopes, ...app,
+      budget: createOutboundBudget({ counter: createOutboundBudgetStore(db.sql), clock, requestsPerSecond: config.rateLimit.tiktokCallsPerSecond }),
+    }),
   };
 
   const lifecycle = createLifecycle({ store: lifecycleStore, clock });
