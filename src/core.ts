@@ -11,6 +11,7 @@ import { createRateLimits } from './apps/rate-limits.js';
 import { createShopCalls } from './apps/shop-calls.js';
 import { createShopCredentialSource } from './apps/shop-credentials.js';
 import { createAuditLog, type AuditLog } from './audit/audit-log.js';
+import { createReadTally, type ReadTally } from './audit/read-tally.js';
 import type { Config } from './config.js';
 import { createConnectionsService, createShopSync, merchantStatusLinkTtlSeconds, type ConnectionsService, type ShopSync } from './connections/index.js';
 import { connectionStatuses, createLifecycle, type Lifecycle } from './connections/lifecycle/index.js';
@@ -23,6 +24,7 @@ import { createAdminSessionStore, type AdminSessionRevocations } from './db/stor
 import { createApiClientStore } from './db/stores/api-client-store.js';
 import { createOutboundBudgetStore } from './db/stores/outbound-budget-store.js';
 import { createAuditStore } from './db/stores/audit-store.js';
+import { createCredentialReadStore } from './db/stores/credential-read-store.js';
 import { createAuthorizationStore } from './db/stores/authorization-store.js';
 import { createConnectSessionStore } from './db/stores/connect-session-store.js';
 import { createConnectionListingStore, type ConnectionListingStore } from './db/stores/connection-listing-store.js';
@@ -105,6 +107,8 @@ export interface Core {
   clock: Clock;
   logger: Logger;
   audit: AuditLog;
+  /** Token reads counted per client × shop × connection × minute (`credential_reads`). */
+  reads: ReadTally;
   vault: Vault;
   metrics: Metrics;
   lifecycle: Lifecycle;
@@ -146,6 +150,8 @@ export interface Core {
 export function createCore(config: Config, db: Database, io: CoreIo): Core {
   const { clock, logger } = io;
   const audit = createAuditLog(createAuditStore(db.sql), { clock, logger });
+  // Token reads: one row per client × shop × connection × minute (issue #12), not one per read.
+  const reads = createReadTally(createCredentialReadStore(db.sql), { clock, logger });
   const vault = createVault(parseKeyRing(config.encryptionKeys));
   const tiktokHttp = createTikTokHttp();
   const fetch = io.fetch ?? tiktokHttp.fetch;
@@ -250,6 +256,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
       grants: refresher,
       shops: shopSync,
       audit,
+      reads,
       scopes,
     }),
   };
@@ -265,6 +272,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
 
   const workers: Worker[] = [
     audit.worker,
+    reads.worker,
     rateLimits.worker,
     { name: 'refresh sweeper', start: () => refresher.start(), stop: () => refresher.stop() },
     // Retention purges old audit, outbox, webhook, OAuth state, connect session and rate-limit rows.
@@ -276,7 +284,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
   ];
   let closing: Promise<void> | undefined;
   return {
-    config, db, clock, logger, audit, vault, metrics, lifecycle, connections, refresher, notifications, v1,
+    config, db, clock, logger, audit, reads, vault, metrics, lifecycle, connections, refresher, notifications, v1,
     webhooks: { inbox: webhooks.inbox, subscriptions: webhooks.subscriptions, health: webhooks.health, inboxWorker: webhooks.inboxWorker,
       dispatcher: webhooks.dispatcher, deliveryWorker: webhooks.deliveryWorker, purge: webhooks.retention.purge },
     refusals: createRefusalAudit({ audit, clock, logger }),

@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { ReadTally } from '../audit/read-tally.js';
 import { ConnectionUnusable, ScopeMissing, ShopNotFound } from '../shared/errors.js';
 import { meansShopNotAuthorized, scopeName, type ApiClient, type ApiRequest, type PreparedRequest, type RequiredScopes, type ScopeIndex } from '../tiktok/index.js';
 import { TikTokGrantDead, TikTokTokenExpired } from '../tiktok/errors.js';
-import { audited } from './audited.js';
+import { audited, tallied } from './audited.js';
 import type { CallContext, GrantLoss, ScopeProblems, ShopResync } from './ports.js';
 import { sameAccess, type ShopCredentials, type ShopCredentialSource } from './shop-credentials.js';
 import { refusable, signingFor } from './shop-signing.js';
@@ -82,10 +83,12 @@ export function createShopCalls(deps: {
   /** Where the shops are fetched again after TikTok said the token is not authorized for the shop. */
   shops: ShopResync;
   audit: AuditLog;
+  /** Where credential reads are counted (one row per client × shop × connection × minute, not per read). */
+  reads: Pick<ReadTally, 'record'>;
   /** The endpoint scope table (the scope pre-check and the shop_cipher rule). */
   scopes: Pick<ScopeIndex, 'requiredScopesFor'>;
 }): ShopCalls {
-  const { credentials, api, problems, grants, shops, audit } = deps;
+  const { credentials, api, problems, grants, shops, audit, reads } = deps;
 
   /**
    * TikTok says the token is not authorized for this shop (101000): the seller may have removed it
@@ -136,17 +139,13 @@ export function createShopCalls(deps: {
 
   return {
     readToken(context, shopId) {
-      return audited(audit, { action: 'token.read', context, shopId, detail: { route: 'GET /v1/shops/:shopId/token' } }, async (note) => {
-        const found = await credentials.forShop(shopId);
-        note({ connectionId: found.connectionId });
-        return {
-          shopId,
-          shopCipher: found.shopCipher,
-          accessToken: found.accessToken,
-          expiresAt: found.accessTokenExpiresAt.toISOString(),
-          grantedScopes: found.grantedScopes,
-        };
-      });
+      return tallied(reads, audit, { context, shopId, route: 'GET /v1/shops/:shopId/token' }, () => credentials.forShop(shopId)).then((found) => ({
+        shopId,
+        shopCipher: found.shopCipher,
+        accessToken: found.accessToken,
+        expiresAt: found.accessTokenExpiresAt.toISOString(),
+        grantedScopes: found.grantedScopes,
+      }));
     },
 
     sign(context, shopId, request) {

@@ -59,6 +59,7 @@ function proxyOver(input: { lastSeen?: ShopCredentials; answers?: Record<string,
     worker: { name: 'audit writer', start: () => undefined, stop: async () => undefined },
   };
   const shopCalls = createShopCalls({
+    reads: { record: () => undefined },
     scopes: loadScopeIndex(),
     credentials: source,
     api: {
