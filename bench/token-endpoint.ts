@@ -62,7 +62,7 @@ export interface BenchDatabase {
 }
 
 /** A fresh Postgres database (migrated), the simulator and floor processes; everything stopped and dropped after `work`. */
-export async function withBenchDatabase(work: (bench: BenchDatabase) => Promise<void>): Promise<void> {
+export async function withBenchDatabase(work: (bench: BenchDatabase) => Promise<void>, options: { simulatorEnv?: Record<string, string> } = {}): Promise<void> {
   const server = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
   const name = `tsc_bench_token_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: server });
@@ -74,7 +74,7 @@ export async function withBenchDatabase(work: (bench: BenchDatabase) => Promise<
   const vault = createVault(parseKeyRing(keys));
   const db = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 2 });
   const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
-  const simulator = await startChild<{ url: string }>('bench/support/simulator-server.ts', {});
+  const simulator = await startChild<{ url: string }>('bench/support/simulator-server.ts', options.simulatorEnv ?? {});
   const services: ServiceProcess[] = [];
   let floor: Awaited<ReturnType<typeof startChild<{ url: string }>>> | undefined;
   try {

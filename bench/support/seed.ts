@@ -14,6 +14,8 @@ export interface SeedOptions {
   /** Refresh tokens to seal, by connection index (default: random ones TikTok never issued). */
   refreshToken?: (index: number) => string;
   accessToken?: (index: number) => string;
+  /** The seller's open_id (default `open_<connection id>`). */
+  openId?: (index: number) => string;
   /** `shop id` for shop `i` (default: 71… + offset + i). */
   shopIdOffset?: bigint;
 }
@@ -33,6 +35,7 @@ export async function seedConnections(pool: pg.Pool, vault: Vault, options: Seed
     const ids: string[] = [];
     const access: string[] = [];
     const refresh: string[] = [];
+    const openIds: string[] = [];
     for (let i = start; i < Math.min(options.connections, start + batch); i++) {
       const id = `${options.prefix}-c-${i}`;
       const sealed = sealTokens(vault, id, {
@@ -40,15 +43,16 @@ export async function seedConnections(pool: pg.Pool, vault: Vault, options: Seed
         refreshToken: options.refreshToken?.(i) ?? `TTP_bench_refresh_${randomBytes(8).toString('hex')}`,
       });
       ids.push(id);
+      openIds.push(options.openId?.(i) ?? `open_${id}`);
       access.push(sealed.accessTokenSealed);
       refresh.push(sealed.refreshTokenSealed);
     }
     await pool.query(
       `INSERT INTO connections (id, open_id, user_type, seller_name, granted_scopes, access_token_sealed, refresh_token_sealed,
          encryption_key_id, access_token_expires_at, refresh_token_expires_at, refresh_due_at, authorized_at)
-       SELECT t.id, 'open_' || t.id, 0, 'Bench Seller', '{seller.order.info}', t.access, t.refresh, $4, $5, $6, $7, $8
-         FROM unnest($1::text[], $2::text[], $3::text[]) AS t(id, access, refresh)`,
-      [ids, access, refresh, vault.currentKeyId, accessExpiresAt, new Date(now + 90 * 86_400_000), refreshDueAt, new Date(now)],
+       SELECT t.id, t.open_id, 0, 'Bench Seller', '{seller.order.info}', t.access, t.refresh, $4, $5, $6, $7, $8
+         FROM unnest($1::text[], $2::text[], $3::text[], $9::text[]) AS t(id, access, refresh, open_id)`,
+      [ids, access, refresh, vault.currentKeyId, accessExpiresAt, new Date(now + 90 * 86_400_000), refreshDueAt, new Date(now), openIds],
     );
   }
   const shops = options.connections * options.shopsPerConnection;
