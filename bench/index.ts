@@ -1,3 +1,4 @@
+import { benchAuditOptions } from './audit-options.js';
 import { benchRefreshBacklog } from './refresh-backlog.js';
 import { benchRefreshDue } from './refresh-due.js';
 import { benchScale } from './scale.js';
@@ -14,6 +15,7 @@ const benchmarks: [string, () => Promise<void>][] = [
   ['token endpoint', () => benchTokenEndpoint({ throughput: true, proxy: false })],
   ['token proxy', () => benchTokenEndpoint({ throughput: false, proxy: true })],
   ['token scale', benchScale],
+  ['audit options', benchAuditOptions],
   ['refresh due selection', benchRefreshDue],
   ['refresh backlog', benchRefreshBacklog],
   ['webhook delivery', benchWebhookDelivery],

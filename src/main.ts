@@ -14,7 +14,7 @@ import { createApp } from './http/app.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { DatabaseInUse } from './shared/errors.js';
 import { createLogger, type Logger } from './shared/logger.js';
-import { createSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
+import type { Simulator, SimulatorOptions } from './simulator/index.js';
 import { describeSecretSources } from './secret-files.js';
 import { flushTraces } from './shared/trace-context.js';
 import { createMetricsServer } from './http/metrics-server.js';
@@ -66,7 +66,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   // Admin console: OpenID Connect sign-in (the development identity provider when no issuer is set).
   const adminConsole = await createAdminConsole(config, { ...core.admin, clock, logger });
 
-  const simulator = config.tiktok.mode === 'simulator' ? mountedSimulator(config, clock, logger, options) : undefined;
+  const simulator = config.tiktok.mode === 'simulator' ? await mountedSimulator(config, clock, logger, options) : undefined;
   const extraRouters = [...(options.extraRouters ?? [])];
   if (simulator) extraRouters.push({ path: simulatorMountPath, router: simulator.router });
 
@@ -104,12 +104,14 @@ export async function startService(config: Config, options: ServiceOptions = {})
   return { core, config, db, server, url, audit: core.audit, connections: core.connections, lifecycle: core.lifecycle, simulator, refresher: core.refresher, close };
 }
 
-function mountedSimulator(config: Config, clock: Clock, logger: Logger, options: ServiceOptions): Simulator {
+/** Development only; imported on demand, so that production never loads the simulator (issue #12: start-up time). */
+async function mountedSimulator(config: Config, clock: Clock, logger: Logger, options: ServiceOptions): Promise<Simulator> {
   if (config.env === 'production') throw new Error('The TikTok Shop simulator is refused in production.');
   logger.warn(
     { simulator: `${config.publicUrl}${simulatorMountPath}` },
     'No TikTok credentials: merchants are sent to the built-in TikTok Shop simulator (development only)',
   );
+  const { createSimulator } = await import('./simulator/index.js');
   return createSimulator({
     appKey: config.tiktok.appKey,
     appSecret: config.tiktok.appSecret,

@@ -46,8 +46,8 @@ export interface ReadTally {
 /**
  * Credential reads audited without a row per read (issue #12): each read is counted in memory in its
  * bucket (client × shop × connection × UTC minute: count, outcomes, first and last request id and
- * time) and the buckets are added to `credential_reads` in one upsert every `flushIntervalMs` (1 s),
- * so Postgres sees one statement a second however many reads there are. A failed write keeps the
+ * time) and the buckets are added to `credential_reads` in one upsert every `flushIntervalMs` (5 s),
+ * so Postgres sees one statement every 5 s however many reads there are (flushed on shutdown too). A failed write keeps the
  * buckets for the next flush (merged; at most `maxBuckets`, then the oldest are dropped and logged).
  *
  * @example
@@ -56,7 +56,7 @@ export interface ReadTally {
  * reads.record({ clientId, shopId, connectionId, outcome: 'success', requestId });
  */
 export function createReadTally(store: ReadBucketStore, options: { clock: Clock; logger: Logger; flushIntervalMs?: number; maxBuckets?: number }): ReadTally {
-  const flushIntervalMs = options.flushIntervalMs ?? 1000;
+  const flushIntervalMs = options.flushIntervalMs ?? 5000;
   const maxBuckets = options.maxBuckets ?? 100_000;
   let buckets = new Map<string, ReadBucket>();
   let writing: Promise<void> = Promise.resolve();
