@@ -24,7 +24,7 @@ export async function benchScale(): Promise<void> {
     const small = await benchThroughput({ service: service.url, floor: bench.floorUrl, key: bench.key, shopIds: smallShops, floorIds: smallFloor, seconds, rounds, label: 'small database' });
     await service.stop();
 
-    let started = Date.now();
+    const started = Date.now();
     const largeShops = await seedConnections(bench.pool, bench.vault, { connections, shopsPerConnection: 3, prefix: 'large', shopIdOffset: 1_000_000n });
     const largeFloor = await seedFloor(bench.pool, connections * 3);
     console.log(`seeded ${connections} connections and ${largeShops.length} shops (sealed in batches, INSERT … unnest / generate_series) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -34,7 +34,6 @@ export async function benchScale(): Promise<void> {
     const held = large.ratio / small.ratio;
     console.log(`  token ratio at scale: ${large.ratio.toFixed(2)} vs ${small.ratio.toFixed(2)} on the small database = ${(held * 100).toFixed(0)}% (goal within 10%): ${verdict(Math.abs(1 - held) <= 0.1)}`);
 
-    started = Date.now();
     let halfway = Number.NaN;
     const sample = setTimeout(() => (halfway = service.rssMb()), (soakSeconds * 1000) / 2);
     const pick = () => largeShops[Math.floor(Math.random() * largeShops.length)]!;
