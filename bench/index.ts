@@ -24,6 +24,7 @@ const benchmarks: [string, () => Promise<void>][] = [
 const filter = process.argv[2];
 for (const [name, run] of benchmarks.filter(([name]) => !filter || name.includes(filter))) {
   console.log(`\n== ${name} ==`);
-  await run();
+  // One benchmark failing (e.g. a server not ready on an overloaded machine) does not stop the others.
+  await run().catch((error: unknown) => console.log(`  failed: ${error instanceof Error ? error.message : String(error)}`));
 }
 process.exit(0);

@@ -66,7 +66,7 @@ export async function startServiceProcess(input: { port: number; databaseUrl: st
       readyMs = performance.now() - started;
       break;
     }
-    if (performance.now() - started > 60_000) throw new Error('the service was not ready within 60 s');
+    if (performance.now() - started > 180_000) throw new Error('the service was not ready within 180 s');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return {
