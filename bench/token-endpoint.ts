@@ -13,6 +13,8 @@ import { systemClock } from '../src/shared/clock.js';
 import { createApiClient, createAuthClient } from '../src/tiktok/index.js';
 import { parseKeyRing } from '../src/vault/key-ring.js';
 import { sealTokens } from '../src/vault/tokens.js';
+import { seedConnections, seedFloor } from './support/seed.js';
+import { logBytes, startServiceProcess, type ServiceProcess } from './support/service-process.js';
 import { createVault, type Vault } from '../src/vault/vault.js';
 import { benchApp } from './support/bench-app.js';
 import { startChild } from './support/child.js';
@@ -21,15 +23,47 @@ import { loadScopeIndex } from '../src/tiktok/scopes.js';
 const scopes = loadScopeIndex();
 
 /**
- * GET /v1/shops/:shopId/token against a bare Express route doing the same single indexed read on
- * the same Postgres with the same pool size, in one run; then the proxy's added latency over calling
- * TikTok (the simulator, in its own process) directly. The servers run in child processes so that
- * autocannon does not share their event loop. Creates and drops its own database.
+ * GET /v1/shops/:shopId/token against the floor (issue #12): the simplest Express 5 + pg route (one
+ * table, one primary-key read of a 64-byte value, pool of 10, plain JSON, no logging) as the
+ * headline, and the same stack doing the service's shop ⋈ connection read as a second line. The
+ * service runs as `npm start` runs it (production settings, request log on); then the proxy's added
+ * latency over calling TikTok (the simulator, in its own process) directly. Every server runs in a
+ * process of its own so that autocannon shares no event loop with them. Creates and drops its own
+ * database.
  */
 export async function benchTokenEndpoint(parts: { throughput: boolean; proxy: boolean } = { throughput: true, proxy: true }): Promise<void> {
+  const connections = Number(process.env.BENCH_SHOPS ?? 1000);
+  await withBenchDatabase(async (bench) => {
+    const shopIds = parts.throughput ? await seedConnections(bench.pool, bench.vault, { connections, shopsPerConnection: 1, prefix: 'small' }) : [];
+    const floorIds = parts.throughput ? await seedFloor(bench.pool, connections) : [];
+    const proxyShops = parts.proxy ? await connectSimulatorShops(bench.db, bench.vault, bench.simulatorUrl, 24) : [];
+    const service = await bench.startService();
+    console.log(`service ready ${service.readyMs.toFixed(0)} ms after start (NODE_ENV=production, LOG_LEVEL default: info, request log to ${service.logFile})`);
+    if (parts.throughput) {
+      await benchThroughput({ service: service.url, floor: bench.floorUrl, key: bench.key, shopIds, floorIds, seconds: Number(process.env.BENCH_SECONDS ?? 10), rounds: Number(process.env.BENCH_ROUNDS ?? 3) });
+      console.log(`  request log written: ${(logBytes(service.logFile) / 1e6).toFixed(1)} MB`);
+    }
+    if (parts.proxy) await benchProxy({ service: service.url, simulatorUrl: bench.simulatorUrl, shops: proxyShops, key: bench.key, seconds: Number(process.env.BENCH_SECONDS ?? 10) });
+  });
+}
+
+export interface BenchDatabase {
+  db: Database;
+  pool: pg.Pool;
+  vault: Vault;
+  keys: string;
+  url: string;
+  simulatorUrl: string;
+  /** The floor servers (simplest route and join route). */
+  floorUrl: string;
+  /** An API key created as an operator would (`api-clients create` without --rate-limit). */
+  key: string;
+  startService(env?: Record<string, string>): Promise<ServiceProcess>;
+}
+
+/** A fresh Postgres database (migrated), the simulator and floor processes; everything stopped and dropped after `work`. */
+export async function withBenchDatabase(work: (bench: BenchDatabase) => Promise<void>, options: { simulatorEnv?: Record<string, string> } = {}): Promise<void> {
   const server = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
-  const shopCount = Number(process.env.BENCH_SHOPS ?? 1000);
-  const seconds = Number(process.env.BENCH_SECONDS ?? 10);
   const name = `tsc_bench_token_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: server });
   await admin.connect();
@@ -39,75 +73,91 @@ export async function benchTokenEndpoint(parts: { throughput: boolean; proxy: bo
   const keys = `k1:${randomBytes(32).toString('base64')}`;
   const vault = createVault(parseKeyRing(keys));
   const db = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 2 });
-  const simulator = await startChild<{ url: string }>('bench/support/simulator-server.ts', {});
-  let servers: Awaited<ReturnType<typeof startChild<{ service: string; bare: string }>>> | undefined;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  const simulator = await startChild<{ url: string }>('bench/support/simulator-server.ts', options.simulatorEnv ?? {});
+  const services: ServiceProcess[] = [];
+  let floor: Awaited<ReturnType<typeof startChild<{ url: string }>>> | undefined;
   try {
     await migrate(db.sql, await readMigrations(migrationsDirectory));
-    const shopIds = parts.throughput ? await seedShops(db, vault, shopCount) : [];
-    const { key } = await createApiClientAdmin({ store: createApiClientStore(db.prisma), clock: systemClock }).create({
-      name: 'bench',
-      rateLimitPerMinute: 1_000_000_000,
+    const { key } = await createApiClientAdmin({ store: createApiClientStore(db.prisma), clock: systemClock }).create({ name: 'bench' });
+    floor = await startChild('bench/support/floor-servers.ts', { BENCH_DATABASE_URL: url.toString() });
+    await work({
+      db, pool, vault, keys, key, url: url.toString(), simulatorUrl: simulator.ready.url, floorUrl: floor.ready.url,
+      startService: async (env) => {
+        const service = await startServiceProcess({ port: await freePort(), databaseUrl: url.toString(), keys, simulatorUrl: simulator.ready.url, ...(env ? { env } : {}) });
+        services.push(service);
+        return service;
+      },
     });
-    const proxyShops = await connectSimulatorShops(db, vault, simulator.ready.url, 24);
-    servers = await startChild('bench/support/token-servers.ts', {
-      BENCH_PORT: String(await freePort()),
-      BENCH_DATABASE_URL: url.toString(),
-      BENCH_KEYS: keys,
-      BENCH_SIMULATOR_URL: simulator.ready.url,
-    });
-    const { service, bare } = servers.ready;
-
-    if (parts.throughput) await benchThroughput({ service, bare, key, shopIds, seconds, rounds: Number(process.env.BENCH_ROUNDS ?? 3) });
-
-    if (parts.proxy) await benchProxy({ service, simulatorUrl: simulator.ready.url, shops: proxyShops, key, seconds });
   } finally {
-    await servers?.stop();
+    for (const service of services) await service.stop();
+    await floor?.stop();
     await simulator.stop();
+    await pool.end();
     await db.close();
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   }
 }
 
+export interface ThroughputFigures {
+  floor: number;
+  join: number;
+  service: number;
+  /** service ÷ floor throughput, and the p99s' ratio. */
+  ratio: number;
+  p99Ratio: number;
+}
+
 /**
- * Both routes under the same load (50 connections, a random shop per request) in alternating rounds
- * (bare then service, then service then bare, …), so that drift on a shared machine (Postgres
- * housekeeping, the audit table growing, other processes) falls on both alike. The ratio is of the
- * throughputs summed over all rounds; the p99s are the medians of the rounds' p99s.
+ * The three routes under the same load (50 connections, a random shop or row per request) in
+ * alternating rounds (the order rotates each round), so that drift on a shared machine (Postgres
+ * housekeeping, other processes) falls on all alike. Throughputs are summed over all rounds; p99s
+ * are the medians of the rounds' p99s.
  */
-async function benchThroughput(input: { service: string; bare: string; key: string; shopIds: string[]; seconds: number; rounds: number }) {
-  const { service, bare, key, shopIds, seconds, rounds } = input;
-  const pick = () => shopIds[Math.floor(Math.random() * shopIds.length)]!;
-  const load = (base: string, path: (shop: string) => string, headers: Record<string, string> = {}) =>
-    autocannon({ url: base, connections: 50, duration: seconds, headers, requests: [{ setupRequest: (r) => ({ ...r, path: path(pick()) }) }] });
-  const runBare = () => load(bare, (shop) => `/shops/${shop}/token`);
-  const runService = () => load(service, (shop) => `/v1/shops/${shop}/token`, { 'x-api-key': key });
-  console.log(`token endpoint: ${shopIds.length} shops, 50 connections, ${rounds} alternating rounds of ${seconds} s per route, servers in a child process (warm-up first)`);
-  await autocannon({ url: `${bare}/shops/${shopIds[0]}/token`, connections: 10, duration: 2 });
+export async function benchThroughput(input: { service: string; floor: string; key: string; shopIds: string[]; floorIds: string[]; seconds: number; rounds: number; label?: string }): Promise<ThroughputFigures> {
+  const { service, floor, key, shopIds, floorIds, seconds, rounds } = input;
+  const pick = (ids: string[]) => ids[Math.floor(Math.random() * ids.length)]!;
+  const load = (base: string, ids: string[], path: (id: string) => string, headers: Record<string, string> = {}) =>
+    autocannon({ url: base, connections: 50, duration: seconds, headers, requests: [{ setupRequest: (r) => ({ ...r, path: path(pick(ids)) }) }] });
+  type Route = 'floor' | 'join' | 'service';
+  const runs: Record<Route, () => Promise<autocannon.Result>> = {
+    floor: () => load(floor, floorIds, (id) => `/floor/${id}`),
+    join: () => load(floor, shopIds, (shop) => `/join/shops/${shop}/token`),
+    service: () => load(service, shopIds, (shop) => `/v1/shops/${shop}/token`, { 'x-api-key': key }),
+  };
+  const order: Route[] = ['floor', 'service', 'join'];
+  console.log(`token endpoint${input.label ? ` (${input.label})` : ''}: ${shopIds.length} shops, 50 connections, ${rounds} alternating rounds of ${seconds} s per route (warm-up first)`);
+  await autocannon({ url: `${floor}/floor/${floorIds[0]}`, connections: 10, duration: 2 });
+  await autocannon({ url: `${floor}/join/shops/${shopIds[0]}/token`, connections: 10, duration: 2 });
   await autocannon({ url: `${service}/v1/shops/${shopIds[0]}/token`, connections: 10, duration: 2, headers: { 'x-api-key': key } });
-  const results: { bare: autocannon.Result; service: autocannon.Result }[] = [];
+  const results: Record<Route, autocannon.Result>[] = [];
   for (let round = 0; round < rounds; round++) {
-    if (round % 2 === 0) {
-      const bareResult = await runBare();
-      results.push({ bare: bareResult, service: await runService() });
-    } else {
-      const serviceResult = await runService();
-      results.push({ service: serviceResult, bare: await runBare() });
+    const result = {} as Record<Route, autocannon.Result>;
+    for (let i = 0; i < order.length; i++) {
+      const route = order[(round + i) % order.length]!;
+      result[route] = await runs[route]();
     }
-    const last = results[results.length - 1]!;
-    console.log(`  round ${round + 1}: bare ${last.bare.requests.average.toFixed(0)} req/s (p99 ${last.bare.latency.p99} ms), service ${last.service.requests.average.toFixed(0)} req/s (p99 ${last.service.latency.p99} ms), ratio ${(last.service.requests.average / last.bare.requests.average).toFixed(2)}`);
+    results.push(result);
+    const line = (route: Route) => `${route} ${result[route].requests.average.toFixed(0)} req/s (p99 ${result[route].latency.p99} ms)`;
+    console.log(`  round ${round + 1}: ${line('floor')}, ${line('join')}, ${line('service')}, ratio ${(result.service.requests.average / result.floor.requests.average).toFixed(2)}`);
   }
-  const total = (route: 'bare' | 'service') => results.reduce((sum, result) => sum + result[route].requests.total, 0) / (rounds * seconds);
-  const median = (route: 'bare' | 'service', percentile: 'p50' | 'p99') =>
-    results.map((result) => result[route].latency[percentile]).sort((x, y) => x - y)[Math.floor(rounds / 2)]!;
-  const non2xx = (route: 'bare' | 'service') => results.reduce((sum, result) => sum + result[route].non2xx, 0);
-  if (non2xx('service') > 0 || non2xx('bare') > 0) console.log(`  non-2xx: service ${non2xx('service')}, bare ${non2xx('bare')}`);
-  const ratio = total('service') / total('bare');
-  const p99 = median('service', 'p99') / Math.max(median('bare', 'p99'), 0.001);
-  console.log(`  bare route:  ${total('bare').toFixed(0)} req/s, p50 ${median('bare', 'p50')} ms, p99 ${median('bare', 'p99')} ms`);
-  console.log(`  service:     ${total('service').toFixed(0)} req/s, p50 ${median('service', 'p50')} ms, p99 ${median('service', 'p99')} ms`);
-  console.log(`  throughput ratio ${ratio.toFixed(2)} (goal ≥ 0.8): ${ratio >= 0.8 ? 'met' : 'NOT met'}`);
-  console.log(`  p99 ratio ${p99.toFixed(2)} (goal ≤ 1.5): ${p99 <= 1.5 ? 'met' : 'NOT met'}`);
+  const total = (route: Route) => results.reduce((sum, result) => sum + result[route].requests.total, 0) / (rounds * seconds);
+  const median = (route: Route, percentile: 'p50' | 'p99') => results.map((result) => result[route].latency[percentile]).sort((x, y) => x - y)[Math.floor(rounds / 2)]!;
+  const non2xx = (route: Route) => results.reduce((sum, result) => sum + result[route].non2xx + result[route].errors, 0);
+  if (order.some((route) => non2xx(route) > 0)) console.log(`  non-2xx or errors: service ${non2xx('service')}, floor ${non2xx('floor')}, join ${non2xx('join')}`);
+  const describe = (route: Route) => `${total(route).toFixed(0)} req/s, p50 ${median(route, 'p50')} ms, p99 ${median(route, 'p99')} ms`;
+  console.log(`  simplest route (one table, primary key, 64-byte value): ${describe('floor')}`);
+  console.log(`  join route (the service's shop ⋈ connection read):      ${describe('join')}`);
+  console.log(`  service (npm start, production, request log on):        ${describe('service')}`);
+  const ratio = total('service') / total('floor');
+  const p99Ratio = median('service', 'p99') / Math.max(median('floor', 'p99'), 0.001);
+  console.log(`  token headline: throughput ${ratio.toFixed(2)}× the simplest route (goal ≥ 0.8): ${ratio >= 0.8 ? 'met' : 'NOT met'}`);
+  console.log(`  token headline: p99 ${p99Ratio.toFixed(2)}× the simplest route (goal ≤ 1.5): ${p99Ratio <= 1.5 ? 'met' : 'NOT met'}`);
+  const joinRatio = total('service') / total('join');
+  const joinP99 = median('service', 'p99') / Math.max(median('join', 'p99'), 0.001);
+  console.log(`  second line: throughput ${joinRatio.toFixed(2)}× the join route, p99 ${joinP99.toFixed(2)}× (for reference; no goal)`);
+  return { floor: total('floor'), join: total('join'), service: total('service'), ratio, p99Ratio };
 }
 
 interface ProxyShop {
@@ -210,16 +260,6 @@ async function connectSimulatorShops(db: Database, vault: Vault, simulatorUrl: s
   return shops;
 }
 
-async function seedShops(db: Database, vault: Vault, count: number): Promise<string[]> {
-  const shopIds: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const shopId = String(7_100_000_000_000_000_000n + BigInt(i));
-    await insertConnection(db, vault, { id: shopId, cipher: `ROW_bench${i}` }, `TTP_bench_access_${i}_${randomBytes(16).toString('hex')}`, ['seller.order.info']);
-    shopIds.push(shopId);
-  }
-  return shopIds;
-}
-
 async function insertConnection(db: Database, vault: Vault, shop: { id: string; cipher: string }, accessToken: string, scopes: string[]) {
   const id = randomUUID();
   const sealed = sealTokens(vault, id, { accessToken, refreshToken: `TTP_bench_refresh_${randomBytes(8).toString('hex')}` });
@@ -234,7 +274,7 @@ async function insertConnection(db: Database, vault: Vault, shop: { id: string; 
   await db.sql.query(`INSERT INTO shops (id, connection_id, cipher, name, region) VALUES ($1, $2, $3, 'Bench Shop', 'US')`, [shop.id, id, shop.cipher]);
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createNetServer();
     probe.once('error', reject);

@@ -72,7 +72,10 @@ export const settings = {
     .describe('largest image upload (`…/images/upload`) the proxy forwards, in MB; larger ones get 413'),
   TIKTOK_UPLOAD_FILE_MAX_MB: z.coerce.number().positive().max(500).default(20)
     .describe('largest other upload (multipart/form-data, e.g. Upload Product File) the proxy forwards, in MB; larger ones get 413'),
-  DEFAULT_RATE_LIMIT_PER_MINUTE: seconds(60).describe('per-API-client request limit unless the client sets its own'),
+  DEFAULT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(0)
+    .describe('per-API-client request limit (per minute) for clients without their own; `0`: no limit (callers are internal apps; TikTok\'s own limit is guarded by the outbound budget)'),
+  TIKTOK_CALLS_PER_SECOND: seconds(50)
+    .describe('calls a second all replicas together send TikTok per (app, shop, API), TikTok\'s documented limit; over it callers get 429 `tiktok_rate_limited` before TikTok is called'),
   WEBHOOK_URL_ALLOWLIST: z.string().default('')
     .describe('comma-separated hosts (names or IP addresses) a webhook subscription may use over plain http or on a private address in production'),
   WEBHOOK_RETRY_SCHEDULE_SECONDS: z.string().default('60,300,900,3600,7200,18000,54000')
@@ -148,7 +151,8 @@ export interface Config {
     circuitOpenSeconds: number;
   };
   connect: { sessionTtlSeconds: number; returnUrlAllowlist: string[]; stateTtlSeconds: number };
-  rateLimit: { defaultPerMinute: number };
+  /** `defaultPerMinute` null: clients without their own limit are not limited. */
+  rateLimit: { defaultPerMinute: number | null; tiktokCallsPerSecond: number };
   /** Multipart uploads through the proxy, in bytes. */
   uploads: { imageMaxBytes: number; fileMaxBytes: number };
   admin: { issuer: string | undefined; clientId: string | undefined; clientSecret: string | undefined; emails: string[] };
@@ -286,7 +290,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       returnUrlAllowlist: parseOrigins(s.RETURN_URL_ALLOWLIST),
       stateTtlSeconds: s.OAUTH_STATE_TTL_SECONDS,
     },
-    rateLimit: { defaultPerMinute: s.DEFAULT_RATE_LIMIT_PER_MINUTE },
+    rateLimit: { defaultPerMinute: s.DEFAULT_RATE_LIMIT_PER_MINUTE === 0 ? null : s.DEFAULT_RATE_LIMIT_PER_MINUTE, tiktokCallsPerSecond: s.TIKTOK_CALLS_PER_SECOND },
     uploads: { imageMaxBytes: Math.round(s.TIKTOK_UPLOAD_IMAGE_MAX_MB * 1024 * 1024), fileMaxBytes: Math.round(s.TIKTOK_UPLOAD_FILE_MAX_MB * 1024 * 1024) },
     admin: {
       issuer: s.ADMIN_OIDC_ISSUER,

@@ -11,6 +11,7 @@ import { createRateLimits } from './apps/rate-limits.js';
 import { createShopCalls } from './apps/shop-calls.js';
 import { createShopCredentialSource } from './apps/shop-credentials.js';
 import { createAuditLog, type AuditLog } from './audit/audit-log.js';
+import { createReadTally, type ReadTally } from './audit/read-tally.js';
 import type { Config } from './config.js';
 import { createConnectionsService, createShopSync, merchantStatusLinkTtlSeconds, type ConnectionsService, type ShopSync } from './connections/index.js';
 import { connectionStatuses, createLifecycle, type Lifecycle } from './connections/lifecycle/index.js';
@@ -21,7 +22,9 @@ import { createAdminOverviewStore } from './db/stores/admin-overview-store.js';
 import { createAdminReviewStore } from './db/stores/admin-review-store.js';
 import { createAdminSessionStore, type AdminSessionRevocations } from './db/stores/admin-session-store.js';
 import { createApiClientStore } from './db/stores/api-client-store.js';
+import { createOutboundBudgetStore } from './db/stores/outbound-budget-store.js';
 import { createAuditStore } from './db/stores/audit-store.js';
+import { createCredentialReadStore } from './db/stores/credential-read-store.js';
 import { createAuthorizationStore } from './db/stores/authorization-store.js';
 import { createConnectSessionStore } from './db/stores/connect-session-store.js';
 import { createConnectionListingStore, type ConnectionListingStore } from './db/stores/connection-listing-store.js';
@@ -43,7 +46,7 @@ import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { createMetrics, observeTikTokCalls, type Metrics } from './shared/metrics.js';
 import type { Worker } from './shared/worker.js';
-import { createApiClient, createAuthClient, createTikTokApps, createTikTokHttp, loadScopeIndex, TikTokTokenExpired, type FetchLike, type TikTokApps } from './tiktok/index.js';
+import { createApiClient, createAuthClient, createOutboundBudget, createTikTokApps, createTikTokHttp, loadScopeIndex, TikTokTokenExpired, type FetchLike, type TikTokApps } from './tiktok/index.js';
 import { parseKeyRing } from './vault/key-ring.js';
 import { createVault, type Vault } from './vault/vault.js';
 import { createNotificationHandler, type NotificationHandler } from './webhooks/tiktok-notifications.js';
@@ -106,6 +109,8 @@ export interface Core {
   clock: Clock;
   logger: Logger;
   audit: AuditLog;
+  /** Token reads counted per client × shop × connection × minute (`credential_reads`). */
+  reads: ReadTally;
   vault: Vault;
   metrics: Metrics;
   lifecycle: Lifecycle;
@@ -149,6 +154,8 @@ export interface Core {
 export function createCore(config: Config, db: Database, io: CoreIo): Core {
   const { clock, logger } = io;
   const audit = createAuditLog(createAuditStore(db.sql), { clock, logger });
+  // Token reads: one row per client × shop × connection × minute (issue #12), not one per read.
+  const reads = createReadTally(createCredentialReadStore(db.sql), { clock, logger });
   const vault = createVault(parseKeyRing(config.encryptionKeys));
   const tiktokHttp = createTikTokHttp();
   const fetch = io.fetch ?? tiktokHttp.fetch;
@@ -165,6 +172,8 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
   });
   const observer = observeTikTokCalls(metrics.tiktok);
   const scopes = loadScopeIndex();
+  // TikTok's 50 calls a second per (app, shop, API), counted once for all replicas (issue #12).
+  const budget = createOutboundBudget({ counter: createOutboundBudgetStore(db.sql), clock, requestsPerSecond: config.rateLimit.tiktokCallsPerSecond });
   // One client set per configured TikTok Shop app (#13); a connection's app id picks its set.
   const apps = createTikTokApps(
     config.tiktok.apps.map((app) => {
@@ -176,7 +185,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
         // A refresh request, once sent, is awaited to a long hard limit (its lease is renewed meanwhile):
         // TikTok may rotate the refresh token before it answers, so abandoning it could lose the grant.
         refreshAuth: createAuthClient({ fetch, authBaseUrl: app.authBaseUrl, ...credentials, timeoutMs: config.refresh.requestTimeoutSeconds * 1000 }),
-        api: createApiClient({ fetch, apiBaseUrl: app.apiBaseUrl, clock, scopes, ...credentials }),
+        api: createApiClient({ fetch, apiBaseUrl: app.apiBaseUrl, clock, scopes, ...credentials, budget, app: app.id }),
       };
     }),
   );
@@ -260,6 +269,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
       grants: refresher,
       shops: shopSync,
       audit,
+      reads,
       scopes,
     }),
   };
@@ -275,6 +285,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
 
   const workers: Worker[] = [
     audit.worker,
+    reads.worker,
     rateLimits.worker,
     { name: 'refresh sweeper', start: () => refresher.start(), stop: () => refresher.stop() },
     // Retention purges old audit, outbox, webhook, OAuth state, connect session and rate-limit rows.
@@ -286,7 +297,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
   ];
   let closing: Promise<void> | undefined;
   return {
-    config, apps, db, clock, logger, audit, vault, metrics, lifecycle, connections, refresher, notifications, v1,
+    config, apps, db, clock, logger, audit, reads, vault, metrics, lifecycle, connections, refresher, notifications, v1,
     webhooks: { inbox: webhooks.inbox, subscriptions: webhooks.subscriptions, health: webhooks.health, inboxWorker: webhooks.inboxWorker,
       dispatcher: webhooks.dispatcher, deliveryWorker: webhooks.deliveryWorker, purge: webhooks.retention.purge },
     refusals: createRefusalAudit({ audit, clock, logger }),

@@ -14,7 +14,7 @@ import { createApp } from './http/app.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { DatabaseInUse } from './shared/errors.js';
 import { createLogger, type Logger } from './shared/logger.js';
-import { createSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
+import type { Simulator, SimulatorOptions } from './simulator/index.js';
 import { describeSecretSources } from './secret-files.js';
 import { flushTraces } from './shared/trace-context.js';
 import { createMetricsServer } from './http/metrics-server.js';
@@ -69,7 +69,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   // Admin console: OpenID Connect sign-in (the development identity provider when no issuer is set).
   const adminConsole = await createAdminConsole(config, { ...core.admin, clock, logger });
 
-  const simulators = config.tiktok.mode === 'simulator' ? mountedSimulators(config, clock, logger, options) : new Map<string, Simulator>();
+  const simulators = config.tiktok.mode === 'simulator' ? await mountedSimulators(config, clock, logger, options) : new Map<string, Simulator>();
   const extraRouters = [...(options.extraRouters ?? [])];
   // The deepest mount first (`/simulator/us` before `/simulator`), so each app's paths reach its own simulator.
   const mounted = config.tiktok.apps.filter((app) => app.simulatorPath !== undefined).sort((a, b) => b.simulatorPath!.length - a.simulatorPath!.length);
@@ -113,13 +113,17 @@ export async function startService(config: Config, options: ServiceOptions = {})
   };
 }
 
-/** One built-in simulator per simulated app (#13: development shows a global and a US app), by app id. */
-function mountedSimulators(config: Config, clock: Clock, logger: Logger, options: ServiceOptions): Map<string, Simulator> {
+/**
+ * One built-in simulator per simulated app (#13: development shows a global and a US app), by app id.
+ * Development only; imported on demand, so that production never loads the simulator (issue #12: start-up time).
+ */
+async function mountedSimulators(config: Config, clock: Clock, logger: Logger, options: ServiceOptions): Promise<Map<string, Simulator>> {
   if (config.env === 'production') throw new Error('The TikTok Shop simulator is refused in production.');
   logger.warn(
     { simulator: `${config.publicUrl}${simulatorMountPath}`, apps: config.tiktok.apps.map((app) => app.id) },
     'No TikTok credentials: merchants are sent to the built-in TikTok Shop simulator (development only)',
   );
+  const { createSimulator } = await import('./simulator/index.js');
   const simulators = new Map<string, Simulator>();
   for (const [index, app] of config.tiktok.apps.entries()) {
     // The first app keeps the state file of single-app versions; the others get their own.

@@ -1,10 +1,12 @@
 import type { AuditEventInput, AuditLog } from '../audit/audit-log.js';
+import type { ReadTally } from '../audit/read-tally.js';
 import type { Clock } from '../shared/clock.js';
 import { isServiceError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { CallContext } from './ports.js';
 
-export type AuditedAction = 'token.read' | 'sign' | 'proxy';
+/** Actions audited one event per call (token reads are tallied: {@link tallied}). */
+export type AuditedAction = 'sign' | 'proxy';
 
 /**
  * Runs `work` and queues one audit event for it, success or failure. Queuing is a push onto an
@@ -28,8 +30,40 @@ export async function audited<T>(
     return result;
   } catch (error) {
     const code = isServiceError(error) ? error.code : 'internal_error';
-    const outcome = code === 'scope_missing' || code.startsWith('connection_') ? 'denied' : 'failure';
+    const outcome = outcomeOf(code);
     audit.record({ ...base, outcome, connectionId: connectionId ?? (error as { connectionId?: string }).connectionId ?? null, detail: { ...detail, code } });
+    throw error;
+  }
+}
+
+const outcomeOf = (code: string): 'denied' | 'failure' => (code === 'scope_missing' || code.startsWith('connection_') ? 'denied' : 'failure');
+
+/**
+ * A credential read (issue #12): counted in the read tally (client × shop × connection × minute,
+ * with outcome and first/last request id) instead of one audit row per read. A read that fails is
+ * also queued as one `token.read` audit event with its code, as {@link audited} does: failures are
+ * rare, and the code is what explains them.
+ */
+export async function tallied<T extends { connectionId: string }>(
+  reads: Pick<ReadTally, 'record'>,
+  audit: Pick<AuditLog, 'record'>,
+  event: { context: CallContext; shopId: string; route: string },
+  work: () => Promise<T>,
+): Promise<T> {
+  const read = { clientId: event.context.clientId, shopId: event.shopId, requestId: event.context.requestId };
+  try {
+    const result = await work();
+    reads.record({ ...read, connectionId: result.connectionId, outcome: 'success' });
+    return result;
+  } catch (error) {
+    const code = isServiceError(error) ? error.code : 'internal_error';
+    const outcome = outcomeOf(code);
+    const connectionId = (error as { connectionId?: string }).connectionId ?? null;
+    reads.record({ ...read, connectionId, outcome });
+    audit.record({
+      actorType: 'api_client', actorId: read.clientId, action: 'token.read', shopId: read.shopId, requestId: read.requestId,
+      outcome, connectionId, detail: { route: event.route, code },
+    });
     throw error;
   }
 }

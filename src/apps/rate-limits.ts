@@ -21,15 +21,15 @@ export interface RateLimitedClient {
 export interface RateLimits {
   /**
    * Counts one request of the client. Throws {@link RateLimited} past the per-minute limit and
-   * {@link QuotaExhausted} past the daily quota; otherwise resolves the per-minute state.
-   * Synchronous work only: no database round trip on the request path.
+   * {@link QuotaExhausted} past the daily quota; otherwise resolves the per-minute state (null: the
+   * client has no per-minute limit). Synchronous work only: no database round trip on the request path.
    */
-  consume(client: RateLimitedClient): RateLimitState;
+  consume(client: RateLimitedClient): RateLimitState | null;
   /**
    * Where the client stands in the current minute window, without counting a request: for the
-   * X-RateLimit-* headers of an answer refused by the daily quota.
+   * X-RateLimit-* headers of an answer refused by the daily quota (null: no per-minute limit).
    */
-  minuteState(client: RateLimitedClient): RateLimitState;
+  minuteState(client: RateLimitedClient): RateLimitState | null;
   /** Pushes the counts not yet shared to the store now. */
   flush(): Promise<void>;
   /** The sync worker: `start()` shares counts every `syncIntervalMs`; `stop()` stops and flushes. */
@@ -45,7 +45,8 @@ export interface RateLimitsOptions {
   stores: { minute: Pick<RateLimiterAbstract, 'penalty'>; day: Pick<RateLimiterAbstract, 'penalty'> };
   clock: Clock;
   logger: Logger;
-  defaultPerMinute: number;
+  /** The per-minute limit of clients without their own; null: they have none. */
+  defaultPerMinute: number | null;
   /** How often local counts are added to the shared store (default 100 ms). */
   syncIntervalMs?: number;
 }
@@ -128,16 +129,14 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
   const flush = (): Promise<void> => (syncing = syncing.then(sync));
   let timer: NodeJS.Timeout | undefined;
 
-  function minuteWindow(client: RateLimitedClient, now: number): Window {
+  function minuteWindow(client: RateLimitedClient, now: number): Window | undefined {
     const limit = client.rateLimitPerMinute ?? options.defaultPerMinute;
+    if (limit === null) return undefined;
     const minuteEnd = Math.floor(now / 60_000) * 60_000 + 60_000;
     return windowFor('minute', `m:${client.id}:${minuteEnd}`, limit, minuteEnd);
   }
-  const stateOf = (minute: Window): RateLimitState => ({
-    limit: minute.limit,
-    remaining: Math.max(0, minute.limit - used(minute)),
-    resetAt: new Date(minute.endsAt),
-  });
+  const stateOf = (minute: Window | undefined): RateLimitState | null =>
+    minute ? { limit: minute.limit, remaining: Math.max(0, minute.limit - used(minute)), resetAt: new Date(minute.endsAt) } : null;
 
   return {
     minuteState(client) {
@@ -159,7 +158,7 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
         }
       }
       const minute = minuteWindow(client, now);
-      if (used(minute) >= minute.limit) {
+      if (minute && used(minute) >= minute.limit) {
         throw new RateLimited(
           `Too many requests: this API key may make ${minute.limit} requests per minute.`,
           (minute.endsAt - now) / 1000,
@@ -167,7 +166,7 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
           new Date(minute.endsAt),
         );
       }
-      minute.pending += 1;
+      if (minute) minute.pending += 1;
       if (day) day.pending += 1;
       return stateOf(minute);
     },

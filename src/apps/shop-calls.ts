@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { ReadTally } from '../audit/read-tally.js';
 import { AppForbidden, ConnectionUnusable, ScopeMissing, ShopNotFound } from '../shared/errors.js';
 import { meansShopNotAuthorized, scopeName, type ApiRequest, type PreparedRequest, type RequiredScopes, type ScopeIndex, type TikTokApps } from '../tiktok/index.js';
 import { TikTokGrantDead, TikTokTokenExpired } from '../tiktok/errors.js';
-import { audited } from './audited.js';
+import { audited, tallied } from './audited.js';
 import type { CallContext, GrantLoss, ScopeProblems, ShopResync } from './ports.js';
 import { sameAccess, type ShopCredentials, type ShopCredentialSource } from './shop-credentials.js';
 import { refusable, signingFor } from './shop-signing.js';
@@ -83,10 +84,12 @@ export function createShopCalls(deps: {
   /** Where the shops are fetched again after TikTok said the token is not authorized for the shop. */
   shops: ShopResync;
   audit: AuditLog;
+  /** Where credential reads are counted (one row per client × shop × connection × minute, not per read). */
+  reads: Pick<ReadTally, 'record'>;
   /** The endpoint scope table (the scope pre-check and the shop_cipher rule). */
   scopes: Pick<ScopeIndex, 'requiredScopesFor'>;
 }): ShopCalls {
-  const { problems, grants, shops, audit } = deps;
+  const { problems, grants, shops, audit, reads } = deps;
   const api = (found: ShopCredentials) => deps.apps.get(found.app).api;
   /**
    * The shop's credentials through the app the caller named (if any), refused when the key is limited
@@ -156,17 +159,13 @@ export function createShopCalls(deps: {
 
   return {
     readToken(context, shopId) {
-      return audited(audit, { action: 'token.read', context, shopId, detail: { route: 'GET /v1/shops/:shopId/token' } }, async (note) => {
-        const found = await credentials.forShop(context, shopId);
-        note({ connectionId: found.connectionId });
-        return {
-          shopId,
-          shopCipher: found.shopCipher,
-          accessToken: found.accessToken,
-          expiresAt: found.accessTokenExpiresAt.toISOString(),
-          grantedScopes: found.grantedScopes,
-        };
-      });
+      return tallied(reads, audit, { context, shopId, route: 'GET /v1/shops/:shopId/token' }, () => credentials.forShop(context, shopId)).then((found) => ({
+        shopId,
+        shopCipher: found.shopCipher,
+        accessToken: found.accessToken,
+        expiresAt: found.accessTokenExpiresAt.toISOString(),
+        grantedScopes: found.grantedScopes,
+      }));
     },
 
     sign(context, shopId, request) {

@@ -16,7 +16,7 @@ export const apiClientCommands: Command[] = [
       scopes: { value: '<a,b>', description: `What the key may do, comma-separated: ${apiScopes.join(', ')}. Left out: every scope.` },
       shops: { value: '<id,id>', description: 'The shop ids the key may use, comma-separated. Left out: every shop.' },
       apps: { value: '<id,id>', description: 'The TikTok Shop apps (apps list) whose connections the key may use, comma-separated. Left out: every app.' },
-      'rate-limit': { value: '<per minute>', description: 'Requests per minute. Left out: DEFAULT_RATE_LIMIT_PER_MINUTE.' },
+      'rate-limit': { value: '<per minute>', description: 'Requests per minute. Left out: DEFAULT_RATE_LIMIT_PER_MINUTE (default: no limit).' },
       'daily-quota': { value: '<per day>', description: 'Requests per UTC day. Left out: no daily quota.' },
     },
     prepare(flags) {
@@ -84,7 +84,7 @@ export const apiClientCommands: Command[] = [
 ];
 
 function describe(client: ApiClientSummary, config: Config): string {
-  const limit = client.rateLimitPerMinute ?? `${config.rateLimit.defaultPerMinute} (default)`;
+  const limit = client.rateLimitPerMinute ?? (config.rateLimit.defaultPerMinute === null ? 'none (default)' : `${config.rateLimit.defaultPerMinute} (default)`);
   return [
     `${client.name}  key ${client.maskedKey}`,
     `scopes ${client.scopes.join(',') || '-'}`,

@@ -14,7 +14,7 @@ export interface RetentionPolicy {
   connectSessionsDays: number;
 }
 
-export const retainedTables = ['audit_events', 'outbox_events', 'webhook_receipts', 'oauth_states', 'connect_sessions', 'rate_limits'] as const;
+export const retainedTables = ['audit_events', 'outbox_events', 'webhook_receipts', 'oauth_states', 'connect_sessions', 'rate_limits', 'credential_reads', 'tiktok_call_budget'] as const;
 export type RetainedTable = (typeof retainedTables)[number];
 export type PurgeReport = Record<RetainedTable, number>;
 
@@ -64,6 +64,10 @@ export function createRetentionWorker(deps: RetentionWorkerDeps): RetentionWorke
     connect_sessions: new Date(now - policy.connectSessionsDays * day),
     // rate-limiter-flexible's buckets: `expire` is epoch milliseconds; an hour's grace, as its own cleanup keeps.
     rate_limits: now - 3_600_000,
+    // Token reads are audit records: kept as long as audit events.
+    credential_reads: new Date(now - policy.auditEventsDays * day),
+    // A key's budget row matters for its current second only; an hour's grace.
+    tiktok_call_budget: new Date(now - 3_600_000),
   });
 
   async function purgeTable(session: SqlRunner, table: RetainedTable, cutoff: unknown): Promise<number> {
@@ -133,6 +137,8 @@ const deleteBatch: Record<RetainedTable, string> = {
   oauth_states: byCtid('oauth_states', 'expires_at'),
   connect_sessions: byCtid('connect_sessions', 'expires_at'),
   rate_limits: byCtid('rate_limits', 'expire'),
+  credential_reads: byCtid('credential_reads', 'minute'),
+  tiktok_call_budget: byCtid('tiktok_call_budget', 'window_start'),
 };
 
 /** For tables without an index on the time column: old rows sit first in the heap, so the scan stops early. */

@@ -2,7 +2,7 @@ import { unixSeconds, type Clock } from '../shared/clock.js';
 import { toShops, authorizedShopsPath, type Shop } from './authorized-shops.js';
 import type { TikTokEnvelope } from './envelope.js';
 import { fetchEnvelope, type FetchLike } from './fetch-envelope.js';
-import { createOutboundLimiter, outboundKey } from './outbound-limiter.js';
+import { budgetKey, createOutboundLimiter, outboundKey, type OutboundBudget } from './outbound-limiter.js';
 import { unlistedApi, type TikTokCallObserver } from './call-observer.js';
 import { backoffDelay, isRetryable } from './retry.js';
 import type { ScopeIndex } from './scopes.js';
@@ -26,8 +26,15 @@ export interface ApiClientOptions {
   baseDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
-  /** Per API path and shop, in this process; default 50 (TikTok's documented limit). */
+  /** Per API path and shop, in this process; default 50 (TikTok's documented limit). Not used with `budget`. */
   perShopRequestsPerSecond?: number;
+  /**
+   * TikTok's per (app, shop, API) limit shared by every replica: a call over it is refused with
+   * `tiktok_rate_limited` before it is sent. Without one, calls wait in a per-process limiter.
+   */
+  budget?: OutboundBudget;
+  /** The app the budget is keyed by (several TikTok apps: one client each); default `default`. */
+  app?: string;
   /** Told about every attempt (metrics): endpoint template, TikTok's code, duration, attempt number. */
   observer?: TikTokCallObserver;
 }
@@ -59,8 +66,8 @@ export interface ApiClient {
 /**
  * The signed open API client (v202309+). Retries 429/36009002 for every method, and network errors,
  * timeouts, 5xx, 36009003 and 36009007 only for GET, HEAD, PUT, DELETE and OPTIONS, with jittered
- * exponential backoff, up to `maxAttempts`. Calls wait in a per-process limiter keyed by shop cipher
- * (or `app`) and API path.
+ * exponential backoff, up to `maxAttempts`. Each attempt takes from the shared `budget` (refused
+ * past it) or, without one, waits in a per-process limiter keyed by shop cipher (or `app`) and API path.
  *
  * @example
  * const api = createApiClient({ fetch, apiBaseUrl: 'https://open-api.tiktokglobalshop.com', appKey, appSecret, clock: systemClock });
@@ -76,6 +83,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
   const limiter = createOutboundLimiter({ requestsPerSecond: options.perShopRequestsPerSecond ?? 50, clock: options.clock, sleep });
+  const app = options.app ?? 'default';
+  /** Before every attempt: the shared budget (refuses) or, without one, the local limiter (waits). */
+  const admit = (shopCipher: string | undefined, path: string, call: { method: string; apiPath: string }): Promise<void> =>
+    options.budget ? options.budget.take(budgetKey(app, shopCipher, path), call) : limiter.acquire(outboundKey(shopCipher, path));
   const signing = { apiBaseUrl: options.apiBaseUrl, appKey: options.appKey, appSecret: options.appSecret };
 
   function prepare(request: ApiRequest): PreparedRequest {
@@ -86,11 +97,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     let prepared = prepare(request); // validates before waiting in the limiter
     const method = request.method.toUpperCase();
     const template = options.scopes.requiredScopesFor(method, request.path)?.pathTemplate;
-    const limiterKey = outboundKey(request.shopCipher, template ?? request.path);
     const observer = options.observer;
     const secrets = [options.appSecret, request.accessToken];
     for (let attempt = 1; ; attempt++) {
-      await limiter.acquire(limiterKey);
+      await admit(request.shopCipher, template ?? request.path, { method, apiPath: request.path });
       // Signed again only if its timestamp (whole seconds) would differ: after waiting, or to retry.
       if (prepared.query.timestamp !== String(unixSeconds(options.clock.now()))) prepared = prepare(request);
       try {
@@ -114,7 +124,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   async function upload<T>(request: ApiRequest & { contentType: string }, body: AsyncIterable<Uint8Array>): Promise<ApiResponse<T>> {
     if (!isMultipart(request.contentType)) throw new TypeError('upload() sends multipart/form-data only');
     const method = request.method.toUpperCase();
-    await limiter.acquire(outboundKey(request.shopCipher, options.scopes.requiredScopesFor(method, request.path)?.pathTemplate ?? request.path));
+    await admit(request.shopCipher, options.scopes.requiredScopesFor(method, request.path)?.pathTemplate ?? request.path, { method, apiPath: request.path });
     const prepared = prepare(request);
     const result = await fetchEnvelope(
       options.fetch,

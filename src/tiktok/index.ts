@@ -7,7 +7,10 @@ export { isMultipart, reservedForCallers, reservedQueryNames, shopIdPattern, typ
 export type { QueryValue } from './query-string.js';
 export type { FetchInit, FetchLike, ResponseLike } from './fetch-envelope.js';
 export type { TikTokEnvelope } from './envelope.js';
-export { createOutboundLimiter, type OutboundLimiter, type OutboundLimiterOptions } from './outbound-limiter.js';
+export {
+  budgetKey, createOutboundBudget, createOutboundLimiter, OutboundBudgetExhausted,
+  type OutboundBudget, type OutboundCallCounter, type OutboundLimiter, type OutboundLimiterOptions,
+} from './outbound-limiter.js';
 export {
   TikTokError,
   TikTokUnavailable,

@@ -59,7 +59,7 @@ describe('internal apps end to end', () => {
     expect(JSON.stringify(body)).not.toMatch(/TTP_|ROW_[A-Za-z0-9_-]{30,}"(?!)|access_token|refresh/i);
   });
 
-  it('hands out the access token, and audits the read', async () => {
+  it('hands out the access token, and audits the read (issue #12: counted in credential_reads, attributable to its request)', async () => {
     const response = await call(`/v1/shops/${shopId}/token`);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
@@ -68,11 +68,16 @@ describe('internal apps end to end', () => {
     expect(body.shopId).toBe(shopId);
     expect(typeof body.accessToken).toBe('string');
     expect(body.grantedScopes).toStrictEqual(sim().settings().appScopes);
-    await service.audit.flush();
+    await service.core.reads.flush();
+    const requestId = response.headers.get('x-request-id');
     const rows = await service.db.sql.query<Record<string, unknown>>(
-      `SELECT actor_type, actor_id, action, outcome, shop_id, connection_id FROM audit_events WHERE action = 'token.read'`,
+      `SELECT api_client_id, shop_id, connection_id, reads, succeeded, denied, failed, first_request_id, last_request_id FROM credential_reads`,
     );
-    expect(rows).toStrictEqual([{ actor_type: 'api_client', actor_id: clientId, action: 'token.read', outcome: 'success', shop_id: shopId, connection_id: connectionId }]);
+    expect(rows).toStrictEqual([
+      { api_client_id: clientId, shop_id: shopId, connection_id: connectionId, reads: 1, succeeded: 1, denied: 0, failed: 0, first_request_id: requestId, last_request_id: requestId },
+    ]);
+    await service.audit.flush();
+    expect(await service.db.sql.query(`SELECT 1 FROM audit_events WHERE action = 'token.read'`)).toStrictEqual([]);
   });
 
   it('signs a request that the simulator accepts as sent', async () => {

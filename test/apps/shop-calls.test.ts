@@ -75,6 +75,7 @@ function proxyOver(input: { lastSeen?: ShopCredentials; answers?: Record<string,
     },
   };
   const shopCalls = createShopCalls({
+    reads: { record: () => undefined },
     scopes: loadScopeIndex(),
     credentials: source,
     apps: { get: () => ({ api }) as never },

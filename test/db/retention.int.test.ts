@@ -79,7 +79,7 @@ describe('createRetentionWorker', () => {
       const result = await worker.purgeOnce();
       expect(result).toStrictEqual({
         skipped: false,
-        deleted: { audit_events: 3, outbox_events: 2, webhook_receipts: 1, oauth_states: 1, connect_sessions: 2, rate_limits: 1 },
+        deleted: { audit_events: 3, outbox_events: 2, webhook_receipts: 1, oauth_states: 1, connect_sessions: 2, rate_limits: 1, credential_reads: 0, tiktok_call_budget: 0 },
       });
       expect(await left()).toStrictEqual(everythingKept);
       // Three old audit events with batches of two: two statements.

@@ -10,11 +10,20 @@ export const unmatchedRoute = '(unmatched)';
  * paths and ids never become label values.
  */
 export function httpMetrics(metrics: HttpMetrics) {
+  // One labelled child per (method, route, status), made once: no label object to build and validate
+  // on every request (issue #12, hot path). Bounded: methods × route templates × statuses.
+  const children = new Map<string, { observe(value: number): void }>();
+  const child = (method: string, route: string, status: string) => {
+    const key = `${method} ${route} ${status}`;
+    let found = children.get(key);
+    if (!found) children.set(key, (found = metrics.requestDuration.labels({ method, route, status })));
+    return found;
+  };
   return function timeRequest(req: Request, res: Response, next: NextFunction): void {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.requestDuration.observe({ method: methodLabel(req.method), route: routeTemplate(req), status: String(res.statusCode) }, seconds);
+      child(methodLabel(req.method), routeTemplate(req), String(res.statusCode)).observe(seconds);
     });
     next();
   };

@@ -5,7 +5,7 @@ import { QuotaExhausted, RateLimited } from '../../shared/errors.js';
 /**
  * Counts the request against the API client's per-minute limit and daily quota (after
  * requireApiKey) and says where it stands in X-RateLimit-Limit / -Remaining / -Reset (Unix seconds
- * when the minute window resets), on success and on every 429 alike; a 429 for the daily quota adds
+ * when the minute window resets; left out for a client without a per-minute limit), on success and on every 429 alike; a 429 for the daily quota adds
  * X-Quota-Limit / -Remaining / -Reset. The error handler adds Retry-After.
  */
 export function limitRate(limits: RateLimits) {
@@ -17,12 +17,12 @@ export function limitRate(limits: RateLimits) {
     }
     try {
       const state = limits.consume(client);
-      setHeaders(res, state.limit, state.remaining, state.resetAt);
+      if (state) setHeaders(res, state.limit, state.remaining, state.resetAt);
     } catch (error) {
       if (error instanceof RateLimited) setHeaders(res, error.limit, 0, error.resetAt);
       if (error instanceof QuotaExhausted) {
         const minute = limits.minuteState(client);
-        setHeaders(res, minute.limit, minute.remaining, minute.resetAt);
+        if (minute) setHeaders(res, minute.limit, minute.remaining, minute.resetAt);
         setHeaders(res, error.limit, 0, error.resetAt, 'X-Quota');
       }
       throw error;

@@ -1,0 +1,49 @@
+import autocannon from 'autocannon';
+import { seedConnections, seedFloor } from './support/seed.js';
+import { benchThroughput, withBenchDatabase } from './token-endpoint.js';
+
+const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
+
+/**
+ * Issue #12 item 5, the token path at scale: the token headline on a small database (1,000 shops)
+ * and then on 100,000 connections with 300,000 shops (the floor table grown alike), the service's
+ * start-up time on the large database, and its RSS after a soak of BENCH_SOAK_SECONDS (default 60;
+ * the goal is stated for 300) of reads spread over all 300,000 shops, which is what would show an
+ * unbounded per-process cache (key cache, remembered shop reads, single-flight maps, limiter
+ * windows, the read tally).
+ */
+export async function benchScale(): Promise<void> {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
+  const connections = Number(process.env.BENCH_SCALE_CONNECTIONS ?? 100_000);
+  await withBenchDatabase(async (bench) => {
+    const smallShops = await seedConnections(bench.pool, bench.vault, { connections: 1000, shopsPerConnection: 1, prefix: 'small' });
+    const smallFloor = await seedFloor(bench.pool, 1000);
+    let service = await bench.startService();
+    const small = await benchThroughput({ service: service.url, floor: bench.floorUrl, key: bench.key, shopIds: smallShops, floorIds: smallFloor, seconds, rounds, label: 'small database' });
+    await service.stop();
+
+    const started = Date.now();
+    const largeShops = await seedConnections(bench.pool, bench.vault, { connections, shopsPerConnection: 3, prefix: 'large', shopIdOffset: 1_000_000n });
+    const largeFloor = await seedFloor(bench.pool, connections * 3);
+    console.log(`seeded ${connections} connections and ${largeShops.length} shops (sealed in batches, INSERT … unnest / generate_series) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    service = await bench.startService();
+    console.log(`  ready: ${(service.readyMs / 1000).toFixed(2)} s after start on ${connections} connections (goal ≤ 3 s): ${verdict(service.readyMs <= 3000)}`);
+    const large = await benchThroughput({ service: service.url, floor: bench.floorUrl, key: bench.key, shopIds: largeShops, floorIds: largeFloor, seconds, rounds, label: `${connections} connections, ${largeShops.length} shops` });
+    const held = large.ratio / small.ratio;
+    console.log(`  token ratio at scale: ${large.ratio.toFixed(2)} vs ${small.ratio.toFixed(2)} on the small database = ${(held * 100).toFixed(0)}% (goal within 10%): ${verdict(Math.abs(1 - held) <= 0.1)}`);
+
+    let halfway = Number.NaN;
+    const sample = setTimeout(() => (halfway = service.rssMb()), (soakSeconds * 1000) / 2);
+    const pick = () => largeShops[Math.floor(Math.random() * largeShops.length)]!;
+    const soak = await autocannon({
+      url: service.url, connections: 50, duration: soakSeconds, headers: { 'x-api-key': bench.key },
+      requests: [{ setupRequest: (r) => ({ ...r, path: `/v1/shops/${pick()}/token` }) }],
+    });
+    clearTimeout(sample);
+    const rss = service.rssMb();
+    console.log(`  soak: ${soakSeconds} s at 50 connections over ${largeShops.length} shops, ${soak.requests.total} reads (${soak.non2xx} not 2xx)`);
+    console.log(`  RSS after the ${soakSeconds} s run: ${rss.toFixed(0)} MB (${halfway.toFixed(0)} MB halfway) (goal < 150 MB after 300 s; BENCH_SOAK_SECONDS=300 for the full run): ${verdict(rss < 150)}`);
+  });
+}
