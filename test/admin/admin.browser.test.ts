@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
 import { expectAccessibleAtBothWidths } from '../support/page-checks.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -27,7 +27,7 @@ describe('admin console in Chromium', () => {
     receiver.always('/orders-sync', { status: 500 });
     await call('POST', '/v1/webhook-subscriptions', { url: failingUrl, events: ['tiktok.*'], shopIds: [seller.shops[0]!.id] });
     await tiktokSends(service, { type: 1, shopId: seller.shops[0]!.id });
-    await expect.poll(async () => (await service.db.sql.query("SELECT id FROM webhook_deliveries WHERE status = 'dead'")).length, { timeout: 20_000 }).toBe(1);
+    await vi.waitFor(async () => expect(await service.db.sql.query("SELECT id FROM webhook_deliveries WHERE status = 'dead'")).toHaveLength(1), { timeout: 20_000 });
     browser = await launchChromium();
     context = await browser.newContext({ bypassCSP: true });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.url });
