@@ -103,7 +103,6 @@ export const settings = {
   RETENTION_BATCH_SIZE: seconds(1000).describe('rows deleted per statement while purging'),
   RETENTION_AUDIT_EVENTS_DAYS: days(365).describe('days audit events are kept'),
   RETENTION_OUTBOX_EVENTS_DAYS: days(30).describe('days outbox events (`GET /v1/events`) are kept'),
-  RETENTION_WEBHOOK_RECEIPTS_DAYS: days(7).describe("days TikTok webhook receipts are kept (retries older than this are no longer recognised)"),
   RETENTION_OAUTH_STATES_DAYS: days(1).describe('days OAuth states are kept after they expire'),
   RETENTION_CONNECT_SESSIONS_DAYS: days(7).describe('days connect sessions are kept after they expire'),
 } as const;
@@ -199,12 +198,12 @@ export const marketHosts: Record<Market, Pick<TikTokAppConfig, 'authorizeUrl' | 
 /** The app of the single-app variables (and of connections stored before apps existed). */
 export const defaultAppId = 'default';
 
+/** How long each kind of row is kept (`RETENTION_*`), as the retention worker (db/retention.ts) applies it. */
 export interface RetentionSettings {
   sweepIntervalSeconds: number;
   batchSize: number;
   auditEventsDays: number;
   outboxEventsDays: number;
-  webhookReceiptsDays: number;
   oauthStatesDays: number;
   connectSessionsDays: number;
 }
@@ -306,7 +305,6 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       batchSize: s.RETENTION_BATCH_SIZE,
       auditEventsDays: s.RETENTION_AUDIT_EVENTS_DAYS,
       outboxEventsDays: s.RETENTION_OUTBOX_EVENTS_DAYS,
-      webhookReceiptsDays: s.RETENTION_WEBHOOK_RECEIPTS_DAYS,
       oauthStatesDays: s.RETENTION_OAUTH_STATES_DAYS,
       connectSessionsDays: s.RETENTION_CONNECT_SESSIONS_DAYS,
     },

@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { merchantStatusLinkTtlSeconds } from '../connections/index.js';
-import type { ConnectionStatus, Lifecycle } from '../connections/lifecycle/index.js';
+import { transitions, type ConnectionStatus, type Lifecycle, type TransitionRule } from '../connections/lifecycle/index.js';
 import type { Clock } from '../shared/clock.js';
 import { ConnectionNotFound, InternalError, isServiceError, type ErrorCode } from '../shared/errors.js';
 
@@ -16,6 +16,29 @@ export interface AdminActor {
 }
 
 export type StatusAction = 'suspend' | 'resume' | 'revoke';
+
+/** What a connection's page can offer an admin. */
+export type OfferedAction = 'refresh' | StatusAction | 'reauthorization-link';
+
+/**
+ * The actions that can work for a status, read from the lifecycle's transition table (so a new status
+ * gets the right buttons by itself): an admin's status change where its rule starts from the status;
+ * "Refresh now" where a refresh can move the connection (only a refreshing connection can); the
+ * re-authorization link where the merchant re-authorizing makes it active again, unless an admin ended it
+ * for good (an admin moved it there and no admin move leaves it: revoked, where the merchant connects anew).
+ */
+export function offeredActions(status: ConnectionStatus): OfferedAction[] {
+  const rules: readonly TransitionRule[] = Object.values(transitions);
+  const leaves = (rule: TransitionRule) => rule.from.includes(status);
+  const byAdmin = (rule: TransitionRule) => rule.causes.includes('admin');
+  const endedByAdmin = rules.some((rule) => rule.to === status && byAdmin(rule)) && !rules.some((rule) => leaves(rule) && byAdmin(rule));
+  const adminMove = (action: StatusAction) => rules.some((rule) => byAdmin(rule) && rule.to === targets[action].to && leaves(rule));
+  return [
+    ...(rules.some((rule) => leaves(rule) && rule.causes.includes('refresh')) ? (['refresh'] as const) : []),
+    ...(['suspend', 'resume', 'revoke'] as const).filter(adminMove),
+    ...(!endedByAdmin && rules.some((rule) => rule.to === 'active' && rule.causes.includes('merchant') && leaves(rule)) ? (['reauthorization-link'] as const) : []),
+  ];
+}
 
 /** `changed`: done now; `unchanged`: the connection was not in a state the action applies to. */
 export type ActionOutcome = { result: 'changed' | 'unchanged' };

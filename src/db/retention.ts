@@ -1,20 +1,10 @@
+import type { RetentionSettings } from '../config.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Worker } from '../shared/worker.js';
 import type { SqlClient, SqlRunner } from './sql.js';
 
-/** How long each kind of row is kept (config.ts `RETENTION_*`). */
-export interface RetentionPolicy {
-  sweepIntervalSeconds: number;
-  batchSize: number;
-  auditEventsDays: number;
-  outboxEventsDays: number;
-  webhookReceiptsDays: number;
-  oauthStatesDays: number;
-  connectSessionsDays: number;
-}
-
-export const retainedTables = ['audit_events', 'outbox_events', 'webhook_receipts', 'oauth_states', 'connect_sessions', 'rate_limits', 'credential_reads', 'tiktok_call_budget'] as const;
+export const retainedTables = ['audit_events', 'outbox_events', 'oauth_states', 'connect_sessions', 'rate_limits', 'admin_session_revocations', 'credential_reads', 'tiktok_call_budget'] as const;
 export type RetainedTable = (typeof retainedTables)[number];
 export type PurgeReport = Record<RetainedTable, number>;
 
@@ -22,7 +12,8 @@ export interface RetentionWorkerDeps {
   sql: SqlClient;
   clock: Clock;
   logger: Logger;
-  policy: RetentionPolicy;
+  /** How long each kind of row is kept (config.ts `RETENTION_*`). */
+  policy: RetentionSettings;
   /** Told how many rows each batch deleted (metrics). */
   onDeleted?: (table: RetainedTable, rows: number) => void;
 }
@@ -59,7 +50,6 @@ export function createRetentionWorker(deps: RetentionWorkerDeps): RetentionWorke
   const cutoffs = (now: number): Record<RetainedTable, unknown> => ({
     audit_events: new Date(now - policy.auditEventsDays * day),
     outbox_events: new Date(now - policy.outboxEventsDays * day),
-    webhook_receipts: new Date(now - policy.webhookReceiptsDays * day),
     oauth_states: new Date(now - policy.oauthStatesDays * day),
     connect_sessions: new Date(now - policy.connectSessionsDays * day),
     // rate-limiter-flexible's buckets: `expire` is epoch milliseconds; an hour's grace, as its own cleanup keeps.
@@ -68,6 +58,8 @@ export function createRetentionWorker(deps: RetentionWorkerDeps): RetentionWorke
     credential_reads: new Date(now - policy.auditEventsDays * day),
     // A key's budget row matters for its current second only; an hour's grace.
     tiktok_call_budget: new Date(now - 3_600_000),
+    // A revocation matters only until the session it ends would have expired anyway.
+    admin_session_revocations: new Date(now),
   });
 
   async function purgeTable(session: SqlRunner, table: RetainedTable, cutoff: unknown): Promise<number> {
@@ -133,12 +125,15 @@ const deleteBatch: Record<RetainedTable, string> = {
       (SELECT id FROM audit_events WHERE occurred_at < $1 ORDER BY occurred_at LIMIT $2) RETURNING 1)
     SELECT count(*) AS n FROM gone`,
   outbox_events: byCtid('outbox_events', 'created_at'),
-  webhook_receipts: byCtid('webhook_receipts', 'received_at'),
   oauth_states: byCtid('oauth_states', 'expires_at'),
   connect_sessions: byCtid('connect_sessions', 'expires_at'),
   rate_limits: byCtid('rate_limits', 'expire'),
   credential_reads: byCtid('credential_reads', 'minute'),
   tiktok_call_budget: byCtid('tiktok_call_budget', 'window_start'),
+  // (expires_at) is indexed.
+  admin_session_revocations: `WITH gone AS (DELETE FROM admin_session_revocations WHERE session_id IN
+      (SELECT session_id FROM admin_session_revocations WHERE expires_at < $1 ORDER BY expires_at LIMIT $2) RETURNING 1)
+    SELECT count(*) AS n FROM gone`,
 };
 
 /** For tables without an index on the time column: old rows sit first in the heap, so the scan stops early. */

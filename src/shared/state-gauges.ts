@@ -7,8 +7,11 @@ import { Gauge, type Registry } from 'prom-client';
 export interface StateReaders {
   /** Counts of connections by status; every one of `statuses` is reported (0 when absent). */
   connections?: { statuses: readonly string[]; counts: () => Promise<Partial<Record<string, number>>> };
-  /** Outbox events kept, and the age of the oldest (null when there is none). */
-  outbox?: () => Promise<{ events: number; oldestAgeSeconds: number | null }>;
+  /**
+   * Outbox events kept, and the age of the oldest (null when there is none); those not yet handed to the
+   * webhook dispatcher (unpublished), and the age of the oldest of them.
+   */
+  outbox?: () => Promise<{ events: number; oldestAgeSeconds: number | null; unpublished: number; oldestUnpublishedAgeSeconds: number | null }>;
   /** Active connections whose authorization (refresh token) ends within 1, 7 and 30 days. */
   expiringAuthorizations?: () => Promise<{ 1: number; 7: number; 30: number }>;
   /** Whether the database answers a trivial query. */
@@ -68,6 +71,24 @@ export function registerStateGauges(registry: Registry, readers: StateReaders): 
       async collect() {
         const state = await settle(this, read);
         this.set(state ? (state.oldestAgeSeconds ?? 0) : NaN);
+      },
+    });
+    new Gauge({
+      name: 'connect_outbox_unpublished_events',
+      help: 'Outbox events not yet fanned out to webhook subscriptions (the dispatcher backlog)',
+      registers,
+      async collect() {
+        const state = await settle(this, read);
+        this.set(state ? state.unpublished : NaN);
+      },
+    });
+    new Gauge({
+      name: 'connect_outbox_oldest_unpublished_event_age_seconds',
+      help: 'Age of the oldest outbox event not yet fanned out to webhook subscriptions (0 when there is none)',
+      registers,
+      async collect() {
+        const state = await settle(this, read);
+        this.set(state ? (state.oldestUnpublishedAgeSeconds ?? 0) : NaN);
       },
     });
   }

@@ -1,8 +1,9 @@
 import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
 import { expectAccessibleAtBothWidths } from '../support/page-checks.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { api, fastWebhookEnv, seedConnection as seedWebhookConnection, startReceiver, tiktokSends, type Receiver } from '../webhooks/support.js';
 import { seedConnection } from './support.js';
 
 const day = 86_400_000;
@@ -11,11 +12,22 @@ describe('admin console in Chromium', () => {
   let service: TestService;
   let browser: Browser;
   let context: BrowserContext;
+  let receiver: Receiver;
+  let failingUrl: string;
   beforeAll(async () => {
-    service = await startTestService({ ADMIN_EMAILS: 'ops@example.com' });
+    receiver = await startReceiver();
+    service = await startTestService({ ...fastWebhookEnv, ADMIN_EMAILS: 'ops@example.com' });
     await seedConnection(service, { sellerName: 'Sunrise Outfitters', merchantRef: 'acme-1042' });
     await seedConnection(service, { sellerName: 'Harbor Home', status: 'needs_reauth', merchantRef: 'acme-2210' });
     await seedConnection(service, { sellerName: 'Lumen Beauty', refreshTokenExpiresAt: new Date(Date.now() + 3 * day), lastRefreshError: 'TikTok is not answering', refreshFailureCount: 3 });
+    // A webhook subscription whose receiver fails: a dead letter for the overview and the webhook pages.
+    const call = api(service, (await service.core.operator.apiClients.create({ name: 'sync', scopes: ['webhooks:manage'] })).key);
+    const { seller } = await seedWebhookConnection(service);
+    failingUrl = `${receiver.url}/orders-sync`;
+    receiver.always('/orders-sync', { status: 500 });
+    await call('POST', '/v1/webhook-subscriptions', { url: failingUrl, events: ['tiktok.*'], shopIds: [seller.shops[0]!.id] });
+    await tiktokSends(service, { type: 1, shopId: seller.shops[0]!.id });
+    await vi.waitFor(async () => expect(await service.db.sql.query("SELECT id FROM webhook_deliveries WHERE status = 'dead'")).toHaveLength(1), { timeout: 20_000 });
     browser = await launchChromium();
     context = await browser.newContext({ bypassCSP: true });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.url });
@@ -24,6 +36,7 @@ describe('admin console in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await service?.stop();
+    await receiver?.close();
   });
 
   it('signs in through the development identity provider, and every console page passes at both widths', async () => {
@@ -44,6 +57,7 @@ describe('admin console in Chromium', () => {
     await page.getByRole('link', { name: 'Overview' }).click();
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview');
     expect(await page.getByRole('img', { name: 'Active authorizations ending per week, next 90 days' }).count()).toBe(1);
+    expect(await page.getByRole('region', { name: 'Failing webhook subscriptions table' }).getByRole('link', { name: failingUrl }).count()).toBe(1);
     await expectAccessibleAtBothWidths(page, 'admin-overview');
     await page.getByRole('link', { name: /Needs re-authorization/ }).first().click();
     await page.waitForURL(`${service.url}/admin?status=needs_reauth`);
@@ -100,6 +114,14 @@ describe('admin console in Chromium', () => {
     await expectAccessibleAtBothWidths(page, 'admin-api-client-revoke');
     await page.getByRole('button', { name: 'Yes, revoke' }).click();
     expect(await page.getByRole('status').textContent()).toContain('Revoked orders app');
+
+    await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Webhook subscriptions');
+    await expectAccessibleAtBothWidths(page, 'admin-webhooks');
+    await page.getByRole('link', { name: failingUrl }).click();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(failingUrl);
+    expect(await page.getByRole('heading', { name: 'Dead letters (1)' }).count()).toBe(1);
+    await expectAccessibleAtBothWidths(page, 'admin-webhook');
 
     await page.goto(`${service.url}/admin`);
     await page.getByRole('button', { name: 'Sign out' }).click();

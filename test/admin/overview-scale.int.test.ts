@@ -43,6 +43,21 @@ describe.runIf(testBackend === 'postgres')('GET /admin/overview at 100,000 conne
        SELECT 'r' || n, 'c' || (n * 5), 'scope_missing', '/order/202309/orders/search', ARRAY['seller.order.info'], now() - interval '1 day', 'scope_granted'
          FROM generate_series(1, 20000) AS n`,
     );
+    // 20 webhook subscriptions with 200,000 finished deliveries, 2,000 pending and 100 dead letters (5 subscriptions failing).
+    await sql.query(
+      `INSERT INTO webhook_subscriptions (id, url, events, secret_sealed, failing_since)
+       SELECT 'whsub_' || lpad(to_hex(n), 24, '0'), 'https://apps.example.com/hooks/' || n, ARRAY['*'], 'sealed',
+              CASE WHEN n <= 5 THEN now() - n * interval '1 hour' END
+         FROM generate_series(1, 20) AS n`,
+    );
+    await sql.query(
+      `INSERT INTO webhook_deliveries (subscription_id, event_id, ordering_key, status, attempts, next_attempt_at, created_at, finished_at, replayed_at)
+       SELECT 'whsub_' || lpad(to_hex(n % 20 + 1), 24, '0'), n, 'c' || (n % 1000),
+              CASE WHEN n <= 2000 THEN 'pending' WHEN n <= 2100 THEN 'dead' ELSE 'delivered' END, 1,
+              now() - (n % 10080) * interval '1 minute', now() - (n % 10080) * interval '1 minute',
+              CASE WHEN n > 2000 THEN now() END, CASE WHEN n > 2000 AND n <= 2050 THEN now() END
+         FROM generate_series(1, 202100) AS n`,
+    );
     await sql.query('VACUUM ANALYZE');
     ({ jar } = await signIn(service, 'ops@example.com'));
   }, 240_000);
@@ -61,6 +76,8 @@ describe.runIf(testBackend === 'postgres')('GET /admin/overview at 100,000 conne
       if (run > 0) timings.push(performance.now() - started);
     }
     expect(html).toContain('<h2 id="status-title">Connections (100000)</h2>');
+    // The five failing subscriptions, plus the ones with dead letters not replayed (2051–2100 spread over all 20).
+    expect(html.match(/<a href="\/admin\/webhooks\/whsub_/g)).toHaveLength(10);
     console.log(`overview at 100,000 connections: ${timings.map((ms) => ms.toFixed(0)).join(', ')} ms`);
     expect(Math.min(...timings)).toBeLessThan(300);
   });
@@ -80,5 +97,9 @@ describe.runIf(testBackend === 'postgres')('GET /admin/overview at 100,000 conne
         new Date(), new Date(Date.now() + 90 * 86_400_000),
       ]),
     ).toContain('connections_status_refresh_token_expires_at_idx');
+    // Failing webhook subscriptions and the delivery backlog gauges read only the waiting and dead rows.
+    const deadLetters = "SELECT count(*) FROM webhook_deliveries WHERE subscription_id = 'whsub_000000000000000000000001' AND status = 'dead' AND replayed_at IS NULL";
+    expect(await plan(deadLetters)).toContain('webhook_deliveries_dead_letters_idx');
+    expect(await plan("SELECT min(created_at) FROM webhook_deliveries WHERE status = 'pending'")).toContain('webhook_deliveries_pending_created_at_idx');
   });
 });

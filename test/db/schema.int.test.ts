@@ -74,11 +74,11 @@ describe('the migrated database', () => {
     expect(typeof audit.id).toBe('bigint');
     await p.problem.create({ data: { connectionId: connection.id, kind: 'scope_missing', scopeKeys: ['x'], openKey: 'k' } });
     await p.outboxEvent.create({ data: { type: 'connection.created', payload: { id: connection.id } } });
-    await p.webhookReceipt.create({ data: { notificationId: 'n1', type: 6 } });
+    await p.adminSessionRevocation.create({ data: { sessionId: 's1', expiresAt: new Date('2026-12-01T08:00:00Z') } });
     await p.rateLimitBucket.create({ data: { key: 'rl', points: 1, expire: 10n } });
     const counts = await Promise.all([
       p.connectSession.count(), p.oAuthState.count(), p.apiClient.count(), p.auditEvent.count(),
-      p.problem.count(), p.outboxEvent.count(), p.webhookReceipt.count(), p.rateLimitBucket.count(),
+      p.problem.count(), p.outboxEvent.count(), p.adminSessionRevocation.count(), p.rateLimitBucket.count(),
     ]);
     expect(counts).toStrictEqual([1, 1, 1, 1, 1, 1, 1, 1]);
   });

@@ -20,7 +20,7 @@ async function servedNames(): Promise<Set<string>> {
   const metrics = createMetrics({
     processMetrics: true,
     connections: { statuses: connectionStatuses, counts: async () => ({}) },
-    outbox: async () => ({ events: 0, oldestAgeSeconds: null }),
+    outbox: async () => ({ events: 0, oldestAgeSeconds: null, unpublished: 0, oldestUnpublishedAgeSeconds: null }),
     expiringAuthorizations: async () => ({ 1: 0, 7: 0, 30: 0 }),
     databaseUp: async () => true,
     webhookDeliveries: async () => ({ pending: 0, dead: 0, oldestPendingAgeSeconds: null }),
@@ -72,6 +72,7 @@ describe('docs/alerts.yml', () => {
     expect(named).toContain('connect_database_up');
     expect(named).toContain('connect_webhook_oldest_pending_delivery_age_seconds');
     expect(named).toContain('connect_webhook_deliveries');
+    expect(named).toContain('connect_outbox_oldest_unpublished_event_age_seconds');
     for (const name of named) expect({ name, served: served.has(name) }).toStrictEqual({ name, served: true });
   });
 });

@@ -88,6 +88,9 @@ describe('GET /metrics', () => {
       expect(text).toContain('tiktok_authorizations_expiring{within_days="30"} 0');
       expect(text).toContain('connect_outbox_events 1'); // connection.created
       expect(text).toMatch(/^connect_outbox_oldest_event_age_seconds \d+(\.\d+)?$/m);
+      // The dispatcher fanned the event out (to no subscription): nothing waits.
+      expect(text).toContain('connect_outbox_unpublished_events 0');
+      expect(text).toContain('connect_outbox_oldest_unpublished_event_age_seconds 0');
       expect(text).toContain('connect_database_up 1');
       expect(text).toContain('# TYPE tiktok_token_refreshes_total counter');
     });

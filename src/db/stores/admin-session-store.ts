@@ -1,11 +1,12 @@
 import type { Database } from '../database.js';
 
-/** Admin sessions ended before their expiry (signed out), shared by every replica. */
+/**
+ * Admin sessions ended before their expiry (signed out), shared by every replica. The retention worker
+ * (db/retention.ts) forgets each revocation once the session it ended has expired anyway.
+ */
 export interface AdminSessionRevocations {
   revoke(sessionId: string, expiresAt: Date): Promise<void>;
   isRevoked(sessionId: string): Promise<boolean>;
-  /** Forgets revocations of sessions that have expired anyway; answers how many. */
-  purgeExpired(now: Date): Promise<number>;
 }
 
 export function createAdminSessionStore(db: Pick<Database, 'sql'>): AdminSessionRevocations {
@@ -19,10 +20,6 @@ export function createAdminSessionStore(db: Pick<Database, 'sql'>): AdminSession
     async isRevoked(sessionId) {
       const rows = await db.sql.query('SELECT 1 FROM admin_session_revocations WHERE session_id = $1', [sessionId]);
       return rows.length > 0;
-    },
-    async purgeExpired(now) {
-      const rows = await db.sql.query('DELETE FROM admin_session_revocations WHERE expires_at < $1 RETURNING session_id', [now]);
-      return rows.length;
     },
   };
 }

@@ -3,7 +3,8 @@ import type { SqlRunner } from '../sql.js';
 /** What operators watch, read when /metrics is scraped: cheap counts over indexed columns. */
 export interface OperationsStore {
   /** Outbox events kept, and the age in seconds of the oldest at `now` (null when there is none). */
-  outbox(now: Date): Promise<{ events: number; oldestAgeSeconds: number | null }>;
+  /** And those not yet fanned out to webhook subscriptions, with the age of the oldest of them. */
+  outbox(now: Date): Promise<{ events: number; oldestAgeSeconds: number | null; unpublished: number; oldestUnpublishedAgeSeconds: number | null }>;
   /** Active connections whose authorization (refresh token) ends within 1, 7 and 30 days of `now`. */
   expiringAuthorizations(now: Date): Promise<{ 1: number; 7: number; 30: number }>;
   /** Whether the database answers. */
@@ -17,11 +18,19 @@ const day = 86_400_000;
 export function createOperationsStore(sql: SqlRunner): OperationsStore {
   return {
     async outbox(now) {
-      const [row] = await sql.query<{ events: string | number; oldest: Date | string | null }>(
-        'SELECT count(*) AS events, min(created_at) AS oldest FROM outbox_events',
+      // The unpublished ones through the (published_at, id) index: the first by id is the oldest.
+      const [row] = await sql.query<{ events: string | number; oldest: Date | string | null; unpublished: string | number; oldest_unpublished: Date | string | null }>(
+        `SELECT (SELECT count(*) FROM outbox_events) AS events, (SELECT min(created_at) FROM outbox_events) AS oldest,
+                (SELECT count(*) FROM outbox_events WHERE published_at IS NULL) AS unpublished,
+                (SELECT created_at FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT 1) AS oldest_unpublished`,
       );
-      const oldest = row?.oldest ? new Date(row.oldest).getTime() : null;
-      return { events: Number(row?.events ?? 0), oldestAgeSeconds: oldest === null ? null : Math.max(0, (now.getTime() - oldest) / 1000) };
+      const age = (value: Date | string | null | undefined) => (value ? Math.max(0, (now.getTime() - new Date(value).getTime()) / 1000) : null);
+      return {
+        events: Number(row?.events ?? 0),
+        oldestAgeSeconds: age(row?.oldest),
+        unpublished: Number(row?.unpublished ?? 0),
+        oldestUnpublishedAgeSeconds: age(row?.oldest_unpublished),
+      };
     },
     async expiringAuthorizations(now) {
       // Uses the (status, refresh_token_expires_at) index.

@@ -1,5 +1,5 @@
 import { appLabel, type AppLabel } from './admin-connections.js';
-import { reauthorizationLinkTtlSeconds, type ReauthorizationLink } from '../../admin/actions.js';
+import { offeredActions, reauthorizationLinkTtlSeconds, type ReauthorizationLink } from '../../admin/actions.js';
 import type { ConnectionDetail } from '../../admin/review.js';
 import { describeProblem, problemCause } from '../../connections/merchant-status.js';
 import type { ProblemRecord } from '../../connections/model.js';
@@ -19,6 +19,7 @@ export function connectionPage(detail: ConnectionDetail, frame: AdminFrame, noti
   const c = detail.connection;
   const s = detail.summary;
   const base = `/admin/connections/${c.id}`;
+  const offered = offeredActions(c.status);
   const action = (path: string, label: string, kind = 'secondary') =>
     html`<form method="post" action="${base}/${path}">${csrfField(frame)}<button type="submit" class="${kind}">${label}</button></form>`;
   return adminPage(
@@ -49,11 +50,11 @@ ${notice ? html`<div class="card ${notice.tone === 'ok' ? 'notice' : 'error'}" r
 <section class="card" aria-labelledby="actions-title">
   <h2 id="actions-title">Actions</h2>
   <div class="actions">
-    ${offered[c.status].includes('refresh') ? action('refresh', 'Refresh now') : ''}
-    ${offered[c.status].includes('suspend') ? html`<a class="button secondary" href="${base}/suspend">Suspend…</a>` : ''}
-    ${offered[c.status].includes('resume') ? action('resume', 'Resume') : ''}
-    ${offered[c.status].includes('revoke') ? html`<a class="button secondary" href="${base}/revoke">Revoke…</a>` : ''}
-    ${offered[c.status].includes('reauthorization-link') ? action('reauthorization-link', 'Re-authorization link') : ''}
+    ${offered.includes('refresh') ? action('refresh', 'Refresh now') : ''}
+    ${offered.includes('suspend') ? html`<a class="button secondary" href="${base}/suspend">Suspend…</a>` : ''}
+    ${offered.includes('resume') ? action('resume', 'Resume') : ''}
+    ${offered.includes('revoke') ? html`<a class="button secondary" href="${base}/revoke">Revoke…</a>` : ''}
+    ${offered.includes('reauthorization-link') ? action('reauthorization-link', 'Re-authorization link') : ''}
   </div>
   ${actionNotes[c.status] ? html`<p class="muted">${actionNotes[c.status]}</p>` : ''}
 </section>
@@ -105,18 +106,6 @@ function problem(p: ProblemRecord, now: Date, grantedScopes: readonly string[]):
     : ''}</small></p>
 </div>`;
 }
-
-/** The actions the page offers for each status: only those that can work. */
-const offered: Record<ConnectionStatus, readonly string[]> = {
-  active: ['refresh', 'suspend', 'revoke', 'reauthorization-link'],
-  // TikTok refuses the grant: only the merchant re-authorizing can help, so no "Refresh now".
-  needs_reauth: ['reauthorization-link', 'revoke'],
-  // The refresh token was lost: nothing can refresh it; the access token is served until it expires.
-  refresh_lost: ['reauthorization-link', 'revoke'],
-  expired: ['reauthorization-link', 'revoke'],
-  suspended: ['resume', 'revoke'],
-  revoked: [],
-};
 
 const actionNotes: Record<ConnectionStatus, string | undefined> = {
   active: undefined,

@@ -85,7 +85,7 @@ ${notice ? html`<p class="card notice" role="status">${notice}</p>` : ''}
     ? html`<p>No dead letters.</p>`
     : html`${button(frame, `/admin/webhooks/${id}/replay`, 'Replay all dead letters', html`<input type="hidden" name="target" value="dead">`)}
   ${scrollTable('Dead letters table', html`<table>
-    <thead><tr><th scope="col">Delivery</th><th scope="col">Event</th><th scope="col">Attempts</th><th scope="col">Last error</th><th scope="col">Dead since</th><th scope="col"></th></tr></thead>
+    <thead><tr><th scope="col">Delivery</th><th scope="col">Event</th><th scope="col">Attempts</th><th scope="col">Last error</th><th scope="col">Dead since</th><th scope="col">Action</th></tr></thead>
     <tbody>${deadLetters.map((delivery) => html`<tr>
       <td>${delivery.id}</td><td>${delivery.eventType} <small>(${delivery.eventId})</small></td><td>${delivery.attempts}</td>
       <td>${delivery.lastError ?? '—'}</td><td>${when(delivery.finishedAt, frame.now)}</td>
