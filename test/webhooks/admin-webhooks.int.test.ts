@@ -55,6 +55,29 @@ describe('/admin/webhooks', () => {
     expect(audit).toStrictEqual([{ action: 'webhook_subscription.replayed', actor_id: 'ops@example.com' }]);
   });
 
+  it('replays every dead letter, then everything since a time, from the console', async () => {
+    const { seller } = await seedConnection(service);
+    const created = await call<{ id: string }>('POST', '/v1/webhook-subscriptions', { url: `${receiver.url}/admin-refuses`, events: ['tiktok.*'], shopIds: [seller.shops[0]!.id] });
+    const id = created.body.id;
+    const since = new Date(Date.now() - 1000).toISOString().slice(0, 16);
+    receiver.always('/admin-refuses', { status: 400 });
+    await tiktokSends(service, { type: 1, shopId: seller.shops[0]!.id, notificationId: 'refused-1' });
+    await tiktokSends(service, { type: 4, shopId: seller.shops[0]!.id, notificationId: 'refused-2' });
+    await vi.waitFor(async () => expect(await service.db.sql.query("SELECT id FROM webhook_deliveries WHERE status = 'dead' AND subscription_id = $1", [id])).toHaveLength(2), { timeout: 10_000 });
+
+    receiver.always('/admin-refuses', undefined);
+    const detail = await page(`/admin/webhooks/${id}`);
+    const all = await postForm(jar, `${service.url}/admin/webhooks/${id}/replay`, { _csrf: csrfOf(detail), target: 'dead' });
+    expect(all.headers.get('location')).toBe(`/admin/webhooks/${id}?notice=replayed&count=2`);
+    await vi.waitFor(() => expect(receiver.at('/admin-refuses').filter((request) => request.status === 200)).toHaveLength(2), { timeout: 10_000 });
+
+    const again = await postForm(jar, `${service.url}/admin/webhooks/${id}/replay`, { _csrf: csrfOf(await page(`/admin/webhooks/${id}`)), target: 'since', since });
+    expect(again.headers.get('location')).toBe(`/admin/webhooks/${id}?notice=replayed&count=2`);
+    await vi.waitFor(() => expect(receiver.at('/admin-refuses').filter((request) => request.status === 200)).toHaveLength(4), { timeout: 10_000 });
+    const ids = receiver.at('/admin-refuses').filter((request) => request.status === 200).map((request) => (JSON.parse(request.body) as { payload: { notificationId: string } }).payload.notificationId);
+    expect(ids).toStrictEqual(['refused-1', 'refused-2', 'refused-1', 'refused-2']);
+  });
+
   it('pauses and resumes a subscription from its buttons (CSRF checked)', async () => {
     const created = await call<{ id: string }>('POST', '/v1/webhook-subscriptions', { url: `${receiver.url}/admin-pause`, events: ['*'] });
     const csrf = csrfOf(await page('/admin/webhooks'));

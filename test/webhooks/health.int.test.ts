@@ -29,15 +29,16 @@ describe('a subscription whose receiver keeps failing', () => {
       expect(read.body).toMatchObject({ status: 'paused', pausedReason: 'Paused automatically: every attempt failed for longer than WEBHOOK_AUTO_PAUSE_HOURS (last: HTTP 502).', failingSince: expect.any(String) });
     }, { timeout: 10_000 });
     const attemptsWhenPaused = receiver.at('/failing').length;
-    expect(attemptsWhenPaused).toBe(3);
+    // About 3 (0.36 s of failing, attempts 0.2 s apart), fewer when attempts are slow (a loaded machine).
+    expect(attemptsWhenPaused).toBeGreaterThanOrEqual(2);
     await service.core.webhooks.deliveryWorker.drain();
     expect(receiver.at('/failing')).toHaveLength(attemptsWhenPaused);
     const health = (await service.core.webhooks.health()).find((entry) => entry.subscriptionId === created.body.id);
-    expect(health).toMatchObject({ backlog: 1, deadLetters: 0, attemptsLastDay: 3, successesLastDay: 0, lastError: 'HTTP 502' });
+    expect(health).toMatchObject({ backlog: 1, deadLetters: 0, attemptsLastDay: attemptsWhenPaused, successesLastDay: 0, lastError: 'HTTP 502' });
 
     receiver.always('/failing', undefined);
     await call('PATCH', `/v1/webhook-subscriptions/${created.body.id}`, { status: 'active' });
-    await vi.waitFor(() => expect(receiver.at('/failing')).toHaveLength(4), { timeout: 10_000 });
+    await vi.waitFor(() => expect(receiver.at('/failing')).toHaveLength(attemptsWhenPaused + 1), { timeout: 10_000 });
     await vi.waitFor(async () => {
       const read = await call<{ status: string; failingSince: string | null }>('GET', `/v1/webhook-subscriptions/${created.body.id}`);
       expect(read.body).toMatchObject({ status: 'active', failingSince: null });
