@@ -14,10 +14,10 @@ for (const line of output.split('\n')) {
     section = heading[1]!;
     continue;
   }
-  const figure = /^\s*(.+?)\s*\(goal ([^)]*)\)[^:]*:\s*(met|NOT met.*)$/.exec(line);
+  const figure = /^\s*(.+?)\s*\(goal\s*([^)]*)\)[^:]*:\s*(met|NOT met.*)$/.exec(line);
   if (!figure) continue;
   const [, what, goal, verdict] = figure as unknown as [string, string, string, string];
-  rows.push(`| ${section} | ${what.replace(/\|/g, '\\|')} | ${goal} | ${verdict.startsWith('met') ? 'met' : `**${verdict}**`} |`);
+  rows.push(`| ${section} | ${what.replace(/\|/g, '\\|')} | ${goal || 'see figure'} | ${verdict.startsWith('met') ? 'met' : `**${verdict}**`} |`);
 }
 const table = ['| bench | figure (this run) | goal | verdict |', '|---|---|---|---|', ...rows].join('\n');
 for (const file of ['README.md', 'docs/benchmarks.md']) {
