@@ -71,7 +71,7 @@ describe('GET /admin/overview', () => {
   });
 
   it('counts open problems by kind', () => {
-    expect(textOf(sectionOf(html, 'problems-title'))).toMatch(/^Open problems 1 Missing permission \(API scope\) /);
+    expect(textOf(sectionOf(html, 'problems-title'))).toBe('Open problems 1 Missing permission (API scope)');
   });
 
   it('says when no webhook subscription is failing', () => {
