@@ -42,7 +42,8 @@ describe('issue #13: a global and a US app in one service', () => {
     }));
     service = await startTestService({ PORT: String(port), TIKTOK_APPS: JSON.stringify(configured) });
     call = withKey(service, (await createClient(service, { name: 'orders app' })).key);
-  });
+    // Two simulators and a service: more than the default hook time on a loaded machine.
+  }, 180_000);
   afterAll(async () => {
     await service?.stop();
     for (const sim of Object.values(sims)) await sim?.close();
