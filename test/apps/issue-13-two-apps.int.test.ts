@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkCredentials } from '../../src/cli/apps.js';
 import { systemClock } from '../../src/shared/clock.js';
+import { createAuthClient } from '../../src/tiktok/index.js';
 import { startSimulator, type RunningSimulator, type SimulatedSeller } from '../../src/simulator/index.js';
 import { CookieBrowser, location } from '../connections/browser.js';
 import { textOf } from '../support/html.js';
@@ -40,7 +42,8 @@ describe('issue #13: a global and a US app in one service', () => {
     }));
     service = await startTestService({ PORT: String(port), TIKTOK_APPS: JSON.stringify(configured) });
     call = withKey(service, (await createClient(service, { name: 'orders app' })).key);
-  });
+    // Two simulators and a service: more than the default hook time on a loaded machine.
+  }, 180_000);
   afterAll(async () => {
     await service?.stop();
     for (const sim of Object.values(sims)) await sim?.close();
@@ -201,5 +204,17 @@ describe('issue #13: a global and a US app in one service', () => {
     expect((await usKey('/v1/connect-sessions', { method: 'POST', body: JSON.stringify({ merchantRef: 'x', app: 'global' }) })).status).toBe(403);
     const usSession = (await (await usKey('/v1/connect-sessions', { method: 'POST', body: JSON.stringify({ merchantRef: 'x' }) })).json()) as { app: string };
     expect(usSession.app).toBe('us');
+  });
+
+  it('counts connections per app and checks each app key and secret with one call (apps list --check)', async () => {
+    const counts = await service.core.operator.listings.countByApp();
+    expect(Object.fromEntries(counts)).toStrictEqual({ global: { active: 1 }, us: { active: 1, needs_reauth: 1 } });
+    const before = sims.us.state.counters.tokenGets;
+    expect(await checkCredentials(service.core.apps.get('us'))).toStrictEqual({ ok: true, detail: 'TikTok accepted the app key and secret' });
+    expect(sims.us.state.counters.tokenGets).toBe(before + 1);
+    const wrongSecret = createAuthClient({ fetch: (url, init) => fetch(url, init), authBaseUrl: sims.us.url, appKey: apps.us.appKey, appSecret: 'not-the-secret' });
+    const refused = await checkCredentials({ auth: wrongSecret });
+    expect(refused.ok).toBe(false);
+    expect(refused.detail).not.toContain('not-the-secret');
   });
 });
