@@ -161,7 +161,9 @@ describe('the connection lifecycle', () => {
       const before = (await events(subject.id)).length;
       await drivers[name][cause]!(subject);
       expect(await statusOf(subject.id)).toBe(rule.to);
-      const written = (await events(subject.id)).slice(before);
+      // A driver may first cause a transient refresh failure (the lost answer of refreshLost), announced
+      // without a move as connection.refresh_failed; the move itself writes exactly one event.
+      const written = (await events(subject.id)).slice(before).filter((event) => event.type !== 'connection.refresh_failed');
       expect(written.map((event) => event.type)).toStrictEqual([rule.event]);
       const [event] = written;
       expect(connectionEventSchemas[rule.event].safeParse(event!.payload).success).toBe(true);

@@ -92,7 +92,7 @@ describe('ensureFresh', () => {
     const { id, tokens } = await h.seed();
     const fresh = await h.refresher().ensureFresh(id);
     expect(fresh).toStrictEqual({
-      connectionId: id, accessToken: tokens.accessToken, accessTokenExpiresAt: tokens.accessTokenExpiresAt, grantedScopes: tokens.grantedScopes,
+      connectionId: id, app: 'default', accessToken: tokens.accessToken, accessTokenExpiresAt: tokens.accessTokenExpiresAt, grantedScopes: tokens.grantedScopes,
     });
     expect(h.sim.control.counters().refreshes.total).toBe(0);
   });
