@@ -72,7 +72,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const simulators = config.tiktok.mode === 'simulator' ? await mountedSimulators(config, clock, logger, options) : new Map<string, Simulator>();
   const extraRouters = [...(options.extraRouters ?? [])];
   // The deepest mount first (`/simulator/us` before `/simulator`), so each app's paths reach its own simulator.
-  const mounted = config.tiktok.apps.filter((app) => app.simulatorPath !== undefined).sort((a, b) => b.simulatorPath!.length - a.simulatorPath!.length);
+  const mounted = config.tiktok.apps.filter((app) => app.simulatorPath !== undefined && simulators.has(app.id)).sort((a, b) => b.simulatorPath!.length - a.simulatorPath!.length);
   for (const app of mounted) extraRouters.push({ path: app.simulatorPath!, router: simulators.get(app.id)!.router });
   const simulator = simulators.get(config.tiktok.apps[0]!.id);
 

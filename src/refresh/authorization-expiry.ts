@@ -48,29 +48,24 @@ export async function warnExpiring(
 export async function sweepAuthorizationExpiry(deps: ExpiryDeps, now: Date, limit: number): Promise<{ warned: number; expired: number }> {
   let warned = 0;
   let expired = 0;
-  for (const ended of await deps.store.selectEndedAuthorizations(now, limit)) {
-    const reason = `The authorization ended on ${ended.refreshTokenExpiresAt.toISOString()}; the merchant must re-authorize.`;
+  /** One sweeper move with its audit event and log line; counted when this sweep made it. */
+  const end = async (id: string, from: 'active' | 'refresh_lost', to: 'expired' | 'needs_reauth', reason: string, message: string) => {
     const changed = await deps.lifecycle.transition({
-      id: ended.id, from: ['active'], to: 'expired', cause: 'sweeper', reason, at: now,
+      id, from: [from], to, cause: 'sweeper', reason, at: now,
       details: { reason, occurredAt: now.toISOString(), cause: 'sweeper' },
     });
-    if (changed) {
-      expired += 1;
-      deps.audit.record({ actorType: 'system', action: 'connection.expired', outcome: 'success', connectionId: ended.id, detail: { reason } });
-      deps.logger.warn({ connectionId: ended.id }, 'authorization ended; connection marked expired');
-    }
+    if (!changed) return;
+    expired += 1;
+    deps.audit.record({ actorType: 'system', action: `connection.${to}`, outcome: 'success', connectionId: id, detail: { reason } });
+    deps.logger.warn({ connectionId: id }, message);
+  };
+  for (const ended of await deps.store.selectEndedAuthorizations(now, limit)) {
+    const reason = `The authorization ended on ${ended.refreshTokenExpiresAt.toISOString()}; the merchant must re-authorize.`;
+    await end(ended.id, 'active', 'expired', reason, 'authorization ended; connection marked expired');
   }
   for (const lost of await deps.store.selectLostExpired(now, limit)) {
     const reason = `The access token expired on ${lost.accessTokenExpiresAt.toISOString()} and the refresh token was lost; the merchant must re-authorize.`;
-    const changed = await deps.lifecycle.transition({
-      id: lost.id, from: ['refresh_lost'], to: 'needs_reauth', cause: 'sweeper', reason, at: now,
-      details: { reason, occurredAt: now.toISOString(), cause: 'sweeper' },
-    });
-    if (changed) {
-      expired += 1;
-      deps.audit.record({ actorType: 'system', action: 'connection.needs_reauth', outcome: 'success', connectionId: lost.id, detail: { reason } });
-      deps.logger.warn({ connectionId: lost.id }, 'the access token of a connection whose refresh token was lost expired; connection needs re-authorization');
-    }
+    await end(lost.id, 'refresh_lost', 'needs_reauth', reason, 'the access token of a connection whose refresh token was lost expired; connection needs re-authorization');
   }
   for (const row of await deps.store.selectExpiryWarningsDue(now, limit)) {
     if (await warnExpiring(deps, { id: row.id, expiresAt: row.refreshTokenExpiresAt, now, source: 'sweep' })) warned += 1;

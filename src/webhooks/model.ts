@@ -72,6 +72,8 @@ export interface OutboundEvent {
   id: string;
   type: string;
   connectionId: string | null;
+  /** The TikTok Shop app the event is about (#13): the connection's, or the app a relayed webhook came to. */
+  app: string | null;
   payload: unknown;
   createdAt: string;
 }

@@ -106,11 +106,13 @@ describe('issue #6: a 105005 from TikTok, shown to the app and the merchant, clo
   it('2. the app asks for a connect session: POST /v1/connect-sessions', async () => {
     const response = await api('/v1/connect-sessions', { method: 'POST', body: JSON.stringify({ merchantRef: 'merchant-6' }) });
     expect(response.status).toBe(201);
-    const session = (await response.json()) as { id: string; url: string; expiresAt: string };
+    const session = (await response.json()) as { id: string; url: string; expiresAt: string; app: string | null };
     expect(session).toStrictEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       url: expect.stringMatching(new RegExp(`^${service.url}/connect/[A-Za-z0-9_-]{43}$`)),
       expiresAt: '2026-11-23T10:30:00.000Z',
+      // One TikTok Shop app configured: the session is for it.
+      app: 'default',
     });
     connectUrl = session.url;
   });

@@ -59,7 +59,7 @@ describe('createAuditLog with awkward values', () => {
 });
 
 describe('createAuditLog with events Postgres cannot store as they are', () => {
-  it('writes U+0000 as U+FFFD, and drops only an event that cannot be stored at all', async () => {
+  it('writes U+0000 and lone surrogates as U+FFFD, so no event is dropped for its text (issue #15)', async () => {
     const db = await createTestDatabase();
     try {
       const audit = createAuditLog(createAuditStore(db.sql), { clock: new FakeClock(), logger: createLogger('silent'), flushIntervalMs: 60_000 });
@@ -72,6 +72,7 @@ describe('createAuditLog with events Postgres cannot store as they are', () => {
       expect(rows.map((r) => [r.action, r.detail])).toStrictEqual([
         ['before', { error: 'a\uFFFDb', [`key\uFFFD`]: '\\\uFFFD' }],
         ['escaped', { literal: 'a \\u0000 and \\\\u0000 stay as written' }],
+        ['unstorable', { text: 'lone \uFFFD surrogate' }],
         ['after', null],
       ]);
     } finally {

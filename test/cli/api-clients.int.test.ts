@@ -50,7 +50,7 @@ describe('npm run cli -- api-clients', () => {
     throw new Error(`npm run cli -- ${args.join(' ')} succeeded`);
   };
   const clientNames = async () => (JSON.parse((await cli('api-clients', 'list', '--json')).stdout) as { name: string }[]).map((client) => client.name);
-  const createHint = '"api-clients create" takes --name, --scopes, --shops, --rate-limit, --daily-quota, --json, --help. See npm run cli -- api-clients create --help.';
+  const createHint = '"api-clients create" takes --name, --scopes, --shops, --apps, --rate-limit, --daily-quota, --json, --help. See npm run cli -- api-clients create --help.';
 
   it('creates a client and prints its key once, as one JSON object with --json', async () => {
     const { stdout } = await cli('api-clients', 'create', '--name', 'orders app', '--scopes', 'tokens:read,sign', '--shops', '7001,7002', '--rate-limit', '120', '--daily-quota', '5000', '--json');
@@ -62,6 +62,7 @@ describe('npm run cli -- api-clients', () => {
       maskedKey: expect.stringMatching(/^tsc_[0-9a-f]{12}_\*{8}$/),
       scopes: ['tokens:read', 'sign'],
       shopIds: ['7001', '7002'],
+      apps: [],
       rateLimitPerMinute: 120,
       dailyQuota: 5000,
       createdAt: expect.any(String),
@@ -195,7 +196,7 @@ describe('npm run cli -- api-clients', () => {
     });
 
     it('refuses a missing required flag and a value given to a switch', async () => {
-      const usage = 'npm run cli -- api-clients create --name <name> [--scopes <a,b>] [--shops <id,id>] [--rate-limit <per minute>] [--daily-quota <per day>] [--json]';
+      const usage = 'npm run cli -- api-clients create --name <name> [--scopes <a,b>] [--shops <id,id>] [--apps <id,id>] [--rate-limit <per minute>] [--daily-quota <per day>] [--json]';
       const missing = await failure('api-clients', 'create', '--scopes', 'sign', '--json');
       expect(missing.code).toBe(2);
       expect(JSON.parse(missing.stderr)).toStrictEqual({ error: { code: 'flag_missing', message: '"api-clients create" needs --name.', hint: `Usage: ${usage}` } });
@@ -224,7 +225,7 @@ describe('npm run cli -- api-clients', () => {
         error: {
           code: 'command_unknown',
           message: 'Unknown command "api-client create"; did you mean "api-clients create"?',
-          hint: 'Commands: api-clients create, api-clients list, api-clients revoke, connections list, connections refresh, connections sync-shops, webhooks register-tiktok, webhooks subscribe, webhooks list, webhooks pause, webhooks resume, webhooks delete, webhooks rotate-secret, webhooks deliveries, webhooks replay, keys reencrypt, db migrate. See npm run cli -- --help.',
+          hint: 'Commands: apps list, api-clients create, api-clients list, api-clients revoke, connections list, connections refresh, connections sync-shops, webhooks register-tiktok, webhooks subscribe, webhooks list, webhooks pause, webhooks resume, webhooks delete, webhooks rotate-secret, webhooks deliveries, webhooks replay, keys reencrypt, db migrate. See npm run cli -- --help.',
         },
       });
     });
@@ -264,7 +265,7 @@ describe('npm run cli -- api-clients', () => {
     it('lists the flags of a command, saying what leaving --scopes and --shops out means, and exits 0', async () => {
       const { stdout } = await cli('api-clients', 'create', '--help');
       expect(stdout.split('\n').slice(0, 6)).toStrictEqual([
-        'Usage: npm run cli -- api-clients create --name <name> [--scopes <a,b>] [--shops <id,id>] [--rate-limit <per minute>] [--daily-quota <per day>] [--json]',
+        'Usage: npm run cli -- api-clients create --name <name> [--scopes <a,b>] [--shops <id,id>] [--apps <id,id>] [--rate-limit <per minute>] [--daily-quota <per day>] [--json]',
         '',
         'Creates an API client and prints its key once (with --json: one JSON object with id and key).',
         '',
@@ -291,7 +292,7 @@ describe('npm run cli -- api-clients', () => {
     const { code, stderr } = await failure('connections', 'list', '--status', 'broken', '--json');
     expect(code).toBe(2);
     expect(JSON.parse(stderr)).toStrictEqual({
-      error: { code: 'validation_failed', message: '--status must be one of active, needs_reauth, expired, suspended, revoked.', hint: 'See npm run cli -- connections list --help.' },
+      error: { code: 'validation_failed', message: '--status must be one of active, refresh_lost, needs_reauth, expired, suspended, revoked.', hint: 'See npm run cli -- connections list --help.' },
     });
   });
 

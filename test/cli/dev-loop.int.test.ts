@@ -92,7 +92,8 @@ describe.runIf(testBackend === 'pglite')('PGlite in DATA_DIR, shared by npm star
     const browser = new CookieBrowser({ url: serviceUrl } as TestService);
     const demo = await browser.postForm('/demo/connect');
     const connectPath = location(demo).pathname;
-    const started = await browser.postForm(`${connectPath}/authorize`);
+    // Development runs a global and a US simulated app (#13): the merchant says where they sell.
+    const started = await browser.postForm(`${connectPath}/authorize`, [['market', 'global']]);
     const state = location(started).searchParams.get('state')!;
     const page = await (await browser.request(location(started).href)).text();
     const openId = /name="open_id" value="([^"]+)"/.exec(page)?.[1];

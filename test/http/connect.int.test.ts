@@ -410,9 +410,12 @@ describe('the merchant connect flow', () => {
         'SELECT type, payload FROM outbox_events WHERE connection_id = $1 ORDER BY id',
         [connectionId],
       );
+      // The seeded problem was announced when it opened and is announced resolved by the re-authorization.
       expect(outbox.map((row) => [row.type, row.payload.removedShopIds])).toStrictEqual([
         ['connection.created', []],
+        ['connection.scope_problem', undefined],
         ['connection.reauthorized', [removed.id]],
+        ['connection.problem_resolved', undefined],
       ]);
       const after = await (await browser.request(statusPath)).text();
       expect(after).not.toContain('problems-heading');

@@ -19,7 +19,7 @@ describe('issue #12: credential reads in the audit trail', () => {
     await service.core.reads.flush();
     return service.db.sql.query<Record<string, unknown>>(
       `SELECT minute, api_client_id, shop_id, connection_id, reads, succeeded, denied, failed, first_request_id, last_request_id
-         FROM credential_reads ORDER BY minute, shop_id`,
+         FROM credential_reads ORDER BY minute, connection_id NULLS LAST, shop_id`,
     );
   };
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectSeller, createClient, withKey } from '../apps/support.js';
 import { freePort, startTestService, type TestService } from '../support/service.js';
 
@@ -83,10 +83,15 @@ describe('GET /metrics', () => {
     });
 
     it('reports connections, expiring authorizations, the outbox and the database from the database', async () => {
-      const text = await scrape();
+      // The dispatcher fans events out on its own schedule: wait until it has taken the 105005's event.
+      const text = await vi.waitFor(async () => {
+        const scraped = await scrape();
+        expect(scraped).toContain('connect_outbox_unpublished_events 0');
+        return scraped;
+      }, { timeout: 15_000 });
       expect(text).toContain('tiktok_connections{status="active"} 1');
       expect(text).toContain('tiktok_authorizations_expiring{within_days="30"} 0');
-      expect(text).toContain('connect_outbox_events 1'); // connection.created
+      expect(text).toContain('connect_outbox_events 2'); // connection.created, and connection.scope_problem from the 105005 above
       expect(text).toMatch(/^connect_outbox_oldest_event_age_seconds \d+(\.\d+)?$/m);
       // The dispatcher fanned the event out (to no subscription): nothing waits.
       expect(text).toContain('connect_outbox_unpublished_events 0');

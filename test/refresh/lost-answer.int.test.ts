@@ -57,8 +57,8 @@ describe('a refresh whose answer was lost, then 36004005 on the retry (strict ro
     expect(await refresher.sweepOnce()).toMatchObject({ expired: 1 });
     expect(await h.row(id)).toMatchObject({ status: 'needs_reauth' });
     const after = (await h.outbox(id)).map((e) => parseConnectionEvent(e.type, e.payload));
-    expect(after.map((e) => e.type)).toStrictEqual(['connection.refresh_lost', 'connection.needs_reauth']);
-    expect(after[1]!.payload).toMatchObject({ previousStatus: 'refresh_lost', cause: 'sweeper' });
+    expect(after.map((e) => e.type)).toStrictEqual(['connection.refresh_failed', 'connection.refresh_lost', 'connection.needs_reauth']);
+    expect(after[2]!.payload).toMatchObject({ previousStatus: 'refresh_lost', cause: 'sweeper' });
     expect(h.sim.control.counters().refreshes.total).toBe(2);
   });
 

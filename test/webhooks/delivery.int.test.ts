@@ -56,6 +56,7 @@ describe('a TikTok order webhook, relayed to subscribers', () => {
       id: request!.headers['webhook-id'],
       type: 'tiktok.order_status_change',
       connectionId,
+      app: 'default',
       payload: {
         app: 'default', tiktokType: 1, notificationId: 'order-1', shopId, connectionId, receivedAt: expect.any(String),
         body: { type: 1, tts_notification_id: 'order-1', shop_id: shopId, timestamp: expect.any(Number), data: { order_id: '576684019603311365', order_status: 'AWAITING_SHIPMENT' } },

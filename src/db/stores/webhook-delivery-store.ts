@@ -102,7 +102,7 @@ export function createWebhookDeliveryStore(sql: SqlRunner) {
     /** Leases up to `limit` due deliveries of active subscriptions, each the earliest pending of its ordering key. */
     async claim(input: { now: Date; owner: string; leaseUntil: Date; limit: number }): Promise<ClaimedDelivery[]> {
       const rows = await sql.query<{
-        id: string; subscription_id: string; url: string; attempts: number; event_id: string; type: string; connection_id: string | null; payload: unknown; event_created_at: Date | string;
+        id: string; subscription_id: string; url: string; attempts: number; event_id: string; type: string; connection_id: string | null; app: string | null; payload: unknown; event_created_at: Date | string;
         secret_sealed: string; previous_secret_sealed: string | null; previous_secret_expires_at: Date | string | null;
       }>(
         `UPDATE webhook_deliveries d SET lease_owner = $2, lease_until = $3, attempts = d.attempts + 1
@@ -113,7 +113,8 @@ export function createWebhookDeliveryStore(sql: SqlRunner) {
                 ORDER BY d.next_attempt_at, d.id LIMIT $4 FOR UPDATE OF d SKIP LOCKED) due,
               outbox_events e, webhook_subscriptions s
          WHERE d.id = due.id AND e.id = d.event_id AND s.id = d.subscription_id
-         RETURNING d.id::text AS id, d.subscription_id, s.url, d.attempts, e.id::text AS event_id, e.type, e.connection_id, e.payload, e.created_at AS event_created_at,
+         RETURNING d.id::text AS id, d.subscription_id, s.url, d.attempts, e.id::text AS event_id, e.type, e.connection_id,
+                   COALESCE((SELECT c.app FROM connections c WHERE c.id = e.connection_id), e.payload->>'app') AS app, e.payload, e.created_at AS event_created_at,
                    s.secret_sealed, s.previous_secret_sealed, s.previous_secret_expires_at`,
         [input.now, input.owner, input.leaseUntil, input.limit],
       );
@@ -122,7 +123,7 @@ export function createWebhookDeliveryStore(sql: SqlRunner) {
         subscriptionId: row.subscription_id,
         url: row.url,
         attempt: row.attempts,
-        event: { id: row.event_id, type: row.type, connectionId: row.connection_id, payload: row.payload, createdAt: new Date(row.event_created_at).toISOString() },
+        event: { id: row.event_id, type: row.type, connectionId: row.connection_id, app: row.app, payload: row.payload, createdAt: new Date(row.event_created_at).toISOString() },
         secrets: {
           secret: row.secret_sealed as Sealed,
           previous: row.previous_secret_sealed as Sealed | null,

@@ -46,7 +46,7 @@ export const eventSchema = z.union([connectionEventSchema, tiktokRelayEventSchem
 export function pushedEventSchemas(): Record<string, z.ZodType> {
   const schemas: Record<string, z.ZodType> = {};
   for (const type of connectionEventTypes) {
-    schemas[type] = z.object({ id: z.string(), type: z.literal(type), connectionId: z.string().nullable(), payload: connectionEventSchemas[type], createdAt: z.string() })
+    schemas[type] = z.object({ id: z.string(), type: z.literal(type), connectionId: z.string().nullable(), app: appOfEvent, payload: connectionEventSchemas[type], createdAt: z.string() })
       .describe(connectionEventSchemas[type].description ?? type);
   }
   schemas['tiktok.*'] = tiktokRelayEventSchema;
