@@ -76,7 +76,7 @@ describe('npm run cli -- api-clients', () => {
 
     const revoked = JSON.parse((await cli('api-clients', 'revoke', '--id', created.id as string, '--json')).stdout) as Record<string, unknown>;
     expect(revoked.revokedAt).toEqual(expect.any(String));
-  });
+  }, 120_000); // four CLI processes, each compiling the service with tsx
 
   it('prints the key in words without --json, and refuses an unknown scope', async () => {
     const { stdout } = await cli('api-clients', 'create', '--name', 'reporting');
