@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConnectionEvent } from '../../src/connections/lifecycle/index.js';
-import { openDatabase, type Database } from '../../src/db/database.js';
-import { migrate, readMigrations } from '../../src/db/migrate.js';
-import { migrationsDirectory } from '../../src/db/target.js';
-import { createEmptyPostgresDatabase, testBackend } from '../support/database.js';
+import type { Database } from '../../src/db/database.js';
+import { migrate } from '../../src/db/migrate.js';
+import { openDatabaseBefore } from '../support/database.js';
 
 const migration = '20261201000000_connection_event_payloads';
 const connectionId = '11111111-2222-4333-8444-555555555555';
@@ -33,15 +32,9 @@ describe(`migration ${migration}`, () => {
   });
 
   it('brings every event an earlier version wrote to its schema, and a webhook deauthorization to connection.deauthorized', async () => {
-    if (testBackend === 'postgres') {
-      const empty = await createEmptyPostgresDatabase();
-      drop = empty.drop;
-      db = await openDatabase({ kind: 'postgres', url: empty.url, poolSize: 2 });
-    } else {
-      db = await openDatabase({ kind: 'pglite' });
-    }
-    const all = await readMigrations(migrationsDirectory);
-    await migrate(db.sql, all.filter((file) => file.name < migration));
+    const opened = await openDatabaseBefore(migration);
+    ({ db, drop } = opened);
+    const all = opened.migrations;
     await db.sql.query(
       `INSERT INTO connections (id, open_id, user_type, seller_name, merchant_ref, status, granted_scopes, access_token_sealed, refresh_token_sealed,
          encryption_key_id, access_token_expires_at, refresh_token_expires_at, authorized_at, updated_at)

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/database.js';
-import { migrate, readMigrations } from '../../src/db/migrate.js';
+import type { Database } from '../../src/db/database.js';
+import { migrate } from '../../src/db/migrate.js';
 import { createAuthorizationStore } from '../../src/db/stores/authorization-store.js';
-import { migrationsDirectory } from '../../src/db/target.js';
-import { createEmptyPostgresDatabase, testBackend } from '../support/database.js';
+import { openDatabaseBefore } from '../support/database.js';
 
 const migration = '20261202000000_granted_scopes_unknown';
 
@@ -19,15 +18,9 @@ describe(`migration ${migration}`, () => {
   });
 
   it('marks an empty (or missing) granted_scopes list as unknown and keeps a listed one known', async () => {
-    if (testBackend === 'postgres') {
-      const empty = await createEmptyPostgresDatabase();
-      drop = empty.drop;
-      db = await openDatabase({ kind: 'postgres', url: empty.url, poolSize: 2 });
-    } else {
-      db = await openDatabase({ kind: 'pglite' });
-    }
-    const all = await readMigrations(migrationsDirectory);
-    await migrate(db.sql, all.filter((file) => file.name < migration));
+    const opened = await openDatabaseBefore(migration);
+    ({ db, drop } = opened);
+    const all = opened.migrations;
     const insert = (id: string, scopes: string | null) =>
       db!.sql.query(
         `INSERT INTO connections (id, open_id, user_type, seller_name, status, granted_scopes, access_token_sealed, refresh_token_sealed,

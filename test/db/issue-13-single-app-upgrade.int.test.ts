@@ -1,12 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/database.js';
-import { migrate, readMigrations } from '../../src/db/migrate.js';
-import { migrationsDirectory } from '../../src/db/target.js';
+import type { Database } from '../../src/db/database.js';
 import { parseKeyRing } from '../../src/vault/key-ring.js';
 import { sealTokens } from '../../src/vault/tokens.js';
 import { createVault } from '../../src/vault/vault.js';
 import { createClient, withKey } from '../apps/support.js';
-import { createEmptyPostgresDatabase, testBackend } from '../support/database.js';
+import { openDatabaseBefore } from '../support/database.js';
 import { startTestService, testEnv, type TestService } from '../support/service.js';
 
 const migration = '20261203100000_tiktok_apps';
@@ -28,15 +26,8 @@ describe(`migration ${migration}`, () => {
   });
 
   it('assigns existing connections and shops to `default`, whose token reads and listings keep working unchanged', async () => {
-    if (testBackend === 'postgres') {
-      const empty = await createEmptyPostgresDatabase();
-      drop = empty.drop;
-      db = await openDatabase({ kind: 'postgres', url: empty.url, poolSize: 2 });
-    } else {
-      db = await openDatabase({ kind: 'pglite' });
-    }
-    const all = await readMigrations(migrationsDirectory);
-    await migrate(db.sql, all.filter((file) => file.name < migration));
+    const opened = await openDatabaseBefore(migration);
+    ({ db, drop } = opened);
     // A connection as the single-app version stored it, its tokens sealed with the service's key.
     const sealed = sealTokens(createVault(parseKeyRing(testEnv.TOKEN_ENCRYPTION_KEYS!)), connectionId, { accessToken: 'TTP_stored_before', refreshToken: 'TTP_refresh' });
     await db.sql.query(

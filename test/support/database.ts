@@ -50,6 +50,19 @@ export async function createEmptyPostgresDatabase(): Promise<{ url: string; drop
   };
 }
 
+/**
+ * An empty database of this run's backend migrated up to, not including, `migration`: a database as
+ * the versions before that migration left it. `migrations` is every migration (to apply the rest);
+ * `drop` removes the Postgres database once it is closed (nothing to do for PGlite).
+ */
+export async function openDatabaseBefore(migration: string): Promise<{ db: Database; drop(): Promise<void>; migrations: Awaited<ReturnType<typeof readMigrations>> }> {
+  const empty = testBackend === 'postgres' ? await createEmptyPostgresDatabase() : undefined;
+  const db = empty ? await openDatabase({ kind: 'postgres', url: empty.url, poolSize: 2 }) : await openDatabase({ kind: 'pglite' });
+  const migrations = await readMigrations(migrationsDirectory);
+  await migrate(db.sql, migrations.filter((file) => file.name < migration));
+  return { db, drop: async () => empty?.drop(), migrations };
+}
+
 async function createPostgresDatabase(): Promise<TestDatabase> {
   const empty = await createEmptyPostgresDatabase();
   const db = await openDatabase({ kind: 'postgres', url: empty.url, poolSize: 5 });
