@@ -159,6 +159,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     circuit.settle(app, signal);
     const after = circuit.state(app);
     if (after === before) return;
+    deps.metrics.circuitOpen.set({ app }, after === 'closed' ? 0 : 1);
     if (after === 'open') expiryFirst = true;
     if (after === 'open') deps.logger.warn({ app }, "refresh circuit open: TikTok's token endpoint keeps timing out or failing; refreshes of tokens that still have time are postponed");
     else if (after === 'closed') deps.logger.info({ app }, 'refresh circuit closed: TikTok answers token refreshes again');

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { registerStateGauges, type StateReaders } from './state-gauges.js';
 
 /** How one refresh attempt ended, as counted by `tiktok_token_refreshes_total{outcome}`. */
@@ -10,6 +10,8 @@ export interface RefreshMetrics {
   leadTime: Histogram;
   /** Seconds from the call to TikTok until the new tokens were stored (or the failure was recorded). */
   duration: Histogram;
+  /** 1 while this process's refresh circuit for the app is open or half-open (refreshes with time left postponed), else 0. */
+  circuitOpen: Gauge<'app'>;
 }
 
 export interface HttpMetrics {
@@ -70,6 +72,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       name: 'tiktok_token_refresh_duration_seconds',
       help: 'Duration of a refresh attempt: the TikTok call and the write of its result',
       buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    circuitOpen: new Gauge({
+      name: 'connect_refresh_circuit_open',
+      help: "1 while this process's refresh circuit for the app is open or half-open (TikTok's token endpoint failing; refreshes of tokens with time left postponed), else 0",
+      labelNames: ['app'],
       registers,
     }),
   };

@@ -106,6 +106,8 @@ describe('the refresh circuit (#15 item 2)', () => {
     const refresher = h.refresher({ env: circuit });
     expect(await refresher.sweepOnce()).toMatchObject({ failed: 3, refreshed: 0, skipped: 3 });
     expect(h.sim.control.counters().serverErrors).toBe(3);
+    const circuitGauge = async () => (await h.metrics.registry.getSingleMetricAsString('connect_refresh_circuit_open')).split('\n').find((line) => line.startsWith('connect_refresh_circuit_open{'));
+    expect(await circuitGauge(), 'the open circuit is visible to operators').toBe('connect_refresh_circuit_open{app="default"} 1');
 
     // A token that expires before the circuit half-opens is still refreshed (and fails: TikTok is still down).
     h.sim.control.setLifetimes({ accessTokenSeconds: 100 });
@@ -121,6 +123,7 @@ describe('the refresh circuit (#15 item 2)', () => {
     h.clock.set(new Date(h.clock.now().getTime() + 121_000));
     expect(await refresher.sweepOnce()).toMatchObject({ refreshed: 7, failed: 0 });
     for (const { id } of [...seeded, short]) expect(await h.row(id)).toMatchObject({ status: 'active', tokenVersion: 2 });
+    expect(await circuitGauge()).toBe('connect_refresh_circuit_open{app="default"} 0');
   });
 
   it('a failed half-open probe opens it again', async () => {
