@@ -14,6 +14,7 @@ import { createApp } from './http/app.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { DatabaseInUse } from './shared/errors.js';
 import { createLogger, type Logger } from './shared/logger.js';
+import type { Refresher } from './refresh/refresher.js';
 import type { Simulator, SimulatorOptions } from './simulator/index.js';
 import { describeSecretSources } from './secret-files.js';
 import { flushTraces } from './shared/trace-context.js';
@@ -143,6 +144,28 @@ async function mountedSimulators(config: Config, clock: Clock, logger: Logger, o
   return simulators;
 }
 
+/**
+ * Exits with 1 if shutting down takes longer than 10 s, unless token refreshes are still waiting for
+ * TikTok's answer: TikTok may already have rotated the refresh token, so the answer is awaited and
+ * stored (up to REFRESH_REQUEST_TIMEOUT_SECONDS, plus 10 s for the rest), never abandoned (#15 item 1).
+ */
+function armShutdownDeadline(deps: { logger: Logger; refresher: Pick<Refresher, 'inFlight'>; refreshRequestTimeoutSeconds: number }): void {
+  const graceMs = 10_000;
+  const started = Date.now();
+  const latest = started + deps.refreshRequestTimeoutSeconds * 1000 + graceMs;
+  const check = () => {
+    const refreshing = deps.refresher.inFlight();
+    if (refreshing > 0 && Date.now() < latest) {
+      deps.logger.warn({ refreshing }, 'shutdown waits for token refreshes in flight at TikTok, so that their answers are stored');
+      setTimeout(check, Math.min(1_000, latest - Date.now())).unref();
+      return;
+    }
+    deps.logger.error(refreshing > 0 ? 'token refreshes still unanswered at the shutdown limit; exiting' : 'shutdown took longer than 10 s; exiting');
+    process.exit(1);
+  };
+  setTimeout(check, graceMs).unref();
+}
+
 async function run(): Promise<void> {
   let config: Config;
   try {
@@ -161,11 +184,7 @@ async function run(): Promise<void> {
   process.stdout.write(`\nTikTok Shop Connect is running: open ${service.url}\n\n`);
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
-    const deadline = setTimeout(() => {
-      logger.error('shutdown took longer than 10 s; exiting');
-      process.exit(1);
-    }, 10_000);
-    deadline.unref();
+    armShutdownDeadline({ logger, refresher: service.refresher, refreshRequestTimeoutSeconds: config.refresh.requestTimeoutSeconds });
     service.close().then(() => flushTraces()).then( // issue #17: spans still buffered are exported before exit
       () => process.exit(0),
       (error: unknown) => {

@@ -15,8 +15,8 @@ export interface Child {
   exited: Promise<string>;
   /** SIGKILL to the whole group: no shutdown hook runs. */
   kill9(): void;
-  /** SIGTERM to the group, then waits for the exit. */
-  stop(): Promise<void>;
+  /** SIGTERM to the group, then waits for the exit (SIGKILL after `graceMs`, default 10 s). */
+  stop(graceMs?: number): Promise<void>;
   /** Whether `pid` belongs to this child's process group. */
   owns(pid: number): Promise<boolean>;
 }
@@ -52,9 +52,9 @@ export function startTsx(name: string, args: string[], env: Record<string, strin
     process: child,
     exited,
     kill9: () => signal('SIGKILL'),
-    stop: async () => {
+    stop: async (graceMs = 10_000) => {
       signal('SIGTERM');
-      const timer = setTimeout(() => signal('SIGKILL'), 10_000);
+      const timer = setTimeout(() => signal('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
     },

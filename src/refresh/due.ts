@@ -4,6 +4,18 @@ import type { Connection } from '../connections/model.js';
 export const minimumValidityMs = 60_000;
 
 /**
+ * When that refresh cannot finish within the caller's wait (TikTok slow, another replica holding the
+ * claim), a token still valid for longer than this is handed out rather than refused (#15 item 4):
+ * a caller can use 20 s of token; a 503 it cannot use at all.
+ */
+export const lastResortValidityMs = 10_000;
+
+/** Whether a token whose refresh did not finish in time is still worth handing out ({@link lastResortValidityMs}). */
+export function isServableWhileRefreshing(token: Pick<Connection, 'accessTokenExpiresAt'>, now: number): boolean {
+  return token.accessTokenExpiresAt.getTime() - now > lastResortValidityMs;
+}
+
+/**
  * How badly a token needs refreshing, the one rule the token path and the refresher ask:
  * - `urgent`: it expires within {@link minimumValidityMs} (or has expired): a caller must wait for a refresh;
  * - `due`: its refresh time has come but it is still good: serve it, and refresh in the background;

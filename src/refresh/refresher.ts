@@ -8,7 +8,7 @@ import { openAccessToken } from '../vault/tokens.js';
 import { refreshClaimed, type AttemptDeps, type AttemptResult, type FreshToken, type Trigger } from './attempt.js';
 import { sweepAuthorizationExpiry, type ExpiryDeps } from './authorization-expiry.js';
 import { createRefreshCircuit, type CircuitSignal, type RefreshCircuit } from './circuit.js';
-import { isTokenDue, minimumValidityMs, refreshUrgency } from './due.js';
+import { isServableWhileRefreshing, isTokenDue, minimumValidityMs, refreshUrgency } from './due.js';
 import { defaultBackoff, type BackoffPolicy } from './failure.js';
 import { markAccessRefused, type AccessRefused } from './grant-dead.js';
 import { createSingleFlight } from './single-flight.js';
@@ -81,6 +81,8 @@ export interface Refresher {
   start(): void;
   /** Stops the timer and waits for running sweeps and refreshes. */
   stop(): Promise<void>;
+  /** How many refreshes this process has in flight (a shutdown waits for their TikTok answers). */
+  inFlight(): number;
 }
 
 /** Forcing more often than this returns the token refreshed moments ago instead of calling TikTok again. */
@@ -247,6 +249,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
         continue;
       }
       if (Date.now() - started >= waitForOther.maxMs) {
+        if (!input.force && isServableWhileRefreshing(state, now)) return open(state);
         throw new RefreshBusy(`Another process is refreshing connection ${id} and did not finish within ${waitForOther.maxMs} ms.`);
       }
       await sleep(waitForOther.pollMs);
@@ -255,8 +258,8 @@ export function createRefresher(deps: RefresherDeps): Refresher {
 
   /**
    * A request waits for a refresh at most `callerWaitMs` (#15 item 1): then the refresh keeps running
-   * (its answer, however late, is stored) and the caller gets the stored token if it is valid beyond the
-   * minimum validity, otherwise RefreshBusy (503 with Retry-After).
+   * (its answer, however late, is stored) and the caller gets the stored token if it is still valid for more
+   * than the last-resort validity ({@link isServableWhileRefreshing}), otherwise RefreshBusy (503 with Retry-After).
    */
   const withinWait = async (id: string, running: Promise<FreshToken | undefined>): Promise<FreshToken | undefined> => {
     let timer: NodeJS.Timeout | undefined;
@@ -273,7 +276,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     const state = await store.read(id);
     if (!state) throw new ConnectionNotFound(id);
     assertUsable(state);
-    if (state.accessTokenExpiresAt.getTime() - clock.now().getTime() > minimumValidityMs) return open(state);
+    if (isServableWhileRefreshing(state, clock.now().getTime())) return open(state);
     throw new RefreshBusy(`Connection ${id}'s token is being refreshed and TikTok has not answered within ${callerWaitMs} ms; retry shortly.`);
   };
 
@@ -335,6 +338,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     markGrantDead: (input) => markAccessRefused({ ...attemptDeps, claimSeconds: settings.claimSeconds }, input),
     sweepOnce: () => sweeper.sweepOnce(),
     start: () => sweeper.start(),
+    inFlight: () => flights.all().length,
     async stop() {
       await sweeper.stop();
       await Promise.allSettled(flights.all());

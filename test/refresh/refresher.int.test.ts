@@ -129,10 +129,22 @@ describe('ensureFresh', () => {
     expect(h.sim.control.counters().refreshes.total).toBe(0);
   });
 
+  it('waits for another process holding the claim on a token within its last 60 s, then serves it while it has more than 10 s left (issue #15 item 4)', async () => {
+    const { id } = await h.seed();
+    const stored = await h.row(id);
+    h.clock.set(new Date(stored.accessTokenExpiresAt.getTime() - 30_000));
+    await h.db.sql.query("UPDATE connections SET claim_owner = 'elsewhere', claim_expires_at = $2 WHERE id = $1", [
+      id, new Date(h.clock.now().getTime() + settings.claimSeconds * 1000),
+    ]);
+    const fresh = await h.refresher().ensureFresh(id);
+    expect(fresh).toMatchObject({ accessToken: stored.accessToken, accessTokenExpiresAt: stored.accessTokenExpiresAt });
+    expect(h.sim.control.counters().refreshes.total).toBe(0);
+  });
+
   it('waits for another process holding the claim on a token about to expire, then answers RefreshBusy; takes over once the lease ran out', async () => {
     const { id } = await h.seed();
     const expiresAt = (await h.row(id)).accessTokenExpiresAt;
-    h.clock.set(new Date(expiresAt.getTime() - 30_000));
+    h.clock.set(new Date(expiresAt.getTime() - 8_000));
     await h.db.sql.query("UPDATE connections SET claim_owner = 'elsewhere', claim_expires_at = $2 WHERE id = $1", [
       id, new Date(h.clock.now().getTime() + settings.claimSeconds * 1000),
     ]);

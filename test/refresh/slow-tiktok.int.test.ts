@@ -67,8 +67,8 @@ describe('a refresh answer slower than the old timeout (#15 item 1)', () => {
 
   it('a caller that gives up waiting gets 503 refresh_busy with Retry-After when the stored token is unusable, and the refresh still lands', async () => {
     const { id, tokens } = await h.seed();
-    // 30 s left: within the minimum validity, so the caller must wait for the refresh.
-    h.clock.set(new Date(tokens.accessTokenExpiresAt.getTime() - 30_000));
+    // 8 s left: too little to hand out, so the caller must wait for the refresh.
+    h.clock.set(new Date(tokens.accessTokenExpiresAt.getTime() - 8_000));
     h.sim.control.answerButFail({ endpoint: 'refresh', how: 'delay', ms: 1500, count: 1 });
     const refresher = h.refresher({ env: shortLease, callerWaitMs: 200 });
     const error = await refresher.ensureFresh(id).catch((e: unknown) => e);
@@ -78,6 +78,17 @@ describe('a refresh answer slower than the old timeout (#15 item 1)', () => {
     const fresh = await refresher.ensureFresh(id);
     expect(fresh.accessToken).toBe((await h.row(id)).accessToken);
     expect(fresh.accessToken).not.toBe(tokens.accessToken);
+    expect(await h.row(id)).toMatchObject({ status: 'active', refreshOutcomeUnknownAt: null });
+  });
+
+  it('a caller that gives up waiting on a token within its last minute gets it while it has more than 10 s left, and the refresh still lands', async () => {
+    const { id, tokens } = await h.seed();
+    h.clock.set(new Date(tokens.accessTokenExpiresAt.getTime() - 30_000));
+    h.sim.control.answerButFail({ endpoint: 'refresh', how: 'delay', ms: 1500, count: 1 });
+    const refresher = h.refresher({ env: shortLease, callerWaitMs: 200 });
+    const served = await refresher.ensureFresh(id);
+    expect(served.accessToken).toBe(tokens.accessToken);
+    await until(async () => (await h.row(id)).tokenVersion === 2, 'the late answer to be stored');
     expect(await h.row(id)).toMatchObject({ status: 'active', refreshOutcomeUnknownAt: null });
   });
 
