@@ -91,7 +91,7 @@ export function createApp(deps: AppDeps): express.Express {
     ...(deps.metrics && deps.config.metrics.port === undefined ? metricsEndpoints({ metrics: deps.metrics, token: deps.config.metrics.token }) : []),
     ...rawEndpoints,
     ...(deps.admin ? adminEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock, apps: deps.apps?.list ?? [] }) : []),
-    ...(deps.admin ? adminApiClientEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock }) : []),
+    ...(deps.admin ? adminApiClientEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock, apps: deps.apps?.list ?? [] }) : []),
     ...(deps.admin ? adminOverviewEndpoints({ admin: deps.admin.console, clock: deps.clock }) : []),
     ...(deps.admin?.webhooks ? adminWebhookEndpoints({ admin: deps.admin.console, audit: deps.admin.audit, clock: deps.clock, webhooks: deps.admin.webhooks }) : [])];
   endpoints.push(openApiEndpoint({ endpoints: () => endpoints, serverUrl: deps.config.publicUrl }));

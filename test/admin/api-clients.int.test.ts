@@ -60,7 +60,7 @@ describe('/admin/api-clients', () => {
     expect((await connectionsWith(key)).status).toBe(200);
     const list = await page('/admin/api-clients');
     expect(list).not.toContain(key);
-    expect(textOf(sectionOf(list, 'clients-title'))).toMatch(/^Clients \(1 active, 0 revoked\) Name Key Scopes Shops Limit per minute Created State orders app tsc_\w+_\*{8} connections:read, tokens:read every shop default /);
+    expect(textOf(sectionOf(list, 'clients-title'))).toMatch(/^Clients \(1 active, 0 revoked\) Name Key Scopes Shops Apps Limit per minute Created State orders app tsc_\w+_\*{8} connections:read, tokens:read every shop every app default /);
     await service.audit.flush();
     const [audit] = await service.db.prisma.auditEvent.findMany({ where: { action: 'api_client.created' } });
     expect(audit).toMatchObject({ actorType: 'admin', actorId: 'ops@example.com', outcome: 'success', detail: { name: 'orders app', scopes: ['connections:read', 'tokens:read'] } });
@@ -89,5 +89,59 @@ describe('/admin/api-clients', () => {
   it('needs a signed-in admin', async () => {
     const anonymous = await service.request('/admin/api-clients', { headers: { accept: 'application/json' } });
     expect(anonymous.status).toBe(401);
+  });
+});
+
+/** Issue #13: with several TikTok Shop apps, the console limits a key to some of them, as `api-clients create --apps` does. */
+describe('/admin/api-clients with several TikTok Shop apps', () => {
+  let service: TestService;
+  let jar: CookieJar;
+  const configured = [
+    { id: 'global', appKey: 'global_key', appSecret: 'global_secret_0123456789', serviceId: 'global_service', market: 'global' },
+    { id: 'us', appKey: 'us_key', appSecret: 'us_secret_9876543210', serviceId: 'us_service', market: 'us' },
+  ];
+  const page = async (path: string) => (await browse(jar, `${service.url}${path}`)).response.text();
+  const create = async (fields: [string, string][]) =>
+    fetch(`${service.url}/admin/api-clients`, {
+      method: 'POST',
+      headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
+      body: new URLSearchParams([['_csrf', csrfOf(await page('/admin/api-clients'))], ...fields]).toString(),
+    });
+
+  beforeAll(async () => {
+    service = await startTestService({ ADMIN_EMAILS: 'ops@example.com', TIKTOK_APPS: JSON.stringify(configured) });
+    ({ jar } = await signIn(service, 'ops@example.com'));
+  });
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  it('offers each app with its market; a key limited to the US app is refused for the global one', async () => {
+    const form = formWithButton(await page('/admin/api-clients'), 'Create API client');
+    expect(form.text).toContain('TikTok Shop apps (none ticked: every app)');
+    expect(form.text).toContain('us (US market)');
+    const fields = submission(form, 'Create API client').map(([name, value]): [string, string] => [name, name === 'name' ? 'us orders' : value]);
+    const created = await create([...fields.filter(([name]) => name !== '_csrf'), ['apps', 'us']]);
+    expect(created.status).toBe(201);
+    const html = await created.text();
+    expect(textOf(html)).toContain('Apps: us.');
+    const key = /id="api-key" class="wide key" value="([^"]+)"/.exec(html)![1]!;
+    expect((await service.db.prisma.apiClient.findFirstOrThrow({ where: { name: 'us orders' } })).apps).toStrictEqual(['us']);
+    expect(textOf(await page('/admin/api-clients'))).toContain('us orders');
+
+    const connectThrough = (app: string) => service.request('/v1/connect-sessions', {
+      method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: JSON.stringify({ merchantRef: 'm-1', app }),
+    });
+    expect((await connectThrough('us')).status).toBe(201);
+    const refused = await connectThrough('global');
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ code: 'app_forbidden' });
+  });
+
+  it('refuses an app that is not configured, beside the field, and creates nothing', async () => {
+    const response = await create([['name', 'odd'], ['scopes', 'tokens:read'], ['apps', 'mars']]);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('<span class="error-text" id="apps-error">Choose apps from the list (none: every app).</span>');
+    expect(await service.db.prisma.apiClient.count({ where: { name: 'odd' } })).toBe(0);
   });
 });
