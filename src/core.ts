@@ -35,7 +35,7 @@ import { createProblemStore } from './db/stores/problem-store.js';
 import { createRefreshClaimStore } from './db/stores/refresh-claims.js';
 import { createSealedTokenStore, type SealedTokenStore } from './db/stores/sealed-token-store.js';
 import { createShopAccessStore } from './db/stores/shop-access-store.js';
-import { createWebhookReceiptStore } from './db/stores/webhook-receipts.js';
+import { createWebhookConnectionLookup } from './db/stores/webhook-connection-lookup.js';
 import { createWebhookDeliveryStore, type SubscriptionHealth } from './db/stores/webhook-delivery-store.js';
 import { createWebhookInboxStore } from './db/stores/webhook-inbox-store.js';
 import { createWebhookSubscriptionStore, type WebhookSubscriptionStore } from './db/stores/webhook-subscription-store.js';
@@ -234,7 +234,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
         const claims = createRefreshClaimStore(tx);
         return work({
           inbox: createWebhookInboxStore(tx),
-          receipts: createWebhookReceiptStore(tx),
+          connections: createWebhookConnectionLookup(tx),
           lifecycle: createLifecycle({ store: createLifecycleStore(tx), clock }),
           readConnection: (id) => claims.read(id),
         });
