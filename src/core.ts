@@ -36,6 +36,7 @@ import { createRefreshClaimStore } from './db/stores/refresh-claims.js';
 import { createSealedTokenStore, type SealedTokenStore } from './db/stores/sealed-token-store.js';
 import { createShopAccessStore } from './db/stores/shop-access-store.js';
 import { createWebhookConnectionLookup } from './db/stores/webhook-connection-lookup.js';
+import { createWorkerLeaseStore } from './db/stores/worker-lease-store.js';
 import { createWebhookDeliveryStore, type SubscriptionHealth } from './db/stores/webhook-delivery-store.js';
 import { createWebhookInboxStore } from './db/stores/webhook-inbox-store.js';
 import { createWebhookSubscriptionStore, type WebhookSubscriptionStore } from './db/stores/webhook-subscription-store.js';
@@ -286,7 +287,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
   };
 
   const retention = createRetentionWorker({
-    sql: db.sql, clock, logger, policy: config.retention, onDeleted: (table, rows) => metrics.retention.deleted.inc({ table }, rows),
+    sql: db.sql, leases: createWorkerLeaseStore(db.sql), clock, logger, policy: config.retention, onDeleted: (table, rows) => metrics.retention.deleted.inc({ table }, rows),
   });
   const workers: Worker[] = [
     audit.worker,

@@ -6,7 +6,7 @@ import type { Logger } from '../shared/logger.js';
 import type { Worker } from '../shared/worker.js';
 import { retainedTables, retentionPolicy, type RetainedTable } from './retention-policy.js';
 import type { SqlRunner } from './sql.js';
-import { createWorkerLeaseStore } from './stores/worker-lease-store.js';
+import type { WorkerLeaseStore } from './stores/worker-lease-store.js';
 
 export { retainedTables, type RetainedTable } from './retention-policy.js';
 export type PurgeReport = Record<RetainedTable, number>;
@@ -20,7 +20,10 @@ export type PurgeResult =
   | { skipped: false; complete: boolean; deleted: PurgeReport };
 
 export interface RetentionWorkerDeps {
+  /** Runs the batch deletes. */
   sql: SqlRunner;
+  /** The fleet's lease on the run (`worker_leases`). */
+  leases: WorkerLeaseStore;
   clock: Clock;
   logger: Logger;
   /** How long each kind of row is kept (config.ts `RETENTION_*`, `WEBHOOK_RETENTION_DAYS`), batch size, interval. */
@@ -55,12 +58,11 @@ const leaseName = 'retention';
  * Nothing runs until `start()`.
  *
  * @example
- * const retention = createRetentionWorker({ sql: db.sql, clock, logger, policy: config.retention });
+ * const retention = createRetentionWorker({ sql: db.sql, leases: createWorkerLeaseStore(db.sql), clock, logger, policy: config.retention });
  * retention.start(); // … await retention.stop();
  */
 export function createRetentionWorker(deps: RetentionWorkerDeps): RetentionWorker {
-  const { clock, logger, policy } = deps;
-  const leases = createWorkerLeaseStore(deps.sql);
+  const { clock, logger, policy, leases } = deps;
   const owner = deps.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const leaseMs = deps.leaseMs ?? 300_000;
   const intervalMs = policy.sweepIntervalSeconds * 1000;

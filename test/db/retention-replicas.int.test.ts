@@ -38,7 +38,11 @@ describe('the retention run across replicas (worker_leases)', () => {
   let db: TestDatabase;
   const logger = createLogger('silent');
   let clock: FakeClock;
-  const worker = (owner: string, deps: Partial<RetentionWorkerDeps> = {}) => createRetentionWorker({ sql: db.sql, clock, logger, policy, owner, leaseMs, ...deps });
+  /** A replica's worker: its deletes and its lease go through `sql` (its own pool, or a hooked runner). */
+  const worker = (owner: string, deps: Partial<RetentionWorkerDeps> = {}) => {
+    const sql = deps.sql ?? db.sql;
+    return createRetentionWorker({ sql, leases: createWorkerLeaseStore(sql), clock, logger, policy, owner, leaseMs, ...deps });
+  };
   const lease = async () =>
     (await db.sql.query<{ owner: string | null; lease_until: Date | null; next_run_at: Date }>("SELECT owner, lease_until, next_run_at FROM worker_leases WHERE name = 'retention'"))
       .map((row) => ({ owner: row.owner, leaseUntil: row.lease_until && new Date(row.lease_until), nextRunAt: new Date(row.next_run_at) }));

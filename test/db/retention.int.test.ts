@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RetentionSettings } from '../../src/config.js';
-import { createRetentionWorker, retainedTables, type RetainedTable } from '../../src/db/retention.js';
+import { createRetentionWorker as createWorker, retainedTables, type RetainedTable, type RetentionWorkerDeps } from '../../src/db/retention.js';
+import { createWorkerLeaseStore } from '../../src/db/stores/worker-lease-store.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { FakeClock } from '../support/clock.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -26,6 +27,7 @@ const nothingDeleted = Object.fromEntries(retainedTables.map((table) => [table, 
 describe('createRetentionWorker', () => {
   let db: TestDatabase;
   const logger = createLogger('silent');
+  const createRetentionWorker = (deps: Omit<RetentionWorkerDeps, 'leases'>) => createWorker({ ...deps, leases: createWorkerLeaseStore(deps.sql) });
   beforeAll(async () => {
     db = await createTestDatabase();
   });
