@@ -86,7 +86,7 @@ export const settings = {
   WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(1000)
     .describe('how often each replica looks for webhook work (TikTok inbox, new events, due deliveries)'),
   WEBHOOK_DELIVERY_CONCURRENCY: seconds(8).describe('webhook deliveries one process sends at once'),
-  WEBHOOK_RETENTION_DAYS: seconds(30).describe('how long delivered webhooks, their attempts and TikTok webhook receipts are kept before they are purged'),
+  WEBHOOK_RETENTION_DAYS: days(30).describe('how long delivered webhooks, their attempts and TikTok webhook receipts are kept before they are purged (by the retention worker, with `RETENTION_BATCH_SIZE` and `RETENTION_SWEEP_INTERVAL_SECONDS`)'),
   ADMIN_OIDC_ISSUER: httpUrl.optional().describe('OpenID Connect issuer for admin sign-in; unset outside production: built-in development identity provider'),
   ADMIN_OIDC_CLIENT_ID: optionalText.describe('admin sign-in client id'),
   ADMIN_OIDC_CLIENT_SECRET: optionalText.describe('admin sign-in client secret'),
@@ -99,8 +99,8 @@ export const settings = {
   OTEL_ENABLED: flag.describe('`true`: OpenTelemetry traces (requests, database queries, TikTok calls) sent over OTLP'),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(httpUrl.optional())
     .describe('OTLP/HTTP collector, e.g. `http://otel-collector:4318`; setting it turns tracing on'),
-  RETENTION_SWEEP_INTERVAL_SECONDS: seconds(3600).describe('how often old rows are purged (one replica at a time)'),
-  RETENTION_BATCH_SIZE: seconds(1000).describe('rows deleted per statement while purging'),
+  RETENTION_SWEEP_INTERVAL_SECONDS: seconds(3600).describe('how often old rows of every table are purged: once per interval for the whole fleet, by one replica at a time'),
+  RETENTION_BATCH_SIZE: seconds(1000).describe('rows deleted per statement while purging (every table, webhook ones included)'),
   RETENTION_AUDIT_EVENTS_DAYS: days(365).describe('days audit events are kept'),
   RETENTION_OUTBOX_EVENTS_DAYS: days(30).describe('days outbox events (`GET /v1/events`) are kept'),
   RETENTION_OAUTH_STATES_DAYS: days(1).describe('days OAuth states are kept after they expire'),
@@ -168,7 +168,6 @@ export interface Config {
     autoPauseMs: number;
     pollIntervalMs: number;
     concurrency: number;
-    retentionDays: number;
   };
 }
 
@@ -198,7 +197,7 @@ export const marketHosts: Record<Market, Pick<TikTokAppConfig, 'authorizeUrl' | 
 /** The app of the single-app variables (and of connections stored before apps existed). */
 export const defaultAppId = 'default';
 
-/** How long each kind of row is kept (`RETENTION_*`), as the retention worker (db/retention.ts) applies it. */
+/** How long each kind of row is kept (`RETENTION_*`, `WEBHOOK_RETENTION_DAYS`), as the retention worker (db/retention-policy.ts) applies it. */
 export interface RetentionSettings {
   sweepIntervalSeconds: number;
   batchSize: number;
@@ -206,6 +205,8 @@ export interface RetentionSettings {
   outboxEventsDays: number;
   oauthStatesDays: number;
   connectSessionsDays: number;
+  /** Finished webhook deliveries (with their attempts) and processed TikTok webhooks (`WEBHOOK_RETENTION_DAYS`). */
+  webhooksDays: number;
 }
 
 /** A setting is missing or wrong; the message is one line naming the variable and what it expects. */
@@ -307,6 +308,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       outboxEventsDays: s.RETENTION_OUTBOX_EVENTS_DAYS,
       oauthStatesDays: s.RETENTION_OAUTH_STATES_DAYS,
       connectSessionsDays: s.RETENTION_CONNECT_SESSIONS_DAYS,
+      webhooksDays: s.WEBHOOK_RETENTION_DAYS,
     },
     webhooks: {
       urlAllowlist: splitList(s.WEBHOOK_URL_ALLOWLIST).map((host) => host.toLowerCase()),
@@ -314,7 +316,6 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       autoPauseMs: Math.round(s.WEBHOOK_AUTO_PAUSE_HOURS * 3_600_000),
       pollIntervalMs: s.WEBHOOK_POLL_INTERVAL_MS,
       concurrency: s.WEBHOOK_DELIVERY_CONCURRENCY,
-      retentionDays: s.WEBHOOK_RETENTION_DAYS,
     },
   };
 }

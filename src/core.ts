@@ -16,7 +16,7 @@ import type { Config } from './config.js';
 import { createConnectionsService, createShopSync, merchantStatusLinkTtlSeconds, type ConnectionsService, type ShopSync } from './connections/index.js';
 import { connectionStatuses, createLifecycle, type Lifecycle } from './connections/lifecycle/index.js';
 import type { Database } from './db/database.js';
-import { createRetentionWorker } from './db/retention.js';
+import { createRetentionWorker, type RetentionWorker } from './db/retention.js';
 import { createOperationsStore } from './db/stores/operations-store.js';
 import { createAdminOverviewStore } from './db/stores/admin-overview-store.js';
 import { createAdminReviewStore } from './db/stores/admin-review-store.js';
@@ -35,7 +35,8 @@ import { createProblemStore } from './db/stores/problem-store.js';
 import { createRefreshClaimStore } from './db/stores/refresh-claims.js';
 import { createSealedTokenStore, type SealedTokenStore } from './db/stores/sealed-token-store.js';
 import { createShopAccessStore } from './db/stores/shop-access-store.js';
-import { createWebhookReceiptStore } from './db/stores/webhook-receipts.js';
+import { createWebhookConnectionLookup } from './db/stores/webhook-connection-lookup.js';
+import { createWorkerLeaseStore } from './db/stores/worker-lease-store.js';
 import { createWebhookDeliveryStore, type SubscriptionHealth } from './db/stores/webhook-delivery-store.js';
 import { createWebhookInboxStore } from './db/stores/webhook-inbox-store.js';
 import { createWebhookSubscriptionStore, type WebhookSubscriptionStore } from './db/stores/webhook-subscription-store.js';
@@ -56,7 +57,6 @@ import { createDispatcher } from './webhooks/dispatcher.js';
 import { createTiktokInbox, type TiktokInbox } from './webhooks/inbox.js';
 import { createInboxWorker } from './webhooks/inbox-worker.js';
 import type { PollingWorker } from './webhooks/poller.js';
-import { createWebhookRetention } from './webhooks/retention.js';
 import { createSubscriptions, type Subscriptions } from './webhooks/subscriptions.js';
 import { resolveWithDns, type ResolveHost } from './webhooks/url-guard.js';
 import { randomUUID } from 'node:crypto';
@@ -88,8 +88,11 @@ export interface WebhooksCore {
   inboxWorker: PollingWorker;
   dispatcher: PollingWorker;
   deliveryWorker: PollingWorker;
-  /** Purges old deliveries and receipts now (also done hourly by its worker). */
-  purge(): Promise<{ deliveries: number; receipts: number }>;
+  /**
+   * Purges old finished deliveries (with their attempts) and processed TikTok webhooks now, through the
+   * retention worker (which also purges them on its schedule). `skipped`: another replica was purging.
+   */
+  purge(): Promise<{ deliveries: number; receipts: number; skipped: boolean }>;
 }
 
 /** Everything the admin console is built from (the sign-in side needs the network: see admin-console.ts). */
@@ -234,7 +237,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
         const claims = createRefreshClaimStore(tx);
         return work({
           inbox: createWebhookInboxStore(tx),
-          receipts: createWebhookReceiptStore(tx),
+          connections: createWebhookConnectionLookup(tx),
           lifecycle: createLifecycle({ store: createLifecycleStore(tx), clock }),
           readConnection: (id) => claims.read(id),
         });
@@ -283,23 +286,25 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     sessionStore: createAdminSessionStore(db),
   };
 
+  const retention = createRetentionWorker({
+    sql: db.sql, leases: createWorkerLeaseStore(db.sql), clock, logger, policy: config.retention, onDeleted: (table, rows) => metrics.retention.deleted.inc({ table }, rows),
+  });
   const workers: Worker[] = [
     audit.worker,
     reads.worker,
     rateLimits.worker,
     { name: 'refresh sweeper', start: () => refresher.start(), stop: () => refresher.stop() },
-    // Retention purges old audit, outbox, webhook, OAuth state, connect session and rate-limit rows.
-    createRetentionWorker({ sql: db.sql, clock, logger, policy: config.retention, onDeleted: (table, rows) => metrics.retention.deleted.inc({ table }, rows) }),
+    // The one retention worker: every table's old rows, one replica of the fleet at a time (db/retention-policy.ts).
+    retention,
     webhooks.inboxWorker,
     webhooks.dispatcher,
     webhooks.deliveryWorker,
-    webhooks.retention,
   ];
   let closing: Promise<void> | undefined;
   return {
     config, apps, db, clock, logger, audit, reads, vault, metrics, lifecycle, connections, refresher, notifications, v1,
     webhooks: { inbox: webhooks.inbox, subscriptions: webhooks.subscriptions, health: webhooks.health, inboxWorker: webhooks.inboxWorker,
-      dispatcher: webhooks.dispatcher, deliveryWorker: webhooks.deliveryWorker, purge: webhooks.retention.purge },
+      dispatcher: webhooks.dispatcher, deliveryWorker: webhooks.deliveryWorker, purge: () => purgeWebhooks(retention) },
     refusals: createRefusalAudit({ audit, clock, logger }),
     admin,
     operator: {
@@ -360,12 +365,14 @@ function createWebhooksCore(config: Config, db: Database, io: CoreIo, deps: { no
     inboxWorker, dispatcher, deliveryWorker,
     /** Closes the delivery connection pool (after the workers stopped). */
     closeHttp: () => pinned.close(),
-    retention: createWebhookRetention({
-      purgeDeliveries: (before, limit) => deliveryStore.purge(before, limit),
-      purgeReceipts: (before, limit) => inboxStore.purge(before, limit),
-      retentionDays: settings.retentionDays, clock, logger,
-    }),
   };
+}
+
+/** `webhooks.purge()`: the webhook tables' part of a retention run, now (the schedule stays as it is). */
+async function purgeWebhooks(retention: RetentionWorker): Promise<{ deliveries: number; receipts: number; skipped: boolean }> {
+  const result = await retention.purgeOnce({ force: true, tables: ['webhook_deliveries', 'tiktok_webhook_inbox'] });
+  if (result.skipped) return { deliveries: 0, receipts: 0, skipped: true };
+  return { deliveries: result.deleted.webhook_deliveries, receipts: result.deleted.tiktok_webhook_inbox, skipped: false };
 }
 
 /**

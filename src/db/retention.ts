@@ -1,103 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { RetentionSettings } from '../config.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Worker } from '../shared/worker.js';
-import type { SqlClient, SqlRunner } from './sql.js';
+import { retainedTables, retentionPolicy, type RetainedTable } from './retention-policy.js';
+import type { SqlRunner } from './sql.js';
+import type { WorkerLeaseStore } from './stores/worker-lease-store.js';
 
-export const retainedTables = ['audit_events', 'outbox_events', 'oauth_states', 'connect_sessions', 'rate_limits', 'admin_session_revocations', 'credential_reads', 'tiktok_call_budget'] as const;
-export type RetainedTable = (typeof retainedTables)[number];
+export { retainedTables, type RetainedTable } from './retention-policy.js';
 export type PurgeReport = Record<RetainedTable, number>;
 
+/**
+ * A run's outcome. `skipped`: not due yet, or another replica holds the run (`retryAt` says when to look
+ * again). `complete` is false when the run stopped early: shutdown, or its lease was taken over.
+ */
+export type PurgeResult =
+  | { skipped: true; reason: 'not_due' | 'held_elsewhere'; retryAt: Date }
+  | { skipped: false; complete: boolean; deleted: PurgeReport };
+
 export interface RetentionWorkerDeps {
-  sql: SqlClient;
+  /** Runs the batch deletes. */
+  sql: SqlRunner;
+  /** The fleet's lease on the run (`worker_leases`). */
+  leases: WorkerLeaseStore;
   clock: Clock;
   logger: Logger;
-  /** How long each kind of row is kept (config.ts `RETENTION_*`). */
+  /** How long each kind of row is kept (config.ts `RETENTION_*`, `WEBHOOK_RETENTION_DAYS`), batch size, interval. */
   policy: RetentionSettings;
+  /** Names this replica in the lease; default host:pid:random. */
+  owner?: string;
+  /** How long a claim lasts without renewal (renewed before each batch); default 5 minutes. */
+  leaseMs?: number;
   /** Told how many rows each batch deleted (metrics). */
   onDeleted?: (table: RetainedTable, rows: number) => void;
 }
 
 export interface RetentionWorker extends Worker {
-  /** Purges now, then every `sweepIntervalSeconds`. */
+  /** Runs when due, then looks again every `sweepIntervalSeconds` (sooner when another replica's run ends earlier). */
   start(): void;
-  /** Stops scheduling and waits for a purge in progress to finish its current batch. */
+  /** Stops scheduling and waits for a run in progress to finish its current batch; the lease is given back. */
   stop(): Promise<void>;
-  /** One purge of every table; `skipped` when another replica holds the retention lock. */
-  purgeOnce(): Promise<{ skipped: true } | { skipped: false; deleted: PurgeReport }>;
+  /**
+   * One run over `tables` (default: all), if no other replica is running one and, unless `force`, the
+   * fleet's next run is due. A complete run of every table sets the next one `sweepIntervalSeconds` later.
+   */
+  purgeOnce(options?: { force?: boolean; tables?: readonly RetainedTable[] }): Promise<PurgeResult>;
 }
 
-const day = 86_400_000;
-/** pg_try_advisory_lock key: one purging replica at a time ("retention" as an int). */
-const lockKey = 0x7265_7465;
+const leaseName = 'retention';
 
 /**
- * Deletes rows past their retention in batches of `batchSize`, each its own short statement, so no
- * lock is held for long and the table stays writable. Rows are picked by `ctid` (or the primary key)
- * from a LIMITed subselect. One replica purges at a time (a session advisory lock); the others skip.
+ * The one retention worker: every table of {@link retentionPolicy}, in batches of `batchSize`, each its
+ * own short statement, so no lock is held for long and the tables stay writable. Every replica runs it;
+ * a lease row (`worker_leases`) makes one run at a time for the whole fleet, once per interval. The lease
+ * is renewed before each batch, and a holder that finds it taken over (it stalled past the lease) stops.
  * Nothing runs until `start()`.
  *
  * @example
- * const retention = createRetentionWorker({ sql: db.sql, clock, logger, policy: config.retention });
+ * const retention = createRetentionWorker({ sql: db.sql, leases: createWorkerLeaseStore(db.sql), clock, logger, policy: config.retention });
  * retention.start(); // … await retention.stop();
  */
 export function createRetentionWorker(deps: RetentionWorkerDeps): RetentionWorker {
-  const { sql, clock, logger, policy } = deps;
+  const { clock, logger, policy, leases } = deps;
+  const owner = deps.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const leaseMs = deps.leaseMs ?? 300_000;
+  const intervalMs = policy.sweepIntervalSeconds * 1000;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopping = false;
 
-  const cutoffs = (now: number): Record<RetainedTable, unknown> => ({
-    audit_events: new Date(now - policy.auditEventsDays * day),
-    outbox_events: new Date(now - policy.outboxEventsDays * day),
-    oauth_states: new Date(now - policy.oauthStatesDays * day),
-    connect_sessions: new Date(now - policy.connectSessionsDays * day),
-    // rate-limiter-flexible's buckets: `expire` is epoch milliseconds; an hour's grace, as its own cleanup keeps.
-    rate_limits: now - 3_600_000,
-    // Token reads are audit records: kept as long as audit events.
-    credential_reads: new Date(now - policy.auditEventsDays * day),
-    // A key's budget row matters for its current second only; an hour's grace.
-    tiktok_call_budget: new Date(now - 3_600_000),
-    // A revocation matters only until the session it ends would have expired anyway.
-    admin_session_revocations: new Date(now),
-  });
+  const leaseFromNow = () => new Date(clock.now().getTime() + leaseMs);
 
-  async function purgeTable(session: SqlRunner, table: RetainedTable, cutoff: unknown): Promise<number> {
-    let total = 0;
-    while (!stopping) {
-      const rows = await session.query<{ n: string | number }>(deleteBatch[table], [cutoff, policy.batchSize]);
-      const deleted = Number(rows[0]?.n ?? 0);
-      total += deleted;
-      if (deleted > 0) deps.onDeleted?.(table, deleted);
-      if (deleted < policy.batchSize) break;
-    }
-    return total;
-  }
-
-  async function purgeOnce(): Promise<{ skipped: true } | { skipped: false; deleted: PurgeReport }> {
-    return sql.session(async (session) => {
-      const [lock] = await session.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey]);
-      if (!lock?.locked) return { skipped: true as const };
-      try {
-        const limits = cutoffs(clock.now().getTime());
-        const deleted = Object.fromEntries(retainedTables.map((table) => [table, 0])) as PurgeReport;
-        for (const table of retainedTables) deleted[table] = await purgeTable(session, table, limits[table]);
-        return { skipped: false as const, deleted };
-      } finally {
-        await session.query('SELECT pg_advisory_unlock($1)', [lockKey]);
+  /** Deletes one table's old rows batch after batch; false when the run must stop (shutdown, lease lost). */
+  async function purgeTable(table: RetainedTable, cutoff: unknown, deleted: PurgeReport): Promise<boolean> {
+    for (;;) {
+      if (stopping) return false;
+      if (!(await leases.renew({ name: leaseName, owner, leaseUntil: leaseFromNow() }))) {
+        logger.warn({ table }, 'retention: another replica took the run over; this one stops');
+        return false;
       }
-    });
+      const rows = await deps.sql.query<{ n: string | number }>(retentionPolicy[table].deleteBatch, [cutoff, policy.batchSize]);
+      const n = Number(rows[0]?.n ?? 0);
+      deleted[table] += n;
+      if (n > 0) deps.onDeleted?.(table, n);
+      if (n < policy.batchSize) return true;
+    }
   }
+
+  async function purgeOnce(options: { force?: boolean; tables?: readonly RetainedTable[] } = {}): Promise<PurgeResult> {
+    const started = clock.now();
+    const claim = await leases.claim({ name: leaseName, owner, now: started, leaseUntil: leaseFromNow(), force: options.force ?? false });
+    if (!claim.claimed) {
+      const heldUntil = claim.leaseUntil !== null && claim.leaseUntil > started ? claim.leaseUntil.getTime() : undefined;
+      const retryAt = new Date(Math.max(claim.nextRunAt.getTime(), heldUntil ?? 0));
+      return { skipped: true, reason: heldUntil === undefined ? 'not_due' : 'held_elsewhere', retryAt };
+    }
+    const tables = options.tables ?? retainedTables;
+    const deleted = Object.fromEntries(retainedTables.map((table) => [table, 0])) as PurgeReport;
+    let complete = true;
+    let nextRunAt: Date | undefined;
+    try {
+      const now = started.getTime();
+      for (const table of tables) {
+        complete = await purgeTable(table, retentionPolicy[table].cutoff(now, policy), deleted);
+        if (!complete) break;
+      }
+      if (complete && tables.length === retainedTables.length) nextRunAt = new Date(clock.now().getTime() + intervalMs);
+    } catch (error) {
+      // The whole fleet tries again at the next interval, not every replica at once.
+      nextRunAt = new Date(clock.now().getTime() + intervalMs);
+      throw error;
+    } finally {
+      await leases.release({ name: leaseName, owner, nextRunAt }).catch((error: unknown) => logger.warn({ err: error }, 'retention: could not give the lease back; it runs out by itself'));
+    }
+    return { skipped: false, complete, deleted };
+  }
+
+  const schedule = (ms: number) => {
+    if (!stopping) timer = setTimeout(sweep, Math.min(Math.max(ms, 1000), intervalMs)).unref();
+  };
 
   const sweep = () => {
+    timer = undefined;
     running = purgeOnce().then(
       (result) => {
-        if (!result.skipped && Object.values(result.deleted).some((n) => n > 0)) logger.info({ deleted: result.deleted }, 'retention: old rows purged');
+        if (result.skipped) return schedule(result.retryAt.getTime() - clock.now().getTime());
+        if (Object.values(result.deleted).some((n) => n > 0)) logger.info({ deleted: result.deleted, complete: result.complete }, 'retention: old rows purged');
+        schedule(intervalMs);
       },
-      (error: unknown) => logger.warn({ err: error }, 'retention: purge failed; will retry at the next interval'),
+      (error: unknown) => {
+        logger.warn({ err: error }, 'retention: purge failed; will retry at the next interval');
+        schedule(intervalMs);
+      },
     ).finally(() => {
       running = undefined;
-      if (!stopping) timer = setTimeout(sweep, policy.sweepIntervalSeconds * 1000).unref();
     });
   };
 
@@ -116,29 +153,4 @@ export function createRetentionWorker(deps: RetentionWorkerDeps): RetentionWorke
     },
     purgeOnce,
   };
-}
-
-/** One batch per table: `$1` the cutoff, `$2` the batch size; answers the rows deleted as `n`. */
-const deleteBatch: Record<RetainedTable, string> = {
-  // (occurred_at) is indexed: the subselect walks the index from the oldest.
-  audit_events: `WITH gone AS (DELETE FROM audit_events WHERE id IN
-      (SELECT id FROM audit_events WHERE occurred_at < $1 ORDER BY occurred_at LIMIT $2) RETURNING 1)
-    SELECT count(*) AS n FROM gone`,
-  outbox_events: byCtid('outbox_events', 'created_at'),
-  oauth_states: byCtid('oauth_states', 'expires_at'),
-  connect_sessions: byCtid('connect_sessions', 'expires_at'),
-  rate_limits: byCtid('rate_limits', 'expire'),
-  credential_reads: byCtid('credential_reads', 'minute'),
-  tiktok_call_budget: byCtid('tiktok_call_budget', 'window_start'),
-  // (expires_at) is indexed.
-  admin_session_revocations: `WITH gone AS (DELETE FROM admin_session_revocations WHERE session_id IN
-      (SELECT session_id FROM admin_session_revocations WHERE expires_at < $1 ORDER BY expires_at LIMIT $2) RETURNING 1)
-    SELECT count(*) AS n FROM gone`,
-};
-
-/** For tables without an index on the time column: old rows sit first in the heap, so the scan stops early. */
-function byCtid(table: string, column: string): string {
-  return `WITH gone AS (DELETE FROM ${table} WHERE ctid = ANY(ARRAY(
-      SELECT ctid FROM ${table} WHERE ${column} < $1 LIMIT $2)) RETURNING 1)
-    SELECT count(*) AS n FROM gone`;
 }

@@ -2,7 +2,7 @@ import type { AuditEventInput, AuditLog } from '../audit/audit-log.js';
 import type { Lifecycle } from '../connections/lifecycle/index.js';
 import type { RefreshState } from '../connections/model.js';
 import type { InboxItem, WebhookInboxStore } from '../db/stores/webhook-inbox-store.js';
-import type { WebhookReceiptStore } from '../db/stores/webhook-receipts.js';
+import type { WebhookConnectionLookup } from '../db/stores/webhook-connection-lookup.js';
 import { warnExpiring } from '../refresh/authorization-expiry.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -16,7 +16,7 @@ export type NotificationHandler = ReturnType<typeof createNotificationHandler>;
 /** What one stored delivery is processed with: stores bound to one transaction. */
 export interface NotificationUnit {
   inbox: Pick<WebhookInboxStore, 'markProcessed'>;
-  receipts: Pick<WebhookReceiptStore, 'connectionIdByShopId' | 'connectionIdByOpenId'>;
+  connections: Pick<WebhookConnectionLookup, 'connectionIdByShopId' | 'connectionIdByOpenId'>;
   lifecycle: Pick<Lifecycle, 'transition' | 'warnExpiring' | 'relay'>;
   readConnection(id: string): Promise<Pick<RefreshState, 'id' | 'status' | 'refreshTokenExpiresAt'> | undefined>;
 }
@@ -66,8 +66,8 @@ export function createNotificationHandler(deps: NotificationDeps) {
     if (!(await unit.inbox.markProcessed(item.id, 'processed', now))) return 'duplicate';
     const connectionId =
       notification.type === creatorDeauthorization
-        ? notification.creatorOpenId ? await unit.receipts.connectionIdByOpenId(item.app, notification.creatorOpenId) : undefined
-        : notification.shopId ? await unit.receipts.connectionIdByShopId(item.app, notification.shopId) : undefined;
+        ? notification.creatorOpenId ? await unit.connections.connectionIdByOpenId(item.app, notification.creatorOpenId) : undefined
+        : notification.shopId ? await unit.connections.connectionIdByShopId(item.app, notification.shopId) : undefined;
     const handled = await applyEffect(unit, notification, connectionId, now, audit);
     await unit.lifecycle.relay(tiktokEventName(notification.type), {
       app: item.app,

@@ -46,7 +46,7 @@ describe('a subscription whose receiver keeps failing', () => {
   });
 });
 
-describe('retention (WEBHOOK_RETENTION_DAYS)', () => {
+describe('retention (WEBHOOK_RETENTION_DAYS, through the one retention worker)', () => {
   it('purges finished deliveries (with their attempts) and processed receipts older than the period, and keeps the rest', async () => {
     const { seller } = await seedConnection(service);
     const created = await call<{ id: string }>('POST', '/v1/webhook-subscriptions', { url: `${receiver.url}/kept`, events: ['tiktok.*'], shopIds: [seller.shops[0]!.id] });
@@ -59,7 +59,7 @@ describe('retention (WEBHOOK_RETENTION_DAYS)', () => {
     await service.db.sql.query("UPDATE tiktok_webhook_inbox SET received_at = now() - interval '31 days' WHERE dedup_key = 'id:old'");
 
     const purged = await service.core.webhooks.purge();
-    expect(purged).toStrictEqual({ deliveries: 1, receipts: 1 });
+    expect(purged).toStrictEqual({ deliveries: 1, receipts: 1, skipped: false });
     expect(await service.db.sql.query('SELECT id FROM webhook_attempts WHERE delivery_id = $1::bigint', [old!.id])).toStrictEqual([]);
     expect(await service.db.sql.query('SELECT id FROM webhook_deliveries WHERE subscription_id = $1', [created.body.id])).toHaveLength(1);
     expect(await service.db.sql.query("SELECT id FROM tiktok_webhook_inbox WHERE dedup_key = 'id:recent'")).toHaveLength(1);

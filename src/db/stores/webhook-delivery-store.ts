@@ -224,15 +224,5 @@ export function createWebhookDeliveryStore(sql: SqlRunner) {
         successesLastDay: Number(row.successes), lastError: row.last_error, lastErrorAt: row.last_error_at === null ? null : new Date(row.last_error_at),
       }));
     },
-
-    /** Deletes up to `limit` finished deliveries (with their attempts) finished before `before`; answers how many. */
-    async purge(before: Date, limit: number): Promise<number> {
-      const rows = await sql.query(
-        `DELETE FROM webhook_deliveries WHERE id IN (
-           SELECT id FROM webhook_deliveries WHERE status <> 'pending' AND finished_at < $1 ORDER BY id LIMIT $2) RETURNING id`,
-        [before, limit],
-      );
-      return rows.length;
-    },
   };
 }

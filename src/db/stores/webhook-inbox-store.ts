@@ -79,16 +79,6 @@ export function createWebhookInboxStore(sql: SqlRunner) {
       );
     },
 
-    /** Deletes up to `limit` processed rows received before `before`; answers how many. */
-    async purge(before: Date, limit: number): Promise<number> {
-      const rows = await sql.query(
-        `DELETE FROM tiktok_webhook_inbox WHERE id IN (
-           SELECT id FROM tiktok_webhook_inbox WHERE processed_at IS NOT NULL AND received_at < $1 ORDER BY id LIMIT $2) RETURNING id`,
-        [before, limit],
-      );
-      return rows.length;
-    },
-
     /** Unprocessed rows (admin health). */
     async backlog(): Promise<number> {
       const [row] = await sql.query<{ count: string }>('SELECT count(*)::text AS count FROM tiktok_webhook_inbox WHERE processed_at IS NULL');

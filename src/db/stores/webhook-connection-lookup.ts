@@ -1,9 +1,9 @@
 import type { SqlRunner } from '../sql.js';
 
-export type WebhookReceiptStore = ReturnType<typeof createWebhookReceiptStore>;
+export type WebhookConnectionLookup = ReturnType<typeof createWebhookConnectionLookup>;
 
-/** The lookups that find the connection a TikTok webhook is about (deliveries are deduplicated by the inbox). */
-export function createWebhookReceiptStore(sql: SqlRunner) {
+/** Finds the connection a TikTok webhook is about, by shop or by seller (deliveries are deduplicated by the inbox). */
+export function createWebhookConnectionLookup(sql: SqlRunner) {
   return {
     /** The connection holding the shop through `app` (the app whose webhook URL received it, #13). */
     async connectionIdByShopId(app: string, shopId: string): Promise<string | undefined> {
