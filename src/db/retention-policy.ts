@@ -35,9 +35,12 @@ export const retentionPolicy: Record<RetainedTable, TableRetention> = {
     deleteBatch: byCtid('credential_reads', 'minute'),
   },
   outbox_events: {
+    // Never one still to be fanned out, nor one a kept delivery refers to (a paused subscription's backlog, a dead
+    // letter to replay): the delivery's retention decides, then the event goes. (event_id) on deliveries is indexed.
     setting: 'RETENTION_OUTBOX_EVENTS_DAYS',
     cutoff: (now, p) => daysBefore(now, p.outboxEventsDays),
-    deleteBatch: byCtid('outbox_events', 'created_at'),
+    deleteBatch: byCtid('outbox_events', 'created_at',
+      'published_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = outbox_events.id)'),
   },
   webhook_deliveries: {
     // Finished ones only (delivered or dead letters); their attempts go with them (ON DELETE CASCADE).
@@ -89,8 +92,8 @@ function byKey(table: string, key: string, where: string, order: string): string
 }
 
 /** For tables without an index on the time column: old rows sit first in the heap, so the scan stops early. */
-function byCtid(table: string, column: string): string {
+function byCtid(table: string, column: string, andAlso?: string): string {
   return `WITH gone AS (DELETE FROM ${table} WHERE ctid = ANY(ARRAY(
-      SELECT ctid FROM ${table} WHERE ${column} < $1 LIMIT $2)) RETURNING 1)
+      SELECT ctid FROM ${table} WHERE ${column} < $1${andAlso ? ` AND ${andAlso}` : ''} LIMIT $2)) RETURNING 1)
     SELECT count(*) AS n FROM gone`;
 }
