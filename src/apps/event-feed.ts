@@ -19,9 +19,9 @@ export type FeedEvent = (ConnectionEvent | TiktokRelayEvent) & {
 
 export interface EventFeed {
   /**
-   * Connection events after the event `after` (exclusive), in the order subscribers get them (by
-   * commit, not by id: db/stores/outbox-order.ts). With `shopIds`, only events of the connections that
-   * own one of those shops.
+   * Connection events after the event `after` (exclusive), in the order subscribers get them (not
+   * always by id: db/stores/outbox-order.ts). With `shopIds`, only events of the connections that own
+   * one of those shops.
    */
   after(input: { after: bigint; limit: number; shopIds?: ReadonlySet<string> | undefined; apps?: ReadonlySet<string> | undefined }): Promise<FeedEvent[]>;
 }

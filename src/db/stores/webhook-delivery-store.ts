@@ -68,7 +68,7 @@ export function createWebhookDeliveryStore(sql: SqlRunner) {
 
     /**
      * Inside a transaction: up to `limit` events not yet fanned out, settled and in the outbox's order
-     * (outbox-order.ts); an event whose transaction may still be overtaken by an earlier one waits for a later round.
+     * (outbox-order.ts); an event waits for a later round while one that goes before it may still be uncommitted.
      */
     async unpublished(limit: number): Promise<UnpublishedEvent[]> {
       const quiet = await noWriterInFlight(sql);

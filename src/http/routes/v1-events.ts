@@ -65,7 +65,7 @@ export function eventEndpoints(deps: V1Deps): Endpoint[] {
     defineEndpoint({
       method: 'get',
       path: '/v1/events',
-      summary: 'Connection events after a cursor, in the order subscribers get them (commit order)',
+      summary: 'Connection events after a cursor, in the order subscribers get them',
       tag: 'connections',
       auth: 'api-key',
       audited: false,
