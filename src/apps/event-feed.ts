@@ -9,7 +9,7 @@ export type TiktokRelayEvent = { type: `tiktok.${string}`; payload: TiktokRelayP
 
 /** One event as internal apps read it: a connection event (the closed union) or a relayed TikTok webhook, with its place in the feed. */
 export type FeedEvent = (ConnectionEvent | TiktokRelayEvent) & {
-  /** Increasing; pass the last one seen as `after` to continue. */
+  /** The event's id (also `webhook-id` on pushes); pass the last one seen as `after` to continue. */
   id: string;
   connectionId: string | null;
   /** The TikTok Shop app the event is about (#13). */
@@ -19,8 +19,9 @@ export type FeedEvent = (ConnectionEvent | TiktokRelayEvent) & {
 
 export interface EventFeed {
   /**
-   * Connection events after `after` (exclusive), oldest first. With `shopIds`, only events of the
-   * connections that own one of those shops.
+   * Connection events after the event `after` (exclusive), in the order subscribers get them (not
+   * always by id: db/stores/outbox-order.ts). With `shopIds`, only events of the connections that own
+   * one of those shops.
    */
   after(input: { after: bigint; limit: number; shopIds?: ReadonlySet<string> | undefined; apps?: ReadonlySet<string> | undefined }): Promise<FeedEvent[]>;
 }

@@ -18,11 +18,11 @@ const day = 86_400_000;
 export function createOperationsStore(sql: SqlRunner): OperationsStore {
   return {
     async outbox(now) {
-      // The unpublished ones through the (published_at, id) index: the first by id is the oldest.
+      // The unpublished ones through their partial (xact_order, id) index: the first is the next to go out.
       const [row] = await sql.query<{ events: string | number; oldest: Date | string | null; unpublished: string | number; oldest_unpublished: Date | string | null }>(
         `SELECT (SELECT count(*) FROM outbox_events) AS events, (SELECT min(created_at) FROM outbox_events) AS oldest,
                 (SELECT count(*) FROM outbox_events WHERE published_at IS NULL) AS unpublished,
-                (SELECT created_at FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT 1) AS oldest_unpublished`,
+                (SELECT created_at FROM outbox_events WHERE published_at IS NULL ORDER BY xact_order, id LIMIT 1) AS oldest_unpublished`,
       );
       const age = (value: Date | string | null | undefined) => (value ? Math.max(0, (now.getTime() - new Date(value).getTime()) / 1000) : null);
       return {

@@ -1,6 +1,7 @@
 import type { Attempt, AttemptOutcome, Delivery, DeliveryStatus, OutboundEvent } from '../../webhooks/model.js';
 import type { Sealed } from '../../shared/sealed.js';
 import type { SqlRunner } from '../sql.js';
+import { noWriterInFlight, outboxOrder, settled } from './outbox-order.js';
 
 /** An outbox event not yet fanned out to subscriptions. */
 export interface UnpublishedEvent {
@@ -65,12 +66,16 @@ export function createWebhookDeliveryStore(sql: SqlRunner) {
       return row?.locked ?? false;
     },
 
+    /**
+     * Inside a transaction: up to `limit` events not yet fanned out, settled and in the outbox's order
+     * (outbox-order.ts); an event waits for a later round while one that goes before it may still be uncommitted.
+     */
     async unpublished(limit: number): Promise<UnpublishedEvent[]> {
+      const quiet = await noWriterInFlight(sql);
       const rows = await sql.query<{ id: string; type: string; connection_id: string | null; app: string | null; payload: Record<string, unknown> }>(
         `SELECT e.id::text AS id, e.type, e.connection_id, COALESCE((SELECT c.app FROM connections c WHERE c.id = e.connection_id), e.payload->>'app') AS app, e.payload
-           FROM outbox_events e WHERE e.published_at IS NULL
-         -- By the bigint column (e.id): the text alias would sort '10' before '9' and fan events out of order.
-         ORDER BY e.id LIMIT $1 FOR UPDATE OF e SKIP LOCKED`,
+           FROM outbox_events e WHERE e.published_at IS NULL AND ${settled(quiet)}
+         ORDER BY ${outboxOrder} LIMIT $1 FOR UPDATE OF e SKIP LOCKED`,
         [limit],
       );
       return rows.map((row) => ({ id: row.id, type: row.type, connectionId: row.connection_id, app: row.app, payload: row.payload }));
@@ -182,7 +187,7 @@ export function createWebhookDeliveryStore(sql: SqlRunner) {
     },
 
     /**
-     * Sends events again as new deliveries (the old ones keep their history), in event order, due now:
+     * Sends events again as new deliveries (the old ones keep their history), in the outbox's order, due now:
      * `delivery` one delivery; `dead` every dead letter not replayed yet; `since` each event delivered
      * (or not) since that time, once. Answers the new delivery ids.
      */
@@ -195,7 +200,8 @@ export function createWebhookDeliveryStore(sql: SqlRunner) {
            WHERE subscription_id = $1 AND ${where} ORDER BY event_id, id DESC),
          marked AS (UPDATE webhook_deliveries SET replayed_at = $2 WHERE id IN (SELECT id FROM picked) RETURNING id)
          INSERT INTO webhook_deliveries (subscription_id, event_id, ordering_key, next_attempt_at, replay_of, created_at)
-         SELECT $1, event_id, ordering_key, $2, id, $2 FROM picked ORDER BY event_id RETURNING id::text AS id`,
+         SELECT $1, p.event_id, p.ordering_key, $2, p.id, $2 FROM picked p LEFT JOIN outbox_events e ON e.id = p.event_id
+         ORDER BY e.xact_order, p.event_id RETURNING id::text AS id`,
         'delivery' in input || 'since' in input ? [input.subscriptionId, input.now, third] : [input.subscriptionId, input.now],
       );
       return rows.map((row) => row.id);

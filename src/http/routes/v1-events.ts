@@ -56,7 +56,8 @@ export function pushedEventSchemas(): Record<string, z.ZodType> {
 /**
  * `GET /v1/events`: the outbox as a feed each app reads at its own pace: connections created or
  * re-authorized, needing re-authorization, expiring, expired, suspended, revoked. Poll with the
- * returned `nextCursor`; nothing is consumed, so any number of apps can follow it.
+ * returned `nextCursor` (the last event's id); nothing is consumed, so any number of apps can follow it.
+ * Events come in the order pushes go out, which is not always id order (db/stores/outbox-order.ts).
  */
 export function eventEndpoints(deps: V1Deps): Endpoint[] {
   const guard = apiKeyGuard(deps.verifier);
@@ -64,7 +65,7 @@ export function eventEndpoints(deps: V1Deps): Endpoint[] {
     defineEndpoint({
       method: 'get',
       path: '/v1/events',
-      summary: 'Connection events after a cursor, oldest first',
+      summary: 'Connection events after a cursor, in the order subscribers get them',
       tag: 'connections',
       auth: 'api-key',
       audited: false,
