@@ -13,7 +13,7 @@ import { databaseTarget, migrationsDirectory } from './db/target.js';
 import { createApp } from './http/app.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { DatabaseInUse } from './shared/errors.js';
-import { createLogger, type Logger } from './shared/logger.js';
+import { asyncStdout, createLogger, type Logger } from './shared/logger.js';
 import type { Refresher } from './refresh/refresher.js';
 import type { Simulator, SimulatorOptions } from './simulator/index.js';
 import { describeSecretSources } from './secret-files.js';
@@ -177,7 +177,7 @@ async function run(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, asyncStdout());
   logger.info({ secrets: describeSecretSources(config.secretSources) }, 'secret settings read'); // issue #17: where each came from, never a value
   const service = await startService(config, { logger });
   logger.info({ url: service.url, database: service.db.kind, tiktok: config.tiktok.mode }, 'listening');

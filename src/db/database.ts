@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from './generated/client.js';
 import { databaseUnavailable } from '../shared/errors.js';
 import { lockPgliteDirectory } from './pglite-lock.js';
@@ -123,6 +122,9 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
 }
 
 async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<Database> {
+  // Imported here, not at the top: loading PGlite costs about 40 MB of RSS and part of a second of
+  // start-up, which a service on Postgres never uses (issue #12).
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   // One process at a time: a second one is refused at once rather than failing or losing writes later.
   const unlock = dataDir ? lockPgliteDirectory(dataDir) : () => undefined;

@@ -92,9 +92,22 @@ function run(endpoint: Endpoint): RequestHandler {
     if (req.auditedCall) req.auditedCall.reachedHandler = true;
     const result = await endpoint.handler(input, req, res);
     if (res.headersSent || result === undefined) return;
-    res.status(endpoint.status ?? 200).json(result);
+    sendJson(res, endpoint.status ?? 200, result);
     void next;
   };
+}
+
+/**
+ * What `res.status(status).json(value)` sends, without its detours (issue #12, hot path): no
+ * Content-Type lookup and charset parsing, no ETag (turned off app-wide) and so no freshness check,
+ * no string-to-Buffer copy. Node sends no body for HEAD.
+ */
+export function sendJson(res: Response, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
 }
 
 function parse(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body'): unknown {

@@ -31,3 +31,13 @@ function serializeError(error: unknown): unknown {
   };
   return scrub(serialized, 0);
 }
+
+/**
+ * The service's stdout for logs, written asynchronously: lines are buffered while a write is under
+ * way and written together, instead of one blocking write(2) per line (one per request at the default
+ * level, issue #12). pino flushes the buffer synchronously when the process exits, crash included;
+ * only a SIGKILL can lose the last lines.
+ */
+export function asyncStdout(): pino.DestinationStream {
+  return pino.destination({ dest: 1, sync: false });
+}

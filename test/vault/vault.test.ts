@@ -52,6 +52,30 @@ describe('vault', () => {
     expect(() => openAccessToken(vault, 'conn-1', sealTokens(stranger, 'conn-1', tokens).accessTokenSealed)).toThrow(EncryptionKeyUnknown);
   });
 
+  describe('with values it opened before (issue #12: opened values are kept, not decrypted on every read)', () => {
+    it('still refuses the same ciphertext moved to another row, or presented as another purpose', () => {
+      const sealed = sealTokens(vault, 'conn-cached', tokens);
+      expect(openAccessToken(vault, 'conn-cached', sealed.accessTokenSealed)).toBe(tokens.accessToken);
+      expect(openAccessToken(vault, 'conn-cached', sealed.accessTokenSealed)).toBe(tokens.accessToken);
+      expect(() => openAccessToken(vault, 'conn-other', sealed.accessTokenSealed)).toThrow(DecryptionFailed);
+      expect(() => openRefreshToken(vault, 'conn-cached', sealed.accessTokenSealed)).toThrow(DecryptionFailed);
+    });
+
+    it('decrypts each ciphertext once while it is kept, and again once it has been pushed out', () => {
+      // The key ring is asked for the key only when a value is decrypted: its lookups count decryptions.
+      let decryptions = 0;
+      const watched = createVault({ ...ring, get: (id: string) => (decryptions++, ring.get(id)) }, { openedCacheSize: 2 });
+      const sealed = ['a', 'b', 'c'].map((row) => ({ row, value: sealTokens(vault, row, tokens).accessTokenSealed }));
+      for (const { row, value } of sealed) watched.open(value, { rowId: row, purpose: 'access_token' });
+      expect(decryptions).toBe(3);
+      watched.open(sealed[2]!.value, { rowId: 'c', purpose: 'access_token' });
+      watched.open(sealed[1]!.value, { rowId: 'b', purpose: 'access_token' });
+      expect(decryptions).toBe(3);
+      expect(watched.open(sealed[0]!.value, { rowId: 'a', purpose: 'access_token' })).toBe(tokens.accessToken);
+      expect(decryptions).toBe(4);
+    });
+  });
+
   describe('parseKeyRing', () => {
     it.each([
       ['', 'TOKEN_ENCRYPTION_KEYS: at least one keyId:base64Key is required'],

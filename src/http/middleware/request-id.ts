@@ -8,16 +8,21 @@ declare module 'express-serve-static-core' {
   interface Request {
     /** Correlates the answer, the logs and the audit events of one request. */
     id: string;
-    /** `performance.now()` when the request reached the app (for Server-Timing). */
+    /** `performance.now()` when the request reached the app (Server-Timing, the request log, the duration metric). */
     receivedAt: number;
   }
 }
 
 /** Reuses a well-formed incoming `X-Request-Id`, otherwise makes one, and echoes it on the answer. */
-export function requestId(req: Request, res: Response, next: NextFunction): void {
+export function assignRequestId(req: Request, res: Response): void {
   req.receivedAt = performance.now();
-  const incoming = req.get('x-request-id');
-  req.id = incoming && acceptable.test(incoming) ? incoming : randomUUID();
+  const incoming = req.headers['x-request-id'];
+  req.id = typeof incoming === 'string' && acceptable.test(incoming) ? incoming : randomUUID();
   res.setHeader('X-Request-Id', req.id);
+}
+
+/** {@link assignRequestId} as a middleware (the metrics listener; the app does it in everyRequest). */
+export function requestId(req: Request, res: Response, next: NextFunction): void {
+  assignRequestId(req, res);
   next();
 }
