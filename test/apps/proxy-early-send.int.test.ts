@@ -64,8 +64,11 @@ describe('proxy GETs sent while the credential read runs', () => {
     const response = await call(`/v1/shops/${shopId}/proxy${orders}`);
     expect(response.status).toBe(200);
     const after = sim().counters();
-    // One call with the old token (dropped: the read found another token), one with the new.
-    expect(after.apiCalls.total - before.apiCalls.total).toBe(2);
+    expect(((await response.json()) as { code: number }).code).toBe(0);
+    // One call with the old token (sent early, its answer dropped: the read found another token) and one with the
+    // new; the answer does not wait for the dropped one, which on a loaded machine may reach TikTok after it. No refresh.
+    expect(after.apiCalls.total - before.apiCalls.total).toBeGreaterThanOrEqual(1);
+    expect(after.apiCalls.total - before.apiCalls.total).toBeLessThanOrEqual(2);
     expect(after.refreshes.total - before.refreshes.total).toBe(0);
   });
 
