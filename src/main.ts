@@ -182,7 +182,15 @@ async function run(): Promise<void> {
   const service = await startService(config, { logger });
   logger.info({ url: service.url, database: service.db.kind, tiktok: config.tiktok.mode }, 'listening');
   process.stdout.write(`\nTikTok Shop Connect is running: open ${service.url}\n\n`);
+  let shuttingDown = false;
   const shutdown = (signal: string) => {
+    // A second signal must not end the shutdown half-way: `npm start` runs under tsx, whose parent process
+    // relays the signal it got to this one, so a SIGTERM sent to the process group may arrive twice.
+    if (shuttingDown) {
+      logger.info({ signal }, 'already shutting down');
+      return;
+    }
+    shuttingDown = true;
     logger.info({ signal }, 'shutting down');
     armShutdownDeadline({ logger, refresher: service.refresher, refreshRequestTimeoutSeconds: config.refresh.requestTimeoutSeconds });
     service.close().then(() => flushTraces()).then( // issue #17: spans still buffered are exported before exit
@@ -193,8 +201,8 @@ async function run(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
