@@ -153,11 +153,19 @@ function armShutdownDeadline(deps: { logger: Logger; refresher: Pick<Refresher, 
   const graceMs = 10_000;
   const started = Date.now();
   const latest = started + deps.refreshRequestTimeoutSeconds * 1000 + graceMs;
+  let waited = false;
   const check = () => {
     const refreshing = deps.refresher.inFlight();
     if (refreshing > 0 && Date.now() < latest) {
+      waited = true;
       deps.logger.warn({ refreshing }, 'shutdown waits for token refreshes in flight at TikTok, so that their answers are stored');
       setTimeout(check, Math.min(1_000, latest - Date.now())).unref();
+      return;
+    }
+    if (waited && refreshing === 0) {
+      // Their answers are stored: the rest of the shutdown gets its usual time.
+      waited = false;
+      setTimeout(check, graceMs).unref();
       return;
     }
     deps.logger.error(refreshing > 0 ? 'token refreshes still unanswered at the shutdown limit; exiting' : 'shutdown took longer than 10 s; exiting');
