@@ -57,10 +57,9 @@ import { createDispatcher } from './webhooks/dispatcher.js';
 import { createTiktokInbox, type TiktokInbox } from './webhooks/inbox.js';
 import { createInboxWorker } from './webhooks/inbox-worker.js';
 import type { PollingWorker } from './webhooks/poller.js';
+import { processOwner } from './shared/process-owner.js';
 import { createSubscriptions, type Subscriptions } from './webhooks/subscriptions.js';
 import { resolveWithDns, type ResolveHost } from './webhooks/url-guard.js';
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 
 /** What the core takes from the outside world: time, logs and (in tests) the way to reach TikTok. */
 export interface CoreIo {
@@ -345,7 +344,7 @@ function createWebhooksCore(config: Config, db: Database, io: CoreIo, deps: { no
   const deliveryWorker = createDeliveryWorker({
     deliveries: deliveryStore, subscriptions: subscriptionStore, vault: deps.vault, clock, logger, urlPolicy,
     fetch: io.deliveryFetch ?? pinned.fetch,
-    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    owner: processOwner(),
     settings: { retryScheduleMs: settings.retryScheduleMs, autoPauseMs: settings.autoPauseMs, pollIntervalMs: settings.pollIntervalMs, concurrency: settings.concurrency },
   });
   const dispatcher = createDispatcher({

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { RetentionSettings } from '../config.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Worker } from '../shared/worker.js';
+import { processOwner } from '../shared/process-owner.js';
 import { retainedTables, retentionPolicy, type RetainedTable } from './retention-policy.js';
 import type { SqlRunner } from './sql.js';
 import type { WorkerLeaseStore } from './stores/worker-lease-store.js';
@@ -63,7 +62,7 @@ const leaseName = 'retention';
  */
 export function createRetentionWorker(deps: RetentionWorkerDeps): RetentionWorker {
   const { clock, logger, policy, leases } = deps;
-  const owner = deps.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const owner = deps.owner ?? processOwner();
   const leaseMs = deps.leaseMs ?? 300_000;
   const intervalMs = policy.sweepIntervalSeconds * 1000;
   let timer: NodeJS.Timeout | undefined;

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RefreshState } from '../connections/model.js';
 import { ConnectionNotFound, ConnectionUnusable, RefreshBusy } from '../shared/errors.js';
+import { processOwner } from '../shared/process-owner.js';
 import { TikTokUnavailable } from '../tiktok/index.js';
 import { openAccessToken } from '../vault/tokens.js';
 import { refreshClaimed, type AttemptDeps, type AttemptResult, type FreshToken, type Trigger } from './attempt.js';
@@ -106,7 +105,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     policy: settings,
     claimSeconds: settings.claimSeconds,
     backoff: deps.backoff ?? defaultBackoff,
-    owner: deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    owner: deps.owner ?? processOwner(),
     random: deps.random ?? Math.random,
     sleep: (ms) => sleep(ms),
   };

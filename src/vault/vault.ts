@@ -38,7 +38,7 @@ export interface Vault {
 export function createVault(ring: KeyRing, options: { openedCacheSize?: number } = {}): Vault {
   const aad = (context: SealContext, keyId: string) => Buffer.from(`tsc.v1|${context.purpose}|${context.rowId}|${keyId}`, 'utf8');
   const capacity = options.openedCacheSize ?? 10_000;
-  /** Opened values, least recently opened first (a Map keeps insertion order). */
+  /** Opened values, oldest first (a Map keeps insertion order; a hit does not move one: evicting a busy one costs a decryption). */
   const opened = new Map<string, string>();
   const decrypt = (sealed: Sealed, context: SealContext): string => {
     const parts = sealed.split('.');
