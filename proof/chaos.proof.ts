@@ -92,6 +92,7 @@ const healthy = async (url: string) => (await fetch(`${url}/readyz`, { signal: A
 async function askToken(replica: (typeof replicas)[number], shopId: string): Promise<void> {
   figures.requests += 1;
   const started = Date.now();
+  const startedIn = phase;
   let key: string;
   try {
     const response = await request(`${replica.url}/v1/shops/${shopId}/token`, { dispatcher: agent, headers: { 'x-api-key': apiKey }, headersTimeout: 20_000, bodyTimeout: 20_000 });
@@ -103,8 +104,11 @@ async function askToken(replica: (typeof replicas)[number], shopId: string): Pro
       lastServed.set(shopId, { token: body.accessToken, expiresAt: Date.parse(body.expiresAt) });
     } else if (response.statusCode >= 500 || response.statusCode === 409) {
       const known = lastServed.get(shopId);
-      // The database or TikTok being away excuses a refusal only of a token that is not usable anyway.
-      const excused = phase === 'database-stop' || phase === 'database-freeze';
+      // The database being away while the request ran excuses its refusal: a request sent during a
+      // partition holds a connection that is cut when the network heals, so it is answered (503
+      // database_unavailable) just after the phase ends. Anything sent once the database is back must be served.
+      const databaseAway = (p: Phase) => p === 'database-stop' || p === 'database-freeze';
+      const excused = databaseAway(startedIn) || databaseAway(phase);
       if (!excused && known && known.expiresAt - started > minValidityMs) {
         figures.validTokenRefused += 1;
         if (figures.refusedExamples.length < 10) figures.refusedExamples.push(`${phase}: ${key} with ${Math.round((known.expiresAt - started) / 1000)} s left`);
