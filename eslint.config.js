@@ -25,7 +25,7 @@ const fromDomain = (index) => rule(
 );
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'src/db/generated', 'data', 'coverage', 'proof/out'] },
+  { ignores: ['node_modules', 'src/db/generated', 'data', 'coverage', 'proof/out', 'dist*'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { languageOptions: { globals: globals.node } },

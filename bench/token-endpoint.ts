@@ -25,9 +25,9 @@ const scopes = loadScopeIndex();
 /**
  * GET /v1/shops/:shopId/token against the floor (issue #12): the simplest Express 5 + pg route (one
  * table, one primary-key read of a 64-byte value, pool of 10, plain JSON, no logging) as the
- * headline, and the same stack doing the service's shop ⋈ connection read as a second line. The
- * service runs as `npm start` runs it (production settings, request log on); then the proxy's added
- * latency over calling TikTok (the simulator, in its own process) directly. Every server runs in a
+ * headline, and the same stack doing a shop ⋈ connection read (the service's read before the
+ * shop_credentials read model) as a second line. The service runs as `npm start` runs it
+ * (production settings, request log on); then the proxy's added latency over calling TikTok (the simulator, in its own process) directly. Every server runs in a
  * process of its own so that autocannon shares no event loop with them. Creates and drops its own
  * database.
  */
@@ -148,7 +148,7 @@ export async function benchThroughput(input: { service: string; floor: string; k
   if (order.some((route) => non2xx(route) > 0)) console.log(`  non-2xx or errors: service ${non2xx('service')}, floor ${non2xx('floor')}, join ${non2xx('join')}`);
   const describe = (route: Route) => `${total(route).toFixed(0)} req/s, p50 ${median(route, 'p50')} ms, p99 ${median(route, 'p99')} ms`;
   console.log(`  simplest route (one table, primary key, 64-byte value): ${describe('floor')}`);
-  console.log(`  join route (the service's shop ⋈ connection read):      ${describe('join')}`);
+  console.log(`  join route (a shop ⋈ connection read, as the service did): ${describe('join')}`);
   console.log(`  service (npm start, production, request log on):        ${describe('service')}`);
   const ratio = total('service') / total('floor');
   const p99Ratio = median('service', 'p99') / Math.max(median('floor', 'p99'), 0.001);

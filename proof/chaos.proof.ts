@@ -10,11 +10,11 @@ import { startTcpProxy } from '../test/support/tcp-proxy.js';
 import { createEmptyPostgresDatabase } from '../test/support/database.js';
 import { freePort, testEnv, type TestService } from '../test/support/service.js';
 import { envNumber, logDir, recordFigures, rememberSecrets } from './support/figures.js';
-import { cli, sleep, startTsx, until, type Child } from './support/processes.js';
+import { cli, sleep, startService, startTsx, until, type Child } from './support/processes.js';
 import { writeFileSync } from 'node:fs';
 
 /**
- * Chaos: two service replicas started as `npm start` starts them (tsx src/main.ts) on one fresh
+ * Chaos: two service replicas started as `npm start` starts them (node on the built bundle) on one fresh
  * Postgres database (through a TCP proxy that can stop or freeze it), the simulator as its own
  * process in strict rotation with short access tokens, callers hammering the token endpoint, and:
  * kill -9s of a replica (many aimed at a refresh in flight), a slow-TikTok phase past the old 10 s
@@ -76,7 +76,7 @@ async function sim(method: string, path: string, body?: unknown): Promise<unknow
 
 function startReplica(replica: (typeof replicas)[number]): void {
   replica.starts += 1;
-  const child = startTsx(replica.name, ['--import', './src/tracing-preload.ts', 'src/main.ts'], { ...serviceEnv, PORT: String(replica.port) }, `chaos-${replica.name}`);
+  const child = startService(replica.name, { ...serviceEnv, PORT: String(replica.port) }, `chaos-${replica.name}`);
   replica.child = child;
   void child.exited.then((how) => {
     if (replica.killing || stopping || replica.child !== child) return;

@@ -192,8 +192,8 @@ async function run(): Promise<void> {
   process.stdout.write(`\nTikTok Shop Connect is running: open ${service.url}\n\n`);
   let shuttingDown = false;
   const shutdown = (signal: string) => {
-    // A second signal must not end the shutdown half-way: `npm start` runs under tsx, whose parent process
-    // relays the signal it got to this one, so a SIGTERM sent to the process group may arrive twice.
+    // A second signal must not end the shutdown half-way: a parent (npm, tsx) relays the signal it got to
+    // this process, so a SIGTERM sent to the process group may arrive twice.
     if (shuttingDown) {
       logger.info({ signal }, 'already shutting down');
       return;

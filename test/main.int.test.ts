@@ -2,12 +2,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEmptyPostgresDatabase, testBackend } from './support/database.js';
+import { buildBundle, npmStartArguments } from './support/npm-start.js';
+
+/** Its own build beside `dist`: the PGlite and Postgres runs may build at the same time. */
+const bundle = `dist-test-${process.pid}`;
+beforeAll(() => buildBundle(bundle), 60_000);
+afterAll(() => rmSync(bundle, { recursive: true, force: true }));
 
 /** Runs the service the way `npm start` does, as its own process. */
 function startProcess(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, npmStartArguments(bundle), {
     env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', TEST_BACKEND: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -4,6 +4,7 @@ import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { npmStartArguments } from '../../test/support/npm-start.js';
 import { benchApp } from './bench-app.js';
 
 export interface ServiceProcess {
@@ -19,8 +20,8 @@ export interface ServiceProcess {
 }
 
 /**
- * The service as `npm start` starts it (`tsx --import ./src/tracing-preload.ts src/main.ts`, run here
- * as `node --import tsx …` so that the pid, RSS and `--cpu-prof` are those of the service itself):
+ * The service as `npm start` starts it (`node --enable-source-maps --import ./dist/tracing-preload.js
+ * dist/main.js`, the bundle `npm run bench` builds first, as `npm start` does):
  * NODE_ENV=production with real generated keys and secrets, the request log at the default level
  * (written to a file, as a log collector would take it), Postgres, TikTok = the bench's simulator.
  */
@@ -30,7 +31,11 @@ export async function startServiceProcess(input: { port: number; databaseUrl: st
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), '--import', 'tsx', '--import', './src/tracing-preload.ts', 'src/main.ts'],
+    [
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
+      ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), // e.g. --trace-gc, to see the heap in the log
+      ...npmStartArguments(),
+    ],
     {
       env: {
         PATH: process.env.PATH ?? '',

@@ -1,4 +1,5 @@
 import { mkdirSync, rmSync } from 'node:fs';
+import { buildBundle } from '../../test/support/npm-start.js';
 import { dumpDir, logDir, outDir, readFigures } from './figures.js';
 
 /**
@@ -9,6 +10,7 @@ export default function setup(): () => void {
   if (process.env.PROOF_KEEP_OUT !== '1') rmSync(outDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
   mkdirSync(dumpDir, { recursive: true });
+  buildBundle(); // the chaos proof's replicas run what `npm start` runs
   return () => {
     const sections = readFigures();
     const lines = ['', '=== npm run proof: figures', ''];

@@ -2,6 +2,7 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { npmStartArguments } from '../../test/support/npm-start.js';
 import { logDir } from './figures.js';
 
 const run = promisify(execFile);
@@ -23,7 +24,16 @@ export interface Child {
 
 /** Starts `tsx <args>` with `env`, its output appended to proof/out/logs/<logName>.log. */
 export function startTsx(name: string, args: string[], env: Record<string, string>, logName = name, onLine?: (line: string) => void): Child {
-  const child = spawn(tsx, args, { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startChild(tsx, name, args, env, logName, onLine);
+}
+
+/** Starts the service as `npm start` runs it (node on the bundle the proof's global setup built). */
+export function startService(name: string, env: Record<string, string>, logName = name, onLine?: (line: string) => void): Child {
+  return startChild(process.execPath, name, npmStartArguments(), env, logName, onLine);
+}
+
+function startChild(command: string, name: string, args: string[], env: Record<string, string>, logName: string, onLine?: (line: string) => void): Child {
+  const child = spawn(command, args, { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(join(logDir, `${logName}.log`), { flags: 'a' });
   let pending = '';
   const take = (chunk: Buffer) => {

@@ -4,9 +4,10 @@ import { mapConnection, selectConnection } from './connection-rows.js';
 
 export interface ShopAccessStore {
   /**
-   * One indexed read: `shops` by primary key (shop id, then app) joined to its connection; one row per
-   * app the shop is connected through (#13), only `app`'s with `app`. A removed shop is found with
-   * its `removedAt` (so the caller can say why it is not usable).
+   * One primary-key read of one table: `shop_credentials` (shop id, then app), the read model that
+   * triggers keep from `shops` and `connections` in the writers' own transactions (migration
+   * 20261205100000); one row per app the shop is connected through (#13), only `app`'s with `app`.
+   * A removed shop is found with its `removedAt` (so the caller can say why it is not usable).
    * `withProblems` adds an indexed `EXISTS` over open problems (the proxy closes them on success).
    */
   find(shopId: string, options?: { app?: string | undefined; withProblems?: boolean }): Promise<ShopAccess[]>;
@@ -14,10 +15,11 @@ export interface ShopAccessStore {
 
 const fields = ['status', 'statusReason', 'grantedScopes', 'accessTokenSealed', 'accessTokenExpiresAt', 'refreshDueAt'] as const;
 
-const select = `SELECT s.id AS shop_id, s.app AS shop_app, s.cipher, s.removed_at, c.id AS connection_id, ${selectConnection(fields, 'c')}`;
-const from = `FROM shops s JOIN connections c ON c.id = s.connection_id WHERE s.id = $1 AND ($2::text IS NULL OR s.app = $2)`;
+// The read model's columns carry the connection's names, so the connection's column list reads them.
+const select = `SELECT c.shop_id, c.app AS shop_app, c.cipher, c.removed_at, c.connection_id, ${selectConnection(fields, 'c')}`;
+const from = `FROM shop_credentials c WHERE c.shop_id = $1 AND ($2::text IS NULL OR c.app = $2)`;
 const plain = `${select}, false AS has_open_problems ${from}`;
-const withProblems = `${select}, EXISTS (SELECT 1 FROM problems p WHERE p.connection_id = c.id AND p.resolved_at IS NULL) AS has_open_problems ${from}`;
+const withProblems = `${select}, EXISTS (SELECT 1 FROM problems p WHERE p.connection_id = c.connection_id AND p.resolved_at IS NULL) AS has_open_problems ${from}`;
 
 interface Row extends Record<string, unknown> {
   shop_id: string;
