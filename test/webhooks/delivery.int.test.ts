@@ -95,12 +95,15 @@ describe('retries', () => {
     const times = receiver.at('/flaky').map((request) => Number(request.headers['webhook-timestamp']));
     expect(times[3]! - times[2]!).toBeGreaterThanOrEqual(1);
 
-    const deliveries = await call<{ deliveries: DeliveryBody[] }>('GET', `/v1/webhook-subscriptions/${subscription.id}/deliveries`);
-    expect(deliveries.status).toBe(200);
-    const [second, first] = deliveries.body.deliveries;
-    expect(first).toMatchObject({ status: 'delivered', attempts: 4 });
-    expect(first!.attemptLog.map((attempt) => [attempt.statusCode, attempt.outcome])).toStrictEqual([[500, 'retry'], [500, 'retry'], [429, 'retry'], [200, 'delivered']]);
-    expect(second).toMatchObject({ status: 'delivered', attempts: 1 });
+    // The receiver has answered the last attempt; the service records its outcome just after.
+    await vi.waitFor(async () => {
+      const deliveries = await call<{ deliveries: DeliveryBody[] }>('GET', `/v1/webhook-subscriptions/${subscription.id}/deliveries`);
+      expect(deliveries.status).toBe(200);
+      const [second, first] = deliveries.body.deliveries;
+      expect(first).toMatchObject({ status: 'delivered', attempts: 4 });
+      expect(first!.attemptLog.map((attempt) => [attempt.statusCode, attempt.outcome])).toStrictEqual([[500, 'retry'], [500, 'retry'], [429, 'retry'], [200, 'delivered']]);
+      expect(second).toMatchObject({ status: 'delivered', attempts: 1 });
+    }, { timeout: 10_000 });
   });
 
   it('does not retry a 400: the delivery is a dead letter at once', async () => {
