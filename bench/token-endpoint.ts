@@ -27,9 +27,9 @@ const scopes = loadScopeIndex();
  * table, one primary-key read of a 64-byte value, pool of 10, plain JSON, no logging) as the
  * headline, and the same stack doing a shop ⋈ connection read (the service's read before the
  * shop_credentials read model) as a second line. The service runs as `npm start` runs it
- * (production settings, request log on); then the proxy's added latency over calling TikTok (the simulator, in its own process) directly. Every server runs in a
- * process of its own so that autocannon shares no event loop with them. Creates and drops its own
- * database.
+ * (production settings, request log on); then the proxy's added latency over calling TikTok (the
+ * simulator, in its own process) directly. Every server runs in a process of its own so that
+ * autocannon shares no event loop with them. Creates and drops its own database.
  */
 export async function benchTokenEndpoint(parts: { throughput: boolean; proxy: boolean } = { throughput: true, proxy: true }): Promise<void> {
   const connections = Number(process.env.BENCH_SHOPS ?? 1000);

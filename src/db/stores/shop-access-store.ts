@@ -16,10 +16,10 @@ export interface ShopAccessStore {
 const fields = ['status', 'statusReason', 'grantedScopes', 'accessTokenSealed', 'accessTokenExpiresAt', 'refreshDueAt'] as const;
 
 // The read model's columns carry the connection's names, so the connection's column list reads them.
-const select = `SELECT c.shop_id, c.app AS shop_app, c.cipher, c.removed_at, c.connection_id, ${selectConnection(fields, 'c')}`;
-const from = `FROM shop_credentials c WHERE c.shop_id = $1 AND ($2::text IS NULL OR c.app = $2)`;
+const select = `SELECT sc.shop_id, sc.app AS shop_app, sc.cipher, sc.removed_at, sc.connection_id, ${selectConnection(fields, 'sc')}`;
+const from = `FROM shop_credentials sc WHERE sc.shop_id = $1 AND ($2::text IS NULL OR sc.app = $2)`;
 const plain = `${select}, false AS has_open_problems ${from}`;
-const withProblems = `${select}, EXISTS (SELECT 1 FROM problems p WHERE p.connection_id = c.connection_id AND p.resolved_at IS NULL) AS has_open_problems ${from}`;
+const withProblems = `${select}, EXISTS (SELECT 1 FROM problems p WHERE p.connection_id = sc.connection_id AND p.resolved_at IS NULL) AS has_open_problems ${from}`;
 
 interface Row extends Record<string, unknown> {
   shop_id: string;
