@@ -45,5 +45,9 @@ export async function benchScale(): Promise<void> {
     const rss = service.rssMb();
     console.log(`  soak: ${soakSeconds} s at 50 connections over ${largeShops.length} shops, ${soak.requests.total} reads (${soak.non2xx} not 2xx)`);
     console.log(`  RSS after the ${soakSeconds} s run: ${rss.toFixed(0)} MB (${halfway.toFixed(0)} MB halfway) (goal < 150 MB after 300 s; BENCH_SOAK_SECONDS=300 for the full run): ${verdict(rss < 150)}`);
+    // For reference: the simplest route's process (plain node, Express 5 + pg, nothing else) under the same soak.
+    const floorPick = () => largeFloor[Math.floor(Math.random() * largeFloor.length)]!;
+    const floorSoak = await autocannon({ url: bench.floorUrl, connections: 50, duration: soakSeconds, requests: [{ setupRequest: (r) => ({ ...r, path: `/floor/${floorPick()}` }) }] });
+    console.log(`  for reference, the simplest route's process after the same ${soakSeconds} s soak (${floorSoak.requests.total} reads): RSS ${bench.floorRssMb().toFixed(0)} MB`);
   });
 }

@@ -54,8 +54,9 @@ export interface BenchDatabase {
   keys: string;
   url: string;
   simulatorUrl: string;
-  /** The floor servers (simplest route and join route). */
+  /** The floor servers (simplest route and join route), run with plain node from a bundle, as the service is. */
   floorUrl: string;
+  floorRssMb(): number;
   /** An API key created as an operator would (`api-clients create` without --rate-limit). */
   key: string;
   startService(env?: Record<string, string>): Promise<ServiceProcess>;
@@ -80,9 +81,10 @@ export async function withBenchDatabase(work: (bench: BenchDatabase) => Promise<
   try {
     await migrate(db.sql, await readMigrations(migrationsDirectory));
     const { key } = await createApiClientAdmin({ store: createApiClientStore(db.prisma), clock: systemClock }).create({ name: 'bench' });
-    floor = await startChild('bench/support/floor-servers.ts', { BENCH_DATABASE_URL: url.toString() });
+    floor = await startChild('bench/support/floor-servers.ts', { BENCH_DATABASE_URL: url.toString() }, { plain: true });
+    const floorProcess = floor;
     await work({
-      db, pool, vault, keys, key, url: url.toString(), simulatorUrl: simulator.ready.url, floorUrl: floor.ready.url,
+      db, pool, vault, keys, key, url: url.toString(), simulatorUrl: simulator.ready.url, floorUrl: floor.ready.url, floorRssMb: () => floorProcess.rssMb(),
       startService: async (env) => {
         const service = await startServiceProcess({ port: await freePort(), databaseUrl: url.toString(), keys, simulatorUrl: simulator.ready.url, ...(env ? { env } : {}) });
         services.push(service);

@@ -28,6 +28,8 @@ export const settings = {
     .describe('Postgres: how long a request waits for a database connection before it answers 503 `database_unavailable`'),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000)
     .describe('Postgres: the longest a statement may run (statement_timeout; migrations excepted) before the request answers 503'),
+  DATABASE_TOKEN_READS_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(2)
+    .describe('how many token-read queries one process runs at once; reads arriving meanwhile are answered together by the next one'),
   APP_DISPLAY_NAME: z.string().trim().min(1).max(80).default('TikTok Shop Connect')
     .describe("the company's app as merchants see it on connect, status and error pages"),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
@@ -117,7 +119,7 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   /** Postgres only: fail fast when the database is away. */
-  database: { acquireTimeoutMs: number; statementTimeoutMs: number };
+  database: { acquireTimeoutMs: number; statementTimeoutMs: number; tokenReadsInFlight: number };
   logLevel: Settings['LOG_LEVEL'];
   /** The company's app as merchants see it (APP_DISPLAY_NAME). */
   appDisplayName: string;
@@ -257,7 +259,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     publicUrl,
     databaseUrl: s.DATABASE_URL,
     dataDir: s.DATA_DIR,
-    database: { acquireTimeoutMs: s.DATABASE_ACQUIRE_TIMEOUT_MS, statementTimeoutMs: s.DATABASE_STATEMENT_TIMEOUT_MS },
+    database: { acquireTimeoutMs: s.DATABASE_ACQUIRE_TIMEOUT_MS, statementTimeoutMs: s.DATABASE_STATEMENT_TIMEOUT_MS, tokenReadsInFlight: s.DATABASE_TOKEN_READS_IN_FLIGHT },
     logLevel: s.LOG_LEVEL,
     appDisplayName: s.APP_DISPLAY_NAME,
     tiktok: live

@@ -265,7 +265,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     uploadLimits: config.uploads,
     webhookSubscriptions: webhooks.subscriptions,
     shopCalls: createShopCalls({
-      credentials: createShopCredentialSource({ shopAccess: createShopAccessStore(db), vault, refresher, clock }),
+      credentials: createShopCredentialSource({ shopAccess: createShopAccessStore(db, { readsInFlight: config.database.tokenReadsInFlight, maxWaitMs: config.database.acquireTimeoutMs }), vault, refresher, clock }),
       apps,
       problems: connections.problems,
       grants: refresher,

@@ -1,15 +1,31 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { build } from 'esbuild';
 
 /** A bench server in its own process (so the load generator does not share its event loop). */
 export interface ChildServer<Ready> {
   ready: Ready;
+  /** The process's resident set, in MB (Linux /proc). */
+  rssMb(): number;
   stop(): Promise<void>;
 }
 
-/** Starts `node --import tsx <script>` and resolves with the first JSON line it prints. */
-export async function startChild<Ready>(script: string, env: Record<string, string>): Promise<ChildServer<Ready>> {
-  const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), '--import', 'tsx', script], {
+/**
+ * Starts `node --import tsx <script>` and resolves with the first JSON line it prints. `plain`:
+ * bundles the script with esbuild first and runs it with plain `node`, as `npm start` runs the
+ * service, so that its memory is comparable (tsx's loader thread holds tens of MB).
+ */
+export async function startChild<Ready>(script: string, env: Record<string, string>, options: { plain?: boolean } = {}): Promise<ChildServer<Ready>> {
+  let entry = ['--import', 'tsx', script];
+  if (options.plain) {
+    // Inside the project, so that its packages resolve from node_modules.
+    const outfile = join('node_modules', '.cache', 'tsc-bench', `${process.pid}-${script.replace(/\W+/g, '-')}.mjs`);
+    await build({ entryPoints: [script], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
+    entry = [outfile];
+  }
+  const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), ...entry], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -20,6 +36,7 @@ export async function startChild<Ready>(script: string, env: Record<string, stri
   });
   return {
     ready,
+    rssMb: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? Number.NaN) / 1024,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

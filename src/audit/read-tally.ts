@@ -47,16 +47,23 @@ export interface ReadTally {
  * Credential reads audited without a row per read (issue #12): each read is counted in memory in its
  * bucket (client × shop × connection × UTC minute: count, outcomes, first and last request id and
  * time) and the buckets are added to `credential_reads` in one upsert every `flushIntervalMs` (5 s),
- * so Postgres sees one statement every 5 s however many reads there are (flushed on shutdown too). A failed write keeps the
- * buckets for the next flush (merged; at most `maxBuckets`, then the oldest are dropped and logged).
+ * so Postgres sees one statement every 5 s however many reads there are (flushed on shutdown too),
+ * or sooner once `flushAtBuckets` (5,000) buckets are held: reads spread over many shops make a
+ * bucket each, and the process then holds a few MB of them at most, not 5 s worth. A failed write
+ * keeps the buckets for the next flush (merged; at most `maxBuckets`, then the oldest are dropped
+ * and logged).
  *
  * @example
  * const reads = createReadTally(createCredentialReadStore(db.sql), { clock, logger });
  * reads.worker.start();
  * reads.record({ clientId, shopId, connectionId, outcome: 'success', requestId });
  */
-export function createReadTally(store: ReadBucketStore, options: { clock: Clock; logger: Logger; flushIntervalMs?: number; maxBuckets?: number }): ReadTally {
+export function createReadTally(
+  store: ReadBucketStore,
+  options: { clock: Clock; logger: Logger; flushIntervalMs?: number; flushAtBuckets?: number; maxBuckets?: number },
+): ReadTally {
   const flushIntervalMs = options.flushIntervalMs ?? 5000;
+  const flushAtBuckets = options.flushAtBuckets ?? 5000;
   const maxBuckets = options.maxBuckets ?? 100_000;
   let buckets = new Map<string, ReadBucket>();
   let writing: Promise<void> = Promise.resolve();
@@ -98,6 +105,13 @@ export function createReadTally(store: ReadBucketStore, options: { clock: Clock;
   };
   const flush = (): Promise<void> => (writing = writing.then(write));
   let timer: NodeJS.Timeout | undefined;
+  /** A flush started because the buckets reached `flushAtBuckets`, until it is done (one at a time). */
+  let flushingFull = false;
+  const flushWhenFull = () => {
+    if (flushingFull || buckets.size < flushAtBuckets || !pause.ready(options.clock.now().getTime())) return;
+    flushingFull = true;
+    void flush().finally(() => (flushingFull = false));
+  };
 
   return {
     record(read) {
@@ -111,6 +125,7 @@ export function createReadTally(store: ReadBucketStore, options: { clock: Clock;
           reads: 0, succeeded: 0, denied: 0, failed: 0, firstRequestId: read.requestId, firstAt: at, lastRequestId: read.requestId, lastAt: at,
         };
         buckets.set(key, bucket);
+        flushWhenFull();
       }
       bucket.reads += 1;
       if (read.outcome === 'success') bucket.succeeded += 1;

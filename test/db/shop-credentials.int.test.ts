@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
+import { createShopAccessStore } from '../../src/db/stores/shop-access-store.js';
 import { createTestDatabase, openDatabaseBefore } from '../support/database.js';
 
 const migration = '20261205100000_shop_credentials';
@@ -102,5 +103,44 @@ describe('the shop_credentials read model', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+/**
+ * Issue #12: token reads that arrive while the store's reads are running are answered together by the
+ * next read (one `shop_id = ANY(…)` query for many requests), each with exactly its own shop's rows.
+ */
+describe('concurrent token reads of shop_credentials', () => {
+  it('answer each shop with its own rows (removed, unknown, two apps, app filter) in fewer queries than reads', async () => {
+    const db = await createTestDatabase();
+    try {
+      await insertConnection(db, 'c-us', 'us');
+      await insertConnection(db, 'c-global', 'global');
+      const shops = Array.from({ length: 40 }, (_, i) => String(7200 + i));
+      for (const shop of shops) await insertShop(db, shop, 'c-global', 'global');
+      await insertShop(db, '7200', 'c-us', 'us'); // one shop through two apps
+      await db.sql.query("UPDATE shops SET removed_at = now() WHERE id = '7201'");
+      let queries = 0;
+      const counted = { ...db, sql: { ...db.sql, query: ((...args: Parameters<Database['sql']['query']>) => (queries++, db.sql.query(...args))) as Database['sql']['query'] } };
+      const store = createShopAccessStore(counted, { readsInFlight: 1, maxWaitMs: 2_000 });
+
+      const asked = [...shops, '7200', '7299', ...shops.slice(0, 5)];
+      const answers = await Promise.all([
+        ...asked.map((shop) => store.find(shop)),
+        store.find('7200', { app: 'us' }),
+        store.find('7202', { app: 'us' }),
+      ]);
+      const summary = (rows: Awaited<ReturnType<typeof store.find>>) => rows.map((row) => `${row.shopId}/${row.app}/${row.connectionId}/${row.removedAt ? 'removed' : 'current'}`).sort();
+      const expected = (shop: string) =>
+        shop === '7200' ? ['7200/global/c-global/current', '7200/us/c-us/current']
+        : shop === '7299' ? []
+        : [`${shop}/global/c-global/${shop === '7201' ? 'removed' : 'current'}`];
+      expect(answers.map(summary)).toStrictEqual([...asked.map(expected), ['7200/us/c-us/current'], []]);
+      expect(answers[0]![0]).toMatchObject({ shopCipher: 'ROW_7200', status: 'active', grantedScopes: ['seller.order.info'], accessTokenSealed: 'sealed-access-c-global' });
+      // The first read started at once; every other one waited for it and went in the second.
+      expect(queries).toBe(2);
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -1,4 +1,6 @@
 import type { ShopAccess } from '../../connections/model.js';
+import { createBatcher } from '../../shared/batcher.js';
+import { DatabaseUnavailable } from '../../shared/errors.js';
 import type { Database } from '../database.js';
 import { mapConnection, selectConnection } from './connection-rows.js';
 
@@ -9,6 +11,12 @@ export interface ShopAccessStore {
    * 20261205100000); one row per app the shop is connected through (#13), only `app`'s with `app`.
    * A removed shop is found with its `removedAt` (so the caller can say why it is not usable).
    * `withProblems` adds an indexed `EXISTS` over open problems (the proxy closes them on success).
+   *
+   * Without `withProblems` (the token read) concurrent finds are answered together: while
+   * `readsInFlight` reads run, the finds arriving meanwhile queue, and the next read takes them all
+   * in one `shop_id = ANY($1)` (still one primary-key lookup per shop). Under load that is one round
+   * trip and one statement for many requests that would each have waited for a pooled connection;
+   * a quiet service reads at once. A find queued for `maxWaitMs` fails as `DatabaseUnavailable`.
    */
   find(shopId: string, options?: { app?: string | undefined; withProblems?: boolean }): Promise<ShopAccess[]>;
 }
@@ -17,9 +25,9 @@ const fields = ['status', 'statusReason', 'grantedScopes', 'accessTokenSealed', 
 
 // The read model's columns carry the connection's names, so the connection's column list reads them.
 const select = `SELECT sc.shop_id, sc.app AS shop_app, sc.cipher, sc.removed_at, sc.connection_id, ${selectConnection(fields, 'sc')}`;
-const from = `FROM shop_credentials sc WHERE sc.shop_id = $1 AND ($2::text IS NULL OR sc.app = $2)`;
-const plain = `${select}, false AS has_open_problems ${from}`;
-const withProblems = `${select}, EXISTS (SELECT 1 FROM problems p WHERE p.connection_id = sc.connection_id AND p.resolved_at IS NULL) AS has_open_problems ${from}`;
+const batch = `${select}, false AS has_open_problems FROM shop_credentials sc WHERE sc.shop_id = ANY($1::text[])`;
+const withProblems = `${select}, EXISTS (SELECT 1 FROM problems p WHERE p.connection_id = sc.connection_id AND p.resolved_at IS NULL) AS has_open_problems
+  FROM shop_credentials sc WHERE sc.shop_id = $1 AND ($2::text IS NULL OR sc.app = $2)`;
 
 interface Row extends Record<string, unknown> {
   shop_id: string;
@@ -30,22 +38,45 @@ interface Row extends Record<string, unknown> {
   has_open_problems: boolean;
 }
 
-export function createShopAccessStore(db: Pick<Database, 'sql'>): ShopAccessStore {
+/** Shops one read asks for at most (a read of more waits for the next). */
+const maxShopsPerRead = 100;
+
+export function createShopAccessStore(db: Pick<Database, 'sql'>, reads: { readsInFlight: number; maxWaitMs: number } = { readsInFlight: 2, maxWaitMs: 2_000 }): ShopAccessStore {
+  const batcher = createBatcher<string, ShopAccess[]>({
+    maxInFlight: reads.readsInFlight,
+    maxBatch: maxShopsPerRead,
+    maxWaitMs: reads.maxWaitMs,
+    waitedTooLong: () => new DatabaseUnavailable('The database did not answer the token reads ahead of this one in time.'),
+    missing: [],
+    run: async (shopIds) => {
+      const found = new Map<string, ShopAccess[]>();
+      for (const row of await db.sql.query<Row>(batch, [shopIds], { prepareAs: 'shop_access_batch' })) {
+        const access = mapRow(row);
+        const rows = found.get(access.shopId);
+        if (rows) rows.push(access);
+        else found.set(access.shopId, [access]);
+      }
+      return found;
+    },
+  });
   return {
     async find(shopId, options) {
-      const values = [shopId, options?.app ?? null];
-      const rows = options?.withProblems
-        ? await db.sql.query<Row>(withProblems, values, { prepareAs: 'shop_access_with_problems' })
-        : await db.sql.query<Row>(plain, values, { prepareAs: 'shop_access' });
-      return rows.map((row) => ({
-        shopId: row.shop_id,
-        app: row.shop_app,
-        shopCipher: row.cipher,
-        connectionId: row.connection_id,
-        removedAt: row.removed_at === null ? null : new Date(row.removed_at),
-        ...mapConnection(row, fields),
-        hasOpenProblems: row.has_open_problems,
-      }));
+      const app = options?.app;
+      if (options?.withProblems) return (await db.sql.query<Row>(withProblems, [shopId, app ?? null], { prepareAs: 'shop_access_with_problems' })).map(mapRow);
+      const rows = await batcher.load(shopId);
+      return app === undefined ? rows : rows.filter((row) => row.app === app);
     },
+  };
+}
+
+function mapRow(row: Row): ShopAccess {
+  return {
+    shopId: row.shop_id,
+    app: row.shop_app,
+    shopCipher: row.cipher,
+    connectionId: row.connection_id,
+    removedAt: row.removed_at === null ? null : new Date(row.removed_at),
+    ...mapConnection(row, fields),
+    hasOpenProblems: row.has_open_problems,
   };
 }

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { createReadTally, type ReadBucket } from '../../src/audit/read-tally.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { FakeClock } from '../support/clock.js';
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('the credential read tally', () => {
+  it('writes as soon as it holds flushAtBuckets buckets (reads spread over many shops), not only every flushIntervalMs', async () => {
+    const clock = new FakeClock('2026-12-01T10:00:00.000Z');
+    const writes: ReadBucket[][] = [];
+    const tally = createReadTally({ add: async (buckets) => void writes.push([...buckets]) }, { clock, logger: createLogger('silent'), flushAtBuckets: 3 });
+    const read = (shopId: string, requestId: string) => tally.record({ clientId: 'client-1', shopId, connectionId: 'c-1', outcome: 'success', requestId });
+
+    read('7001', 'r1');
+    read('7001', 'r2'); // same bucket
+    read('7002', 'r3');
+    await settle();
+    expect(writes).toHaveLength(0);
+    read('7003', 'r4'); // the third bucket
+    await settle();
+    expect(writes.map((buckets) => buckets.map((bucket) => [bucket.shopId, bucket.reads, bucket.firstRequestId, bucket.lastRequestId]))).toStrictEqual([
+      [['7001', 2, 'r1', 'r2'], ['7002', 1, 'r3', 'r3'], ['7003', 1, 'r4', 'r4']],
+    ]);
+
+    read('7004', 'r5');
+    await tally.flush();
+    expect(writes.map((buckets) => buckets.map((bucket) => bucket.shopId))).toStrictEqual([['7001', '7002', '7003'], ['7004']]);
+  });
+
+  it('does not write on every read while the database is away: a full tally waits for the retry pause like the timer does', async () => {
+    const clock = new FakeClock('2026-12-01T10:00:00.000Z');
+    let attempts = 0;
+    const tally = createReadTally(
+      { add: async () => { attempts += 1; throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }); } },
+      { clock, logger: createLogger('silent'), flushAtBuckets: 2 },
+    );
+    for (let i = 0; i < 50; i++) {
+      tally.record({ clientId: 'client-1', shopId: String(7000 + i), connectionId: 'c-1', outcome: 'success', requestId: `r${i}` });
+      await settle();
+    }
+    expect(attempts).toBe(1);
+  });
+});

@@ -1,0 +1,104 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createBatcher } from '../../src/shared/batcher.js';
+
+/** A `run` whose queries the test answers by hand, recording which keys each one asked for. */
+function manualRun() {
+  const queries: { keys: string[]; answer(values?: Record<string, string>): void; fail(error: Error): void }[] = [];
+  const run = (keys: string[]) =>
+    new Promise<Map<string, string>>((resolve, reject) => {
+      queries.push({
+        keys,
+        answer: (values = Object.fromEntries(keys.map((key) => [key, `value of ${key}`]))) => resolve(new Map(Object.entries(values))),
+        fail: reject,
+      });
+    });
+  return { queries, run };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('a batcher of lookups', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const options = { missing: 'none', maxInFlight: 2, maxBatch: 100, maxWaitMs: 2_000, waitedTooLong: () => new Error('waited too long') };
+
+  it('starts a query at once for a lookup while fewer than maxInFlight run: a quiet service waits for nothing', async () => {
+    const { queries, run } = manualRun();
+    const batcher = createBatcher({ ...options, run });
+    const first = batcher.load('a');
+    const second = batcher.load('b');
+    expect(queries.map((query) => query.keys)).toStrictEqual([['a'], ['b']]);
+    queries[0]!.answer();
+    queries[1]!.answer();
+    await expect(first).resolves.toBe('value of a');
+    await expect(second).resolves.toBe('value of b');
+  });
+
+  it('queues lookups while maxInFlight queries run, and answers them all with the next query (each key asked once)', async () => {
+    const { queries, run } = manualRun();
+    const batcher = createBatcher({ ...options, run });
+    const running = [batcher.load('a'), batcher.load('b')];
+    const queued = ['c', 'd', 'c', 'e'].map((key) => batcher.load(key));
+    expect(queries).toHaveLength(2);
+
+    queries[0]!.answer();
+    await settle();
+    expect(queries.map((query) => query.keys)).toStrictEqual([['a'], ['b'], ['c', 'd', 'e']]);
+    queries[2]!.answer({ c: 'C', e: 'E' });
+    queries[1]!.answer();
+    await expect(Promise.all(running)).resolves.toStrictEqual(['value of a', 'value of b']);
+    // d was not answered by its query: the missing value, not a hang.
+    await expect(Promise.all(queued)).resolves.toStrictEqual(['C', 'none', 'C', 'E']);
+  });
+
+  it('takes at most maxBatch keys per query; the rest go with the following one', async () => {
+    const { queries, run } = manualRun();
+    const batcher = createBatcher({ ...options, maxInFlight: 1, maxBatch: 2, run });
+    const all = ['a', 'b', 'c', 'd'].map((key) => batcher.load(key));
+    queries[0]!.answer();
+    await settle();
+    queries[1]!.answer();
+    await settle();
+    queries[2]!.answer();
+    await expect(Promise.all(all)).resolves.toStrictEqual(['value of a', 'value of b', 'value of c', 'value of d']);
+    expect(queries.map((query) => query.keys)).toStrictEqual([['a'], ['b', 'c'], ['d']]);
+  });
+
+  it("fails every lookup of a failed query with its error, and goes on with the next queries", async () => {
+    const { queries, run } = manualRun();
+    const batcher = createBatcher({ ...options, maxInFlight: 1, run });
+    const first = batcher.load('a');
+    const queued = [batcher.load('b'), batcher.load('c')];
+    queries[0]!.fail(new Error('connection lost'));
+    await expect(first).rejects.toThrow('connection lost');
+    await settle();
+    queries[1]!.fail(new Error('still lost'));
+    for (const lookup of queued) await expect(lookup).rejects.toThrow('still lost');
+    const later = batcher.load('d');
+    queries[2]!.answer();
+    await expect(later).resolves.toBe('value of d');
+  });
+
+  it('fails lookups queued for maxWaitMs behind queries that do not answer (a frozen network), and serves later ones once they do', async () => {
+    vi.useFakeTimers();
+    const { queries, run } = manualRun();
+    const batcher = createBatcher({ ...options, maxInFlight: 1, run });
+    const hung = batcher.load('a');
+    const queued = batcher.load('b');
+    const outcome = queued.then(() => 'answered', (error: Error) => error.message);
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(await Promise.race([outcome, Promise.resolve('waiting')])).toBe('waiting');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await outcome).toBe('waited too long');
+    expect(queries).toHaveLength(1);
+
+    queries[0]!.answer();
+    await expect(hung).resolves.toBe('value of a');
+    const later = batcher.load('c');
+    expect(queries.map((query) => query.keys)).toStrictEqual([['a'], ['c']]);
+    queries[1]!.answer();
+    await expect(later).resolves.toBe('value of c');
+  });
+});
