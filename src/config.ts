@@ -28,7 +28,7 @@ export const settings = {
     .describe('Postgres: how long a request waits for a database connection before it answers 503 `database_unavailable`'),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000)
     .describe('Postgres: the longest a statement may run (statement_timeout; migrations excepted) before the request answers 503'),
-  DATABASE_TOKEN_READS_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(2)
+  DATABASE_TOKEN_READS_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(1)
     .describe('how many token-read queries one process runs at once; reads arriving meanwhile are answered together by the next one'),
   APP_DISPLAY_NAME: z.string().trim().min(1).max(80).default('TikTok Shop Connect')
     .describe("the company's app as merchants see it on connect, status and error pages"),

@@ -252,6 +252,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
   });
   const apiClientStore = createApiClientStore(db.prisma);
   const listings = createConnectionListingStore(db);
+  const shopAccess = createShopAccessStore(db, { readsInFlight: config.database.tokenReadsInFlight });
   const v1: V1Deps = {
     verifier: createKeyVerifier({ store: apiClientStore, clock }),
     rateLimits,
@@ -265,7 +266,7 @@ export function createCore(config: Config, db: Database, io: CoreIo): Core {
     uploadLimits: config.uploads,
     webhookSubscriptions: webhooks.subscriptions,
     shopCalls: createShopCalls({
-      credentials: createShopCredentialSource({ shopAccess: createShopAccessStore(db, { readsInFlight: config.database.tokenReadsInFlight, maxWaitMs: config.database.acquireTimeoutMs }), vault, refresher, clock }),
+      credentials: createShopCredentialSource({ shopAccess, vault, refresher, clock }),
       apps,
       problems: connections.problems,
       grants: refresher,

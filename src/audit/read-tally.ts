@@ -48,8 +48,9 @@ export interface ReadTally {
  * bucket (client × shop × connection × UTC minute: count, outcomes, first and last request id and
  * time) and the buckets are added to `credential_reads` in one upsert every `flushIntervalMs` (5 s),
  * so Postgres sees one statement every 5 s however many reads there are (flushed on shutdown too),
- * or sooner once `flushAtBuckets` (5,000) buckets are held: reads spread over many shops make a
- * bucket each, and the process then holds a few MB of them at most, not 5 s worth. A failed write
+ * or sooner once `flushAtBuckets` (5,000) buckets are held and no write is under way: reads spread
+ * over many shops make a bucket each, and while writes succeed the process holds a few MB of them,
+ * not 5 s worth. A failed write
  * keeps the buckets for the next flush (merged; at most `maxBuckets`, then the oldest are dropped
  * and logged).
  *
@@ -103,14 +104,16 @@ export function createReadTally(
       }
     }
   };
-  const flush = (): Promise<void> => (writing = writing.then(write));
+  /** Writes queued or under way: a full tally adds none while one is (it may be failing). */
+  let pending = 0;
+  const flush = (): Promise<void> => {
+    pending += 1;
+    return (writing = writing.then(write).finally(() => (pending -= 1)));
+  };
   let timer: NodeJS.Timeout | undefined;
-  /** A flush started because the buckets reached `flushAtBuckets`, until it is done (one at a time). */
-  let flushingFull = false;
   const flushWhenFull = () => {
-    if (flushingFull || buckets.size < flushAtBuckets || !pause.ready(options.clock.now().getTime())) return;
-    flushingFull = true;
-    void flush().finally(() => (flushingFull = false));
+    if (pending > 0 || buckets.size < flushAtBuckets || !pause.ready(options.clock.now().getTime())) return;
+    void flush();
   };
 
   return {

@@ -41,4 +41,26 @@ describe('the credential read tally', () => {
     }
     expect(attempts).toBe(1);
   });
+
+  it("adds no write while the timer's is under way: a full tally behind a slow, failing write waits for it and then for the retry pause", async () => {
+    const clock = new FakeClock('2026-12-01T10:00:00.000Z');
+    let attempts = 0;
+    let fail: (error: Error) => void = () => undefined;
+    const tally = createReadTally(
+      { add: () => { attempts += 1; return new Promise<void>((_resolve, reject) => (fail = reject)); } },
+      { clock, logger: createLogger('silent'), flushAtBuckets: 2 },
+    );
+    const read = (i: number) => tally.record({ clientId: 'client-1', shopId: String(7000 + i), connectionId: 'c-1', outcome: 'success', requestId: `r${i}` });
+    read(0);
+    void tally.flush(); // the timer's write, which hangs
+    await settle();
+    for (let i = 1; i < 20; i++) read(i);
+    await settle();
+    expect(attempts).toBe(1);
+    fail(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    await settle();
+    for (let i = 20; i < 40; i++) read(i);
+    await settle();
+    expect(attempts).toBe(1);
+  });
 });

@@ -22,7 +22,7 @@ describe('a batcher of lookups', () => {
     vi.useRealTimers();
   });
 
-  const options = { missing: 'none', maxInFlight: 2, maxBatch: 100, maxWaitMs: 2_000, waitedTooLong: () => new Error('waited too long') };
+  const options = { missing: () => 'none', maxInFlight: 2, maxBatch: 100, maxQueueMs: 50, now: () => Date.now() };
 
   it('starts a query at once for a lookup while fewer than maxInFlight run: a quiet service waits for nothing', async () => {
     const { queries, run } = manualRun();
@@ -81,24 +81,40 @@ describe('a batcher of lookups', () => {
     await expect(later).resolves.toBe('value of d');
   });
 
-  it('fails lookups queued for maxWaitMs behind queries that do not answer (a frozen network), and serves later ones once they do', async () => {
+  it('starts the query of a lookup queued for maxQueueMs anyway, beyond maxInFlight: queries that hang hold no one', async () => {
     vi.useFakeTimers();
     const { queries, run } = manualRun();
-    const batcher = createBatcher({ ...options, maxInFlight: 1, run });
-    const hung = batcher.load('a');
-    const queued = batcher.load('b');
-    const outcome = queued.then(() => 'answered', (error: Error) => error.message);
-    await vi.advanceTimersByTimeAsync(1_999);
-    expect(await Promise.race([outcome, Promise.resolve('waiting')])).toBe('waiting');
+    const batcher = createBatcher({ ...options, maxInFlight: 1, maxBatch: 1, run });
+    const hung = batcher.load('a'); // its query never answers (a frozen connection)
+    await vi.advanceTimersByTimeAsync(10);
+    const b = batcher.load('b');
+    await vi.advanceTimersByTimeAsync(30);
+    const c = batcher.load('c');
+    await vi.advanceTimersByTimeAsync(19); // b has waited 49 ms
+    expect(queries.map((query) => query.keys)).toStrictEqual([['a']]);
+    await vi.advanceTimersByTimeAsync(1); // 50 ms: b's query starts; c (queued 20 ms ago) keeps its own clock
+    expect(queries.map((query) => query.keys)).toStrictEqual([['a'], ['b']]);
+    await vi.advanceTimersByTimeAsync(29);
+    expect(queries).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(1);
-    expect(await outcome).toBe('waited too long');
-    expect(queries).toHaveLength(1);
-
+    expect(queries.map((query) => query.keys)).toStrictEqual([['a'], ['b'], ['c']]);
+    queries[1]!.answer();
+    queries[2]!.fail(new Error('timeout exceeded when trying to connect'));
+    await expect(b).resolves.toBe('value of b');
+    await expect(c).rejects.toThrow('timeout exceeded');
     queries[0]!.answer();
     await expect(hung).resolves.toBe('value of a');
-    const later = batcher.load('c');
-    expect(queries.map((query) => query.keys)).toStrictEqual([['a'], ['c']]);
-    queries[1]!.answer();
-    await expect(later).resolves.toBe('value of c');
+  });
+
+  it('fails the lookups of a query whose run throws at once, and goes on with the next', async () => {
+    const batcher = createBatcher({
+      ...options,
+      run: (keys: string[]) => {
+        if (keys.includes('bad')) throw new Error('cannot build the query');
+        return Promise.resolve(new Map(keys.map((key) => [key, `value of ${key}`])));
+      },
+    });
+    await expect(batcher.load('bad')).rejects.toThrow('cannot build the query');
+    await expect(batcher.load('good')).resolves.toBe('value of good');
   });
 });
