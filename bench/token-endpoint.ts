@@ -82,9 +82,8 @@ export async function withBenchDatabase(work: (bench: BenchDatabase) => Promise<
     await migrate(db.sql, await readMigrations(migrationsDirectory));
     const { key } = await createApiClientAdmin({ store: createApiClientStore(db.prisma), clock: systemClock }).create({ name: 'bench' });
     floor = await startChild('bench/support/floor-servers.ts', { BENCH_DATABASE_URL: url.toString() }, { plain: true });
-    const floorProcess = floor;
     await work({
-      db, pool, vault, keys, key, url: url.toString(), simulatorUrl: simulator.ready.url, floorUrl: floor.ready.url, floorRssMb: () => floorProcess.rssMb(),
+      db, pool, vault, keys, key, url: url.toString(), simulatorUrl: simulator.ready.url, floorUrl: floor.ready.url, floorRssMb: floor.rssMb,
       startService: async (env) => {
         const service = await startServiceProcess({ port: await freePort(), databaseUrl: url.toString(), keys, simulatorUrl: simulator.ready.url, ...(env ? { env } : {}) });
         services.push(service);

@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 
+/** A process's resident set, in MB (Linux /proc). */
+export function rssMbOf(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN) / 1024;
+}
+
 /** A bench server in its own process (so the load generator does not share its event loop). */
 export interface ChildServer<Ready> {
   ready: Ready;
@@ -36,7 +41,7 @@ export async function startChild<Ready>(script: string, env: Record<string, stri
   });
   return {
     ready,
-    rssMb: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? Number.NaN) / 1024,
+    rssMb: () => rssMbOf(child.pid!),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

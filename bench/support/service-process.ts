@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { npmStartArguments } from '../../test/support/npm-start.js';
 import { benchApp } from './bench-app.js';
+import { rssMbOf } from './child.js';
 
 export interface ServiceProcess {
   url: string;
@@ -79,7 +80,7 @@ export async function startServiceProcess(input: { port: number; databaseUrl: st
     pid: child.pid!,
     readyMs,
     logFile,
-    rssMb: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? Number.NaN) / 1024,
+    rssMb: () => rssMbOf(child.pid!),
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;

@@ -50,9 +50,8 @@ export interface ReadTally {
  * so Postgres sees one statement every 5 s however many reads there are (flushed on shutdown too),
  * or sooner once `flushAtBuckets` (5,000) buckets are held and no write is under way: reads spread
  * over many shops make a bucket each, and while writes succeed the process holds a few MB of them,
- * not 5 s worth. A failed write
- * keeps the buckets for the next flush (merged; at most `maxBuckets`, then the oldest are dropped
- * and logged).
+ * not 5 s worth. A failed write keeps the buckets for the next flush (merged; at most `maxBuckets`,
+ * then the oldest are dropped and logged).
  *
  * @example
  * const reads = createReadTally(createCredentialReadStore(db.sql), { clock, logger });

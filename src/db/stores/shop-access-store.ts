@@ -1,5 +1,5 @@
-import type { ShopAccess } from '../../connections/model.js';
 import { performance } from 'node:perf_hooks';
+import type { ShopAccess } from '../../connections/model.js';
 import { createBatcher } from '../../shared/batcher.js';
 import type { Database } from '../database.js';
 import { mapConnection, selectConnection } from './connection-rows.js';
