@@ -29,8 +29,10 @@ describe('the console and the merchant pages with the keyboard alone', () => {
     await service?.stop();
   });
 
-  const press = async (page: Page, key: 'Enter' | 'Space', url?: RegExp | string) => {
-    await Promise.all([url ? page.waitForURL(url) : Promise.resolve(), page.keyboard.press(key)]);
+  /** Presses a key that navigates: to `url`, or (`'reload'`) to a new document at the same URL, as a form that posts back does. */
+  const press = async (page: Page, key: 'Enter' | 'Space', url: RegExp | string | 'reload') => {
+    const navigated = url === 'reload' ? page.waitForEvent('load') : page.waitForURL(url);
+    await Promise.all([navigated, page.keyboard.press(key)]);
   };
   const heading = (page: Page) => page.getByRole('heading', { level: 1 }).textContent();
 
@@ -77,7 +79,8 @@ describe('the console and the merchant pages with the keyboard alone', () => {
     await page.keyboard.press('Space');
     expect(await page.getByLabel(/^sign\b/).isChecked()).toBe(false);
     await tabTo(page, 'Create API client');
-    await press(page, 'Enter', /\/admin\/api-clients/);
+    // The form posts back to /admin/api-clients, the URL it is on: wait for the new page, not the URL.
+    await press(page, 'Enter', 'reload');
     expect(await heading(page)).toBe('API client keyboard app created');
     await expectEveryControlReachable(page);
     const key = await page.getByLabel('API key for keyboard app').inputValue();
