@@ -36,14 +36,20 @@ export function grantDeadVerdict(state: RefreshState, now: Date, tiktok: TikTokD
       reason: `TikTok refuses the connection's access token even right after a refresh${said}; the merchant must re-authorize.`,
     };
   }
-  if (state.refreshOutcomeUnknownAt && tiktok?.code === 36004005 && state.accessTokenExpiresAt.getTime() > now.getTime()) {
-    // Not a dead grant yet (#15 item 3): the access token from before still works until it expires.
+  if (state.refreshOutcomeUnknownAt && tiktok?.code === 36004005) {
+    // Not a dead grant yet (#15 item 3): the access token from before still works until it expires. One that
+    // has already expired (the retries kept failing until then) is told the same way, since the loss was ours
+    // and subscribers and the lost-token alert count it; the sweeper's next pass ends it (refreshLostEnded).
+    const expiry = state.accessTokenExpiresAt.toISOString();
+    const expired = state.accessTokenExpiresAt.getTime() <= now.getTime();
     return {
       status: 'refresh_lost',
       reason:
         `TikTok no longer accepts the stored refresh token${said}: an earlier refresh (at ${state.refreshOutcomeUnknownAt.toISOString()}) ` +
-        `reached TikTok but its answer was lost, so the refresh token was most likely rotated away. The access token keeps working until ` +
-        `${state.accessTokenExpiresAt.toISOString()}; the merchant must re-authorize before then.`,
+        'reached TikTok but its answer was lost, so the refresh token was most likely rotated away. ' +
+        (expired
+          ? `The access token expired on ${expiry}; the merchant must re-authorize.`
+          : `The access token keeps working until ${expiry}; the merchant must re-authorize before then.`),
     };
   }
   if (state.refreshOutcomeUnknownAt) {

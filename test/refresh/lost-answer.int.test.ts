@@ -84,6 +84,35 @@ describe('a refresh whose answer was lost, then 36004005 on the retry (strict ro
     expect((await survivor.ensureFresh(id)).accessToken).toBe(tokens.accessToken);
   });
 
+  it('a loss learned only after the access token expired is still told as refresh_lost; the next sweep ends it', async () => {
+    // The retries after a lost answer can all fail until the access token is gone (the chaos proof's aimed
+    // kills do that): the grant was still lost by an unknown outcome, and subscribers must hear it as such.
+    const { id, tokens } = await h.seed();
+    h.clock.set((await h.row(id)).refreshDueAt!);
+    h.sim.control.answerButFail({ endpoint: 'refresh', how: 'drop', count: 1 });
+    const refresher = h.refresher();
+    expect(await refresher.sweepOnce()).toMatchObject({ failed: 1 });
+    const unknownAt = (await h.row(id)).refreshOutcomeUnknownAt!;
+
+    h.clock.set(new Date(tokens.accessTokenExpiresAt.getTime() + 5_000));
+    // Callers are told what they must do: re-authorize (as for any refresh_lost connection past its expiry).
+    await expect(refresher.ensureFresh(id)).rejects.toMatchObject({ code: 'connection_needs_reauth' });
+    const lost = await h.row(id);
+    expect(lost).toMatchObject({ status: 'refresh_lost', refreshDueAt: null, claimOwner: null });
+    expect(lost.statusReason).toContain(`an earlier refresh (at ${unknownAt.toISOString()})`);
+    expect(lost.statusReason).toContain(`The access token expired on ${tokens.accessTokenExpiresAt.toISOString()}; the merchant must re-authorize.`);
+
+    expect(await refresher.sweepOnce()).toMatchObject({ expired: 1 });
+    expect(await h.row(id)).toMatchObject({ status: 'needs_reauth' });
+    const events = (await h.outbox(id)).map((e) => parseConnectionEvent(e.type, e.payload));
+    expect(events.map((e) => e.type)).toStrictEqual(['connection.refresh_failed', 'connection.refresh_lost', 'connection.needs_reauth']);
+    expect(events[1]).toMatchObject({
+      payload: { previousStatus: 'active', cause: 'refresh', accessTokenExpiresAt: tokens.accessTokenExpiresAt.toISOString() },
+    });
+    expect(events[2]).toMatchObject({ payload: { previousStatus: 'refresh_lost', cause: 'sweeper' } });
+    expect(h.sim.control.counters().refreshes.total).toBe(2);
+  });
+
   it('a 36004005 with no lost answer before is still a dead grant (needs_reauth)', async () => {
     const { id, seller } = await h.seed();
     h.sim.control.revokeSeller(seller.openId);
