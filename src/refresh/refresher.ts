@@ -7,7 +7,7 @@ import { openAccessToken } from '../vault/tokens.js';
 import { refreshClaimed, type AttemptDeps, type AttemptResult, type FreshToken, type Trigger } from './attempt.js';
 import { sweepAuthorizationExpiry, type ExpiryDeps } from './authorization-expiry.js';
 import { createRefreshCircuit, type CircuitSignal, type RefreshCircuit } from './circuit.js';
-import { isServableWhileRefreshing, isTokenDue, minimumValidityMs, refreshUrgency } from './due.js';
+import { isServableWhileRefreshing, isTokenDue, lastResortValidityMs, minimumValidityMs, refreshUrgency } from './due.js';
 import { defaultBackoff, type BackoffPolicy } from './failure.js';
 import { markAccessRefused, type AccessRefused } from './grant-dead.js';
 import { createSingleFlight } from './single-flight.js';
@@ -88,6 +88,8 @@ export interface Refresher {
 const minForceIntervalMs = 10_000;
 /** An expired token in backoff is refreshed on request at most this often per connection (#15 item 2). */
 export const backoffRetrySeconds = 30;
+/** A caller's wait ends this long before its stored token would stop being servable: time to read and answer. */
+const servableMarginMs = 250;
 /**
  * The token refresher: in-process single flight per connection over a cross-process claim with a
  * lease, compare-and-set writes, failure classes with bounded retries, and the sweeper.
@@ -256,14 +258,18 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   };
 
   /**
-   * A request waits for a refresh at most `callerWaitMs` (#15 item 1): then the refresh keeps running
-   * (its answer, however late, is stored) and the caller gets the stored token if it is still valid for more
-   * than the last-resort validity ({@link isServableWhileRefreshing}), otherwise RefreshBusy (503 with Retry-After).
+   * A request waits for a refresh at most `callerWaitMs` (#15 item 1), and never past the moment its stored
+   * token stops being servable (#15 item 4: asked with 15 s left, a caller gets that token with 10 s left, not a
+   * 503 after waiting). Then the refresh keeps running (its answer, however late, is stored) and the caller gets
+   * the stored token if it is still valid for more than the last-resort validity ({@link isServableWhileRefreshing}),
+   * otherwise RefreshBusy (503 with Retry-After). `known`: the row as the caller read it (read here otherwise).
    */
-  const withinWait = async (id: string, running: Promise<FreshToken | undefined>): Promise<FreshToken | undefined> => {
+  const withinWait = async (id: string, running: Promise<FreshToken | undefined>, known?: RefreshState): Promise<FreshToken | undefined> => {
+    const before = known ?? (await store.read(id));
+    const servableForMs = before ? before.accessTokenExpiresAt.getTime() - lastResortValidityMs - servableMarginMs - clock.now().getTime() : 0;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), callerWaitMs);
+      timer = setTimeout(() => resolve('late'), servableForMs > 0 ? Math.min(callerWaitMs, servableForMs) : callerWaitMs);
     });
     try {
       const first = await Promise.race([running, late]);
@@ -280,7 +286,8 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   };
 
   const ensureFresh = async (connectionId: string, options: { force?: boolean } = {}, trigger: Trigger = 'request'): Promise<FreshToken> => {
-    const waited = (running: Promise<FreshToken | undefined>) => (trigger === 'request' ? withinWait(connectionId, running) : running);
+    const waited = (running: Promise<FreshToken | undefined>, known?: RefreshState) =>
+      trigger === 'request' ? withinWait(connectionId, running, known) : running;
     const pending = flights.pending(connectionId);
     if (pending) {
       // Share the running refresh; if it failed, the row says what to serve (old token, or why not).
@@ -305,6 +312,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
           retryInBackoff: need === 'retry_in_backoff',
         }),
       ),
+      state,
     );
     return fresh ?? ensureFresh(connectionId, options, trigger);
   };

@@ -92,6 +92,27 @@ describe('a refresh answer slower than the old timeout (#15 item 1)', () => {
     expect(await h.row(id)).toMatchObject({ status: 'active', refreshOutcomeUnknownAt: null });
   });
 
+  it('a caller is not kept waiting past the moment its stored token stops being servable: asked with 12 s left, it gets that token, not a 503', async () => {
+    const { id, tokens } = await h.seed();
+    // The clock runs at real speed here, as the wait does.
+    const from = new Date(tokens.accessTokenExpiresAt.getTime() - 12_000);
+    const started = Date.now();
+    h.clock.set(from);
+    const ticking = setInterval(() => h.clock.set(new Date(from.getTime() + Date.now() - started)), 10);
+    try {
+      h.sim.control.answerButFail({ endpoint: 'refresh', how: 'delay', ms: 4000, count: 1 });
+      // A 3 s wait would end with 9 s left, too little to hand out: the caller is answered after about 2 s instead.
+      const refresher = h.refresher({ callerWaitMs: 3000 });
+      const served = await refresher.ensureFresh(id);
+      expect(served.accessToken).toBe(tokens.accessToken);
+      expect(served.accessTokenExpiresAt.getTime() - h.clock.now().getTime()).toBeGreaterThan(10_000);
+      await until(async () => (await h.row(id)).tokenVersion === 2, 'the late answer to be stored');
+      expect(await h.row(id)).toMatchObject({ status: 'active', refreshOutcomeUnknownAt: null });
+    } finally {
+      clearInterval(ticking);
+    }
+  });
+
   it('a caller that gives up waiting gets the stored token while it is valid beyond the minimum validity', async () => {
     const { id, tokens } = await h.seed();
     h.clock.set((await h.row(id)).refreshDueAt!);
