@@ -265,7 +265,8 @@ export function createRefresher(deps: RefresherDeps): Refresher {
    * otherwise RefreshBusy (503 with Retry-After). `known`: the row as the caller read it (read here otherwise).
    */
   const withinWait = async (id: string, running: Promise<FreshToken | undefined>, known?: RefreshState): Promise<FreshToken | undefined> => {
-    const before = known ?? (await store.read(id));
+    // Without the row (the database away too), the wait is bounded by callerWaitMs alone, as the answer below is.
+    const before = known ?? (await store.read(id).catch(() => undefined));
     const servableForMs = before ? before.accessTokenExpiresAt.getTime() - lastResortValidityMs - servableMarginMs - clock.now().getTime() : 0;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
