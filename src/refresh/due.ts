@@ -10,9 +10,14 @@ export const minimumValidityMs = 60_000;
  */
 export const lastResortValidityMs = 10_000;
 
-/** Whether a token whose refresh did not finish in time is still worth handing out ({@link lastResortValidityMs}). */
+/** Until when (epoch ms) a token whose refresh did not finish in time is still worth handing out ({@link lastResortValidityMs}). */
+export function servableUntil(token: Pick<Connection, 'accessTokenExpiresAt'>): number {
+  return token.accessTokenExpiresAt.getTime() - lastResortValidityMs;
+}
+
+/** Whether a token whose refresh did not finish in time is still worth handing out ({@link servableUntil}). */
 export function isServableWhileRefreshing(token: Pick<Connection, 'accessTokenExpiresAt'>, now: number): boolean {
-  return token.accessTokenExpiresAt.getTime() - now > lastResortValidityMs;
+  return servableUntil(token) > now;
 }
 
 /**

@@ -39,7 +39,7 @@ export function grantDeadVerdict(state: RefreshState, now: Date, tiktok: TikTokD
   if (state.refreshOutcomeUnknownAt && tiktok?.code === 36004005) {
     // Not a dead grant yet (#15 item 3): the access token from before still works until it expires. One that
     // has already expired (the retries kept failing until then) is told the same way, since the loss was ours
-    // and subscribers and the lost-token alert count it; the sweeper's next pass ends it (refreshLostEnded).
+    // and subscribers must hear it as such; the sweeper's next pass ends it (refreshLostEnded).
     const expiry = state.accessTokenExpiresAt.toISOString();
     const expired = state.accessTokenExpiresAt.getTime() <= now.getTime();
     return {

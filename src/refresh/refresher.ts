@@ -7,7 +7,7 @@ import { openAccessToken } from '../vault/tokens.js';
 import { refreshClaimed, type AttemptDeps, type AttemptResult, type FreshToken, type Trigger } from './attempt.js';
 import { sweepAuthorizationExpiry, type ExpiryDeps } from './authorization-expiry.js';
 import { createRefreshCircuit, type CircuitSignal, type RefreshCircuit } from './circuit.js';
-import { isServableWhileRefreshing, isTokenDue, lastResortValidityMs, minimumValidityMs, refreshUrgency } from './due.js';
+import { isServableWhileRefreshing, isTokenDue, minimumValidityMs, refreshUrgency, servableUntil } from './due.js';
 import { defaultBackoff, type BackoffPolicy } from './failure.js';
 import { markAccessRefused, type AccessRefused } from './grant-dead.js';
 import { createSingleFlight } from './single-flight.js';
@@ -88,8 +88,8 @@ export interface Refresher {
 const minForceIntervalMs = 10_000;
 /** An expired token in backoff is refreshed on request at most this often per connection (#15 item 2). */
 export const backoffRetrySeconds = 30;
-/** A caller's wait ends this long before its stored token would stop being servable: time to read and answer. */
-const servableMarginMs = 250;
+/** A caller's wait ends this long before its stored token would stop being servable: time to read it again and answer. */
+const servableMarginMs = 1_000;
 /**
  * The token refresher: in-process single flight per connection over a cross-process claim with a
  * lease, compare-and-set writes, failure classes with bounded retries, and the sweeper.
@@ -117,6 +117,17 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   /** Set when the circuit opens; cleared once a sweep with the circuit closed finds the due backlog worked off. */
   let expiryFirst = false;
   const flights = createSingleFlight<FreshToken | undefined>();
+  /** For each refresh in flight here: until when the connection's stored token can be handed out, for the requests that join it. */
+  const servableWhileInFlight = new Map<string, number>();
+  /** Runs (or joins) the connection's one refresh in this process. */
+  const fly = (id: string, input: RefreshFlowInput) =>
+    flights.run(id, async () => {
+      try {
+        return await refreshFlow(id, input);
+      } finally {
+        servableWhileInFlight.delete(id);
+      }
+    });
   const followUps = new Set<Promise<unknown>>();
   const followUp = (fresh: FreshToken): void => {
     if (!deps.afterRefresh) return;
@@ -215,10 +226,8 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   };
 
   /** Claims and refreshes; when another process holds the claim, polls until it finishes (bounded). */
-  const refreshFlow = async (
-    id: string,
-    input: { force: boolean; trigger: Trigger; wait: boolean; seenVersion?: number; known?: RefreshState; retryInBackoff?: boolean },
-  ) => {
+  const refreshFlow = async (id: string, input: RefreshFlowInput) => {
+    if (input.known) servableWhileInFlight.set(id, servableUntil(input.known));
     const gate = await circuitAllows(id, input);
     if (!gate.allowed) {
       if (!input.wait) return undefined;
@@ -232,13 +241,17 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     } finally {
       if (!claimed) settle(gate.app, 'none');
     }
-    if (claimed) return attempt(claimed, input.trigger);
+    if (claimed) {
+      servableWhileInFlight.set(id, servableUntil(claimed));
+      return attempt(claimed, input.trigger);
+    }
     if (!input.wait) return undefined;
     const started = Date.now();
     for (;;) {
       const state = await store.read(id);
       if (!state) throw new ConnectionNotFound(id);
       assertUsable(state);
+      servableWhileInFlight.set(id, servableUntil(state));
       const now = clock.now().getTime();
       const versionChanged = input.seenVersion !== undefined && state.tokenVersion !== input.seenVersion;
       if (versionChanged || state.claimOwner === null) return serve(state);
@@ -258,19 +271,21 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   };
 
   /**
-   * A request waits for a refresh at most `callerWaitMs` (#15 item 1), and never past the moment its stored
-   * token stops being servable (#15 item 4: asked with 15 s left, a caller gets that token with 10 s left, not a
-   * 503 after waiting). Then the refresh keeps running (its answer, however late, is stored) and the caller gets
-   * the stored token if it is still valid for more than the last-resort validity ({@link isServableWhileRefreshing}),
-   * otherwise RefreshBusy (503 with Retry-After). `known`: the row as the caller read it (read here otherwise).
+   * A request waits for a refresh at most `callerWaitMs` (#15 item 1). Then the refresh keeps running (its answer,
+   * however late, is stored) and the caller gets the stored token if it is still valid for more than the
+   * last-resort validity ({@link isServableWhileRefreshing}), otherwise RefreshBusy (503 with Retry-After).
+   * A caller whose stored token was servable when it asked (`until`, from {@link servableUntil}) is never
+   * refused (#15 item 4): its wait ends a second before that token stops being servable (asked with 15 s left,
+   * it gets that token with 11 s left, not a 503), and that token is handed out if nothing newer is stored.
+   * `until` unknown, or a forced refresh (which wants a new token): the whole `callerWaitMs`.
    */
-  const withinWait = async (id: string, running: Promise<FreshToken | undefined>, known?: RefreshState): Promise<FreshToken | undefined> => {
-    // Without the row (the database away too), the wait is bounded by callerWaitMs alone, as the answer below is.
-    const before = known ?? (await store.read(id).catch(() => undefined));
-    const servableForMs = before ? before.accessTokenExpiresAt.getTime() - lastResortValidityMs - servableMarginMs - clock.now().getTime() : 0;
+  const withinWait = async (id: string, running: Promise<FreshToken | undefined>, until: number | undefined): Promise<FreshToken | undefined> => {
+    const askedAt = clock.now().getTime();
+    const servableWhenAsked = until !== undefined && until > askedAt;
+    const waitMs = servableWhenAsked ? Math.min(callerWaitMs, Math.max(0, until - servableMarginMs - askedAt)) : callerWaitMs;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), servableForMs > 0 ? Math.min(callerWaitMs, servableForMs) : callerWaitMs);
+      timer = setTimeout(() => resolve('late'), waitMs);
     });
     try {
       const first = await Promise.race([running, late]);
@@ -282,17 +297,20 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     const state = await store.read(id);
     if (!state) throw new ConnectionNotFound(id);
     assertUsable(state);
-    if (isServableWhileRefreshing(state, clock.now().getTime())) return open(state);
-    throw new RefreshBusy(`Connection ${id}'s token is being refreshed and TikTok has not answered within ${callerWaitMs} ms; retry shortly.`);
+    const now = clock.now().getTime();
+    const stillTheOneAskedFor = servableWhenAsked && servableUntil(state) === until && state.accessTokenExpiresAt.getTime() > now;
+    if (isServableWhileRefreshing(state, now) || stillTheOneAskedFor) return open(state);
+    throw new RefreshBusy(`Connection ${id}'s token is being refreshed and TikTok has not answered within ${Math.round(waitMs)} ms; retry shortly.`);
   };
 
   const ensureFresh = async (connectionId: string, options: { force?: boolean } = {}, trigger: Trigger = 'request'): Promise<FreshToken> => {
-    const waited = (running: Promise<FreshToken | undefined>, known?: RefreshState) =>
-      trigger === 'request' ? withinWait(connectionId, running, known) : running;
+    const bounded = options.force !== true;
+    const waited = (running: Promise<FreshToken | undefined>, until: number | undefined) =>
+      trigger === 'request' ? withinWait(connectionId, running, bounded ? until : undefined) : running;
     const pending = flights.pending(connectionId);
     if (pending) {
       // Share the running refresh; if it failed, the row says what to serve (old token, or why not).
-      const shared = await waited(pending.catch(() => undefined));
+      const shared = await waited(pending.catch(() => undefined), servableWhileInFlight.get(connectionId));
       if (shared) return shared;
     }
     const state = await store.read(connectionId);
@@ -307,13 +325,11 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     const need = needsRefresh(state, clock.now(), force, trigger === 'operator');
     if (need === 'no') return serve(state);
     const fresh = await waited(
-      flights.run(connectionId, () =>
-        refreshFlow(connectionId, {
-          force: need === 'yes' && (force || state.refreshDueAt === null), trigger, wait: true, seenVersion: state.tokenVersion, known: state,
-          retryInBackoff: need === 'retry_in_backoff',
-        }),
-      ),
-      state,
+      fly(connectionId, {
+        force: need === 'yes' && (force || state.refreshDueAt === null), trigger, wait: true, seenVersion: state.tokenVersion, known: state,
+        retryInBackoff: need === 'retry_in_backoff',
+      }),
+      servableUntil(state),
     );
     return fresh ?? ensureFresh(connectionId, options, trigger);
   };
@@ -330,7 +346,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       if (closed && ids.length < limit) expiryFirst = false;
       return ids;
     },
-    refreshOne: (id) => flights.run(id, () => refreshFlow(id, { force: false, trigger: 'sweep', wait: false })),
+    refreshOne: (id) => fly(id, { force: false, trigger: 'sweep', wait: false }),
     authorizationExpiry: (now, limit) => sweepAuthorizationExpiry({ ...deps, store: deps.expiry }, now, limit),
   });
 
@@ -339,8 +355,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     refreshNow: (connectionId) => ensureFresh(connectionId, { force: true }, 'operator'),
     refreshInBackground(connectionId) {
       if (flights.pending(connectionId)) return;
-      flights
-        .run(connectionId, () => refreshFlow(connectionId, { force: false, trigger: 'request', wait: false }))
+      fly(connectionId, { force: false, trigger: 'request', wait: false })
         .catch((error: unknown) => deps.logger.debug({ err: error, connectionId }, 'background refresh did not succeed; the attempt recorded why'));
     },
     markGrantDead: (input) => markAccessRefused({ ...attemptDeps, claimSeconds: settings.claimSeconds }, input),
@@ -353,6 +368,16 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       await Promise.allSettled([...followUps]);
     },
   };
+}
+
+/** How one refresh runs: whether it may skip the schedule, who asked, whether it waits for another process's. */
+interface RefreshFlowInput {
+  force: boolean;
+  trigger: Trigger;
+  wait: boolean;
+  seenVersion?: number;
+  known?: RefreshState;
+  retryInBackoff?: boolean;
 }
 
 /**
