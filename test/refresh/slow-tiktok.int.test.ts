@@ -25,6 +25,18 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** Runs `work` with the fake clock from `from` on, running at real speed, as the waits under test do. */
+async function atRealSpeedFrom(from: Date, work: () => Promise<void>): Promise<void> {
+  const started = Date.now();
+  h.clock.set(from);
+  const ticking = setInterval(() => h.clock.set(new Date(from.getTime() + Date.now() - started)), 10);
+  try {
+    await work();
+  } finally {
+    clearInterval(ticking);
+  }
+}
+
 // A 2-second lease: the old code gave a refresh request min(10 s, half the lease) = 1 s.
 const shortLease = { REFRESH_CLAIM_SECONDS: '2' };
 
@@ -94,12 +106,7 @@ describe('a refresh answer slower than the old timeout (#15 item 1)', () => {
 
   it('callers are not kept waiting past the moment their stored token stops being servable: asked with 12 s left, they get that token, not a 503', async () => {
     const { id, tokens } = await h.seed();
-    // The clock runs at real speed here, as the wait does.
-    const from = new Date(tokens.accessTokenExpiresAt.getTime() - 12_000);
-    const started = Date.now();
-    h.clock.set(from);
-    const ticking = setInterval(() => h.clock.set(new Date(from.getTime() + Date.now() - started)), 10);
-    try {
+    await atRealSpeedFrom(new Date(tokens.accessTokenExpiresAt.getTime() - 12_000), async () => {
       h.sim.control.answerButFail({ endpoint: 'refresh', how: 'delay', ms: 4000, count: 1 });
       // A 3 s wait would end with 9 s left, too little to hand out: the callers are answered after about 1 s instead,
       // the one that started the refresh and the one that joined it alike.
@@ -112,43 +119,29 @@ describe('a refresh answer slower than the old timeout (#15 item 1)', () => {
       await until(async () => (await h.row(id)).tokenVersion === 2, 'the late answer to be stored');
       expect(await h.row(id)).toMatchObject({ status: 'active', refreshOutcomeUnknownAt: null });
       expect(h.sim.control.counters().refreshes.total).toBe(1);
-    } finally {
-      clearInterval(ticking);
-    }
+    });
   });
 
   it('a caller whose token has just over 10 s left gets it at once rather than a 503 after waiting', async () => {
     const { id, tokens } = await h.seed();
-    const from = new Date(tokens.accessTokenExpiresAt.getTime() - 10_200);
-    const started = Date.now();
-    h.clock.set(from);
-    const ticking = setInterval(() => h.clock.set(new Date(from.getTime() + Date.now() - started)), 10);
-    try {
+    await atRealSpeedFrom(new Date(tokens.accessTokenExpiresAt.getTime() - 10_200), async () => {
       h.sim.control.answerButFail({ endpoint: 'refresh', how: 'delay', ms: 2000, count: 1 });
       const refresher = h.refresher({ callerWaitMs: 1500 });
       const served = await refresher.ensureFresh(id);
       expect(served.accessToken).toBe(tokens.accessToken);
       await until(async () => (await h.row(id)).tokenVersion === 2, 'the late answer to be stored');
-    } finally {
-      clearInterval(ticking);
-    }
+    });
   });
 
   it('a forced refresh (the proxy retrying a token TikTok refused) waits for the new token instead of taking the stored one early', async () => {
     const { id, tokens } = await h.seed();
-    const from = new Date(tokens.accessTokenExpiresAt.getTime() - 12_000);
-    const started = Date.now();
-    h.clock.set(from);
-    const ticking = setInterval(() => h.clock.set(new Date(from.getTime() + Date.now() - started)), 10);
-    try {
+    await atRealSpeedFrom(new Date(tokens.accessTokenExpiresAt.getTime() - 12_000), async () => {
       h.sim.control.answerButFail({ endpoint: 'refresh', how: 'delay', ms: 1500, count: 1 });
       const refresher = h.refresher({ callerWaitMs: 3000 });
       const fresh = await refresher.ensureFresh(id, { force: true });
       expect(fresh.accessToken).not.toBe(tokens.accessToken);
       expect(fresh.accessToken).toBe((await h.row(id)).accessToken);
-    } finally {
-      clearInterval(ticking);
-    }
+    });
   });
 
   it('a caller that gives up waiting gets the stored token while it is valid beyond the minimum validity', async () => {
