@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
@@ -24,11 +24,11 @@ export interface ChildServer<Ready> {
  */
 export async function startChild<Ready>(script: string, env: Record<string, string>, options: { plain?: boolean } = {}): Promise<ChildServer<Ready>> {
   let entry = ['--import', 'tsx', script];
-  if (options.plain) {
-    // Inside the project, so that its packages resolve from node_modules.
-    const outfile = join('node_modules', '.cache', 'tsc-bench', `${process.pid}-${script.replace(/\W+/g, '-')}.mjs`);
-    await build({ entryPoints: [script], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
-    entry = [outfile];
+  // Inside the project, so that its packages resolve from node_modules; removed when the process stops.
+  const bundle = options.plain ? join('node_modules', '.cache', 'tsc-bench', `${process.pid}-${script.replace(/\W+/g, '-')}.mjs`) : undefined;
+  if (bundle) {
+    await build({ entryPoints: [script], outfile: bundle, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
+    entry = [bundle];
   }
   const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), ...entry], {
     env: { ...process.env, ...env },
@@ -47,6 +47,8 @@ export async function startChild<Ready>(script: string, env: Record<string, stri
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
+      }).finally(() => {
+        if (bundle) rmSync(bundle, { force: true });
       }),
   };
 }
