@@ -16,15 +16,20 @@ beforeEach(async () => {
   await h.reset();
 });
 
+/** A connection whose due refresh reached TikTok (which rotated the refresh token) but whose answer was dropped. */
+async function aLostAnswer() {
+  const { id, tokens } = await h.seed();
+  h.clock.set((await h.row(id)).refreshDueAt!);
+  h.sim.control.answerButFail({ endpoint: 'refresh', how: 'drop', count: 1 });
+  const refresher = h.refresher();
+  expect(await refresher.sweepOnce()).toMatchObject({ failed: 1 });
+  return { id, tokens, refresher, lost: await h.row(id) };
+}
+
 describe('a refresh whose answer was lost, then 36004005 on the retry (strict rotation)', () => {
   it('moves the connection to refresh_lost, which keeps serving the access token until it expires, then needs_reauth', async () => {
-    const { id, tokens } = await h.seed();
-    h.clock.set((await h.row(id)).refreshDueAt!);
     // TikTok rotates the refresh token, and the connection drops before its answer arrives.
-    h.sim.control.answerButFail({ endpoint: 'refresh', how: 'drop', count: 1 });
-    const refresher = h.refresher();
-    expect(await refresher.sweepOnce()).toMatchObject({ failed: 1 });
-    const lost = await h.row(id);
+    const { id, tokens, refresher, lost } = await aLostAnswer();
     expect(lost).toMatchObject({ status: 'active', refreshFailureCount: 1 });
     expect(lost.refreshOutcomeUnknownAt).not.toBeNull();
 
@@ -87,12 +92,8 @@ describe('a refresh whose answer was lost, then 36004005 on the retry (strict ro
   it('a loss learned only after the access token expired is still told as refresh_lost; the next sweep ends it', async () => {
     // The retries after a lost answer can all fail until the access token is gone (the chaos proof's aimed
     // kills do that): the grant was still lost by an unknown outcome, and subscribers must hear it as such.
-    const { id, tokens } = await h.seed();
-    h.clock.set((await h.row(id)).refreshDueAt!);
-    h.sim.control.answerButFail({ endpoint: 'refresh', how: 'drop', count: 1 });
-    const refresher = h.refresher();
-    expect(await refresher.sweepOnce()).toMatchObject({ failed: 1 });
-    const unknownAt = (await h.row(id)).refreshOutcomeUnknownAt!;
+    const { id, tokens, refresher, lost: unknown } = await aLostAnswer();
+    const unknownAt = unknown.refreshOutcomeUnknownAt!;
 
     h.clock.set(new Date(tokens.accessTokenExpiresAt.getTime() + 5_000));
     // Callers are told what they must do: re-authorize (as for any refresh_lost connection past its expiry).
