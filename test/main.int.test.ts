@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEmptyPostgresDatabase, testBackend } from './support/database.js';
-import { buildBundle, npmStartArguments } from './support/npm-start.js';
+import { buildBundle, npmStart } from './support/npm-start.js';
 
 /** Its own build beside `dist`: the PGlite and Postgres runs may build at the same time. */
 const bundle = `dist-test-${process.pid}`;
@@ -13,8 +13,9 @@ afterAll(() => rmSync(bundle, { recursive: true, force: true }));
 
 /** Runs the service the way `npm start` does, as its own process. */
 function startProcess(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, npmStartArguments(bundle), {
-    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', TEST_BACKEND: '', ...env },
+  const start = npmStart(bundle);
+  const child = spawn(process.execPath, start.args, {
+    env: { ...process.env, ...start.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', TEST_BACKEND: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -4,7 +4,7 @@ import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { npmStartArguments } from '../../test/support/npm-start.js';
+import { npmStart } from '../../test/support/npm-start.js';
 import { benchApp } from './bench-app.js';
 import { rssMbOf } from './child.js';
 
@@ -21,26 +21,28 @@ export interface ServiceProcess {
 }
 
 /**
- * The service as `npm start` starts it (`node --enable-source-maps --import ./dist/tracing-preload.js
- * dist/main.js`, the bundle `npm run bench` builds first, as `npm start` does):
+ * The service as `npm start` starts it (the arguments and environment of package.json's start script,
+ * on the bundle `npm run bench` builds first, as `npm start` does):
  * NODE_ENV=production with real generated keys and secrets, the request log at the default level
  * (written to a file, as a log collector would take it), Postgres, TikTok = the bench's simulator.
  */
 export async function startServiceProcess(input: { port: number; databaseUrl: string; keys: string; simulatorUrl: string; env?: Record<string, string> }): Promise<ServiceProcess> {
   const logFile = join(tmpdir(), `tsc-bench-service-${input.port}.log`);
   const out = openSync(logFile, 'w');
+  const start = npmStart();
   const started = performance.now();
   const child = spawn(
     process.execPath,
     [
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
       ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), // e.g. --trace-gc, to see the heap in the log
-      ...npmStartArguments(),
+      ...start.args,
     ],
     {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
+        ...start.env,
         NODE_ENV: 'production',
         PORT: String(input.port),
         PUBLIC_URL: 'https://connect.bench.invalid',

@@ -2,7 +2,7 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { npmStartArguments } from '../../test/support/npm-start.js';
+import { npmStart } from '../../test/support/npm-start.js';
 import { logDir } from './figures.js';
 
 const run = promisify(execFile);
@@ -29,7 +29,8 @@ export function startTsx(name: string, args: string[], env: Record<string, strin
 
 /** Starts the service as `npm start` runs it (node on the bundle the proof's global setup built). */
 export function startService(name: string, env: Record<string, string>, logName = name, onLine?: (line: string) => void): Child {
-  return startChild(process.execPath, name, npmStartArguments(), env, logName, onLine);
+  const start = npmStart();
+  return startChild(process.execPath, name, start.args, { ...start.env, ...env }, logName, onLine);
 }
 
 function startChild(command: string, name: string, args: string[], env: Record<string, string>, logName: string, onLine?: (line: string) => void): Child {
