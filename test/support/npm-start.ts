@@ -21,7 +21,7 @@ export function npmStart(bundle = 'dist'): NpmStart {
   if (!command) throw new Error(`package.json's start script is not "node scripts/build.mjs && [NAME=value …] node <arguments>": ${scripts.start}`);
   const [, assignments, args] = command as unknown as [string, string, string];
   return {
-    env: Object.fromEntries(assignments.trim().split(/\s+/).filter(Boolean).map((assignment) => assignment.split('=') as [string, string])),
+    env: Object.fromEntries(assignments.trim().split(/\s+/).filter(Boolean).map((assignment) => [assignment.slice(0, assignment.indexOf('=')), assignment.slice(assignment.indexOf('=') + 1)])),
     args: args.split(/\s+/).map((argument) => argument.replace(/^(\.\/)?dist\//, `$1${bundle}/`)),
   };
 }
