@@ -38,8 +38,12 @@ export interface Vault {
 export function createVault(ring: KeyRing, options: { openedCacheSize?: number } = {}): Vault {
   const aad = (context: SealContext, keyId: string) => Buffer.from(`tsc.v1|${context.purpose}|${context.rowId}|${keyId}`, 'utf8');
   const capacity = options.openedCacheSize ?? 10_000;
-  /** Opened values, oldest first (a Map keeps insertion order; a hit does not move one: evicting a busy one costs a decryption). */
-  const opened = new Map<string, string>();
+  /**
+   * Opened values by ciphertext, with the context they were opened in, oldest first (a Map keeps
+   * insertion order; a hit does not move one: evicting a busy one costs a decryption). Keyed by the
+   * ciphertext alone, so that a read allocates no key (issue #12).
+   */
+  const opened = new Map<Sealed, { rowId: string; purpose: SealContext['purpose']; plaintext: string }>();
   const decrypt = (sealed: Sealed, context: SealContext): string => {
     const parts = sealed.split('.');
     if (parts.length !== 5 || parts[0] !== 'v1') throw new DecryptionFailed('A stored secret has an unknown format.');
@@ -67,13 +71,12 @@ export function createVault(ring: KeyRing, options: { openedCacheSize?: number }
     },
     open(sealed, context) {
       if (capacity <= 0) return decrypt(sealed, context);
-      // The whole context is in the key: the same ciphertext under another row or purpose is decrypted, and refused.
-      const cacheKey = `${context.purpose}|${context.rowId}|${sealed}`;
-      const hit = opened.get(cacheKey);
-      if (hit !== undefined) return hit;
+      // A hit counts only in the context it was opened in: the same ciphertext under another row or purpose is decrypted, and refused.
+      const hit = opened.get(sealed);
+      if (hit !== undefined && hit.rowId === context.rowId && hit.purpose === context.purpose) return hit.plaintext;
       const plaintext = decrypt(sealed, context);
-      if (opened.size >= capacity) opened.delete(opened.keys().next().value!);
-      opened.set(cacheKey, plaintext);
+      if (hit === undefined && opened.size >= capacity) opened.delete(opened.keys().next().value!);
+      opened.set(sealed, { rowId: context.rowId, purpose: context.purpose, plaintext });
       return plaintext;
     },
     keyIdOf(sealed) {

@@ -59,6 +59,7 @@ describe('vault', () => {
       expect(openAccessToken(vault, 'conn-cached', sealed.accessTokenSealed)).toBe(tokens.accessToken);
       expect(() => openAccessToken(vault, 'conn-other', sealed.accessTokenSealed)).toThrow(DecryptionFailed);
       expect(() => openRefreshToken(vault, 'conn-cached', sealed.accessTokenSealed)).toThrow(DecryptionFailed);
+      expect(openAccessToken(vault, 'conn-cached', sealed.accessTokenSealed)).toBe(tokens.accessToken);
     });
 
     it('decrypts each ciphertext once while it is kept, and again once it has been pushed out', () => {

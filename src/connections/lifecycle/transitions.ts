@@ -26,7 +26,7 @@ export interface TransitionRule {
  * Creation (a first authorization) is not a move: it writes `connection.created` with the new row.
  */
 export const transitions = {
-  /** TikTok refuses the refresh token (36004005 …) or, for good, an access token. */
+  /** TikTok refuses the refresh token (36004005 and the like) or, for good, an access token. */
   grantRefused: { from: ['active'], to: 'needs_reauth', causes: ['refresh', 'api_call'], event: 'connection.needs_reauth', schedule: 'stop' },
   /**
    * TikTok refused the refresh token (36004005) after an attempt whose answer was lost: it was most likely

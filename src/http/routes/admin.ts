@@ -106,7 +106,7 @@ export function adminEndpoints(deps: AdminRouteDeps): Endpoint[] {
       auth: 'none',
       audited: true,
       middleware: [parseCookies, noStore],
-      // The query is the issuer's (code, state, iss, session_state, error…); openid-client checks it.
+      // The query is the issuer's (code, state, iss, session_state, error and so on); openid-client checks it.
       handler: async (_input, req, res) => {
         const pending = await admin.sessions.openPending((req.cookies as Record<string, string>)[pendingCookie]);
         res.clearCookie(pendingCookie, adminCookieOptions(admin));

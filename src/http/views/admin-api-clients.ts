@@ -62,7 +62,7 @@ function clientsTable(clients: ApiClientSummary[], frame: AdminFrame, apps: read
     <td>${when(new Date(client.createdAt), frame.now)}</td>
     <td>${client.revokedAt
       ? html`revoked ${when(new Date(client.revokedAt), frame.now)}`
-      : html`<a class="button secondary" href="/admin/api-clients/${client.id}/revoke" aria-label="Revoke ${client.name}…">Revoke…</a>`}</td></tr>`,
+      : html`<a class="button secondary" href="/admin/api-clients/${client.id}/revoke" aria-label="Revoke ${client.name}&hellip;">Revoke&hellip;</a>`}</td></tr>`,
   )}</tbody></table>`,
   );
 }
@@ -104,7 +104,7 @@ export function apiClientCreatedPage(client: ApiClientSummary & { key: string },
   return adminPage(
     `API client ${client.name} created`,
     frame,
-    html`<p><a href="/admin/api-clients">← All API clients</a></p>
+    html`<p><a href="/admin/api-clients">&larr; All API clients</a></p>
 <section class="card notice" aria-labelledby="created-title">
   <h1 id="created-title">API client ${client.name} created</h1>
   <p><strong>Copy the key now.</strong> It is shown only this once; if it is lost, revoke the client and create another.</p>
@@ -124,7 +124,7 @@ export function revokeClientPage(client: ApiClientSummary, frame: AdminFrame): s
   return adminPage(
     `Revoke ${client.name}`,
     frame,
-    html`<p><a href="/admin/api-clients">← All API clients</a></p>
+    html`<p><a href="/admin/api-clients">&larr; All API clients</a></p>
 <section class="card error" aria-labelledby="revoke-title">
   <h1 id="revoke-title">Revoke ${client.name}?</h1>
   <p>Its key <code>${client.maskedKey}</code> stops working on every replica within 5 seconds. This cannot be undone.</p>

@@ -25,7 +25,7 @@ export function connectionPage(detail: ConnectionDetail, frame: AdminFrame, noti
   return adminPage(
     c.sellerName,
     frame,
-    html`<p><a href="/admin">← All connections</a></p>
+    html`<p><a href="/admin">&larr; All connections</a></p>
 <h1>${c.sellerName}</h1>
 ${notice ? html`<div class="card ${notice.tone === 'ok' ? 'notice' : 'error'}" role="status"><p>${notice.text}</p></div>` : ''}
 <section class="card" aria-labelledby="facts-title">
@@ -51,9 +51,9 @@ ${notice ? html`<div class="card ${notice.tone === 'ok' ? 'notice' : 'error'}" r
   <h2 id="actions-title">Actions</h2>
   <div class="actions">
     ${offered.includes('refresh') ? action('refresh', 'Refresh now') : ''}
-    ${offered.includes('suspend') ? html`<a class="button secondary" href="${base}/suspend">Suspend…</a>` : ''}
+    ${offered.includes('suspend') ? html`<a class="button secondary" href="${base}/suspend">Suspend&hellip;</a>` : ''}
     ${offered.includes('resume') ? action('resume', 'Resume') : ''}
-    ${offered.includes('revoke') ? html`<a class="button secondary" href="${base}/revoke">Revoke…</a>` : ''}
+    ${offered.includes('revoke') ? html`<a class="button secondary" href="${base}/revoke">Revoke&hellip;</a>` : ''}
     ${offered.includes('reauthorization-link') ? action('reauthorization-link', 'Re-authorization link') : ''}
   </div>
   ${actionNotes[c.status] ? html`<p class="muted">${actionNotes[c.status]}</p>` : ''}
@@ -137,7 +137,7 @@ export function confirmActionPage(detail: ConnectionDetail, frame: AdminFrame, a
   return adminPage(
     `${action === 'revoke' ? 'Revoke' : 'Suspend'} ${c.sellerName}`,
     frame,
-    html`<p><a href="/admin/connections/${c.id}">← Back to ${c.sellerName}</a></p>
+    html`<p><a href="/admin/connections/${c.id}">&larr; Back to ${c.sellerName}</a></p>
 <section class="card error" aria-labelledby="confirm-title">
   <h1 id="confirm-title">${words.title}</h1>
   <p>${c.sellerName} (${c.merchantRef ?? 'no merchant ref'}) with ${detail.shops.filter((shop) => !shop.removedAt).length} shop(s).
@@ -161,7 +161,7 @@ export function reauthorizationLinkPage(detail: ConnectionDetail, frame: AdminFr
   return adminPage(
     `Re-authorization link for ${c.sellerName}`,
     frame,
-    html`<p><a href="/admin/connections/${c.id}">← Back to ${c.sellerName}</a></p>
+    html`<p><a href="/admin/connections/${c.id}">&larr; Back to ${c.sellerName}</a></p>
 <section class="card" aria-labelledby="link-title">
   <h1 id="link-title">Re-authorization link</h1>
   <p>Send this link to ${c.sellerName} (${c.merchantRef ?? 'no merchant ref'}). It opens their connection's status page,

@@ -31,7 +31,7 @@ export function webhooksPage(frame: AdminFrame, rows: SubscriptionRow[], notice?
   return adminPage(
     'Webhooks',
     frame,
-    html`<p><a href="/admin">← Connections</a></p>
+    html`<p><a href="/admin">&larr; Connections</a></p>
 <h1>Webhook subscriptions</h1>
 ${notice ? html`<p class="card notice" role="status">${notice}</p>` : ''}
 <section class="card">
@@ -65,7 +65,7 @@ export function webhookPage(frame: AdminFrame, row: SubscriptionRow, deadLetters
   return adminPage(
     'Webhook subscription',
     frame,
-    html`<p><a href="/admin/webhooks">← Webhooks</a></p>
+    html`<p><a href="/admin/webhooks">&larr; Webhooks</a></p>
 <h1>${row.subscription.url}</h1>
 ${notice ? html`<p class="card notice" role="status">${notice}</p>` : ''}
 <section class="card">
