@@ -15,14 +15,17 @@ const randomOf = (ids: string[]) => ids[Math.floor(Math.random() * ids.length)]!
  */
 export async function benchScale(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  // Five rounds, not the token bench's three: this figure compares two ratios, each of which moves by a
+  // few hundredths from run to run, so with three rounds a ±10% goal was decided by the noise (runs
+  // measured 86%, 89%, 90%, then 111%: a service 11% better at scale than on 1,000 shops is noise).
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
   const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
   const connections = Number(process.env.BENCH_SCALE_CONNECTIONS ?? 100_000);
   await withBenchDatabase(async (bench) => {
     const smallShops = await seedConnections(bench.pool, bench.vault, { connections: 1000, shopsPerConnection: 1, prefix: 'small' });
     const smallFloor = await seedFloor(bench.pool, 1000);
     let service = await bench.startService();
-    const small = await benchThroughput({ service: service.url, floor: bench.floorUrl, key: bench.key, shopIds: smallShops, floorIds: smallFloor, seconds, rounds, label: 'small database' });
+    const small = await benchThroughput({ service: service.url, floor: bench.floorUrl, key: bench.key, shopIds: smallShops, floorIds: smallFloor, seconds, rounds, label: 'small database', pool: bench.pool });
     await service.stop();
 
     const started = Date.now();
@@ -31,7 +34,7 @@ export async function benchScale(): Promise<void> {
     console.log(`seeded ${connections} connections and ${largeShops.length} shops (sealed in batches, INSERT … unnest / generate_series) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     service = await bench.startService();
     console.log(`  ready: ${(service.readyMs / 1000).toFixed(2)} s after start on ${connections} connections (goal ≤ 3 s): ${verdict(service.readyMs <= 3000)}`);
-    const large = await benchThroughput({ service: service.url, floor: bench.floorUrl, key: bench.key, shopIds: largeShops, floorIds: largeFloor, seconds, rounds, label: `${connections} connections, ${largeShops.length} shops` });
+    const large = await benchThroughput({ service: service.url, floor: bench.floorUrl, key: bench.key, shopIds: largeShops, floorIds: largeFloor, seconds, rounds, label: `${connections} connections, ${largeShops.length} shops`, pool: bench.pool });
     const held = large.ratio / small.ratio;
     console.log(`  token ratio at scale: ${large.ratio.toFixed(2)} vs ${small.ratio.toFixed(2)} on the small database = ${(held * 100).toFixed(0)}% (goal within 10%): ${verdict(Math.abs(1 - held) <= 0.1)}`);
 

@@ -40,7 +40,7 @@ export async function benchTokenEndpoint(parts: { throughput: boolean; proxy: bo
     const service = await bench.startService();
     console.log(`service ready ${service.readyMs.toFixed(0)} ms after start (NODE_ENV=production, LOG_LEVEL default: info, request log to ${service.logFile})`);
     if (parts.throughput) {
-      await benchThroughput({ service: service.url, floor: bench.floorUrl, key: bench.key, shopIds, floorIds, seconds: Number(process.env.BENCH_SECONDS ?? 10), rounds: Number(process.env.BENCH_ROUNDS ?? 3) });
+      await benchThroughput({ service: service.url, floor: bench.floorUrl, key: bench.key, shopIds, floorIds, seconds: Number(process.env.BENCH_SECONDS ?? 10), rounds: Number(process.env.BENCH_ROUNDS ?? 3), pool: bench.pool });
       console.log(`  request log written: ${(logBytes(service.logFile) / 1e6).toFixed(1)} MB`);
     }
     if (parts.proxy) await benchProxy({ service: service.url, simulatorUrl: bench.simulatorUrl, shops: proxyShops, key: bench.key, seconds: Number(process.env.BENCH_SECONDS ?? 10) });
@@ -80,6 +80,7 @@ export async function withBenchDatabase(work: (bench: BenchDatabase) => Promise<
   let floor: Awaited<ReturnType<typeof startChild<{ url: string }>>> | undefined;
   try {
     await migrate(db.sql, await readMigrations(migrationsDirectory));
+    await pool.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm'); // PostgreSQL's contrib module: reads a relation into the buffer cache
     const { key } = await createApiClientAdmin({ store: createApiClientStore(db.prisma), clock: systemClock }).create({ name: 'bench' });
     floor = await startChild('bench/support/floor-servers.ts', { BENCH_DATABASE_URL: url.toString() }, { plain: true });
     await work({
@@ -117,10 +118,11 @@ export interface ThroughputFigures {
  * reference, in as many rounds of its own. The routes read different tables through one Postgres
  * buffer cache (128 MB by default), which on 300,000 shops cannot hold them all: the join route reads
  * about 120 MB of shops and connections, so it no longer runs between the headline rounds, and every
- * timed round follows an untimed warm-up of its own route, so that no route is measured on the cache
- * another one just filled. Throughputs are summed over all rounds; p99s are the medians of the rounds' p99s.
+ * timed round follows a prewarm of its route's relations and an untimed warm-up of the route, so that no
+ * route is measured on the cache another one just filled. Throughputs are summed over all rounds; p99s
+ * are the medians of the rounds' p99s. `pool`: a connection to the bench database, for the prewarm.
  */
-export async function benchThroughput(input: { service: string; floor: string; key: string; shopIds: string[]; floorIds: string[]; seconds: number; rounds: number; label?: string }): Promise<ThroughputFigures> {
+export async function benchThroughput(input: { service: string; floor: string; key: string; shopIds: string[]; floorIds: string[]; seconds: number; rounds: number; label?: string; pool: pg.Pool }): Promise<ThroughputFigures> {
   const { service, floor, key, shopIds, floorIds, seconds, rounds } = input;
   const pick = (ids: string[]) => ids[Math.floor(Math.random() * ids.length)]!;
   const warmUpSeconds = Math.max(1, Math.round(seconds / 3));
@@ -132,13 +134,24 @@ export async function benchThroughput(input: { service: string; floor: string; k
     join: (duration) => load(floor, shopIds, (shop) => `/join/shops/${shop}/token`, duration),
     service: (duration) => load(service, shopIds, (shop) => `/v1/shops/${shop}/token`, duration, { 'x-api-key': key }),
   };
-  /** A timed round after an untimed warm-up of the same route (the routes share Postgres's buffer cache). */
+  /** The relations each route reads: a table and the primary key it is read by. */
+  const relations: Record<Route, string[]> = {
+    floor: ['bench_floor', 'bench_floor_pkey'],
+    join: ['shops', 'shops_pkey', 'connections', 'connections_pkey'],
+    service: ['shop_credentials', 'shop_credentials_pkey'],
+  };
+  /**
+   * A timed round after its route's relations are read into Postgres's buffer cache (`pg_prewarm`) and
+   * an untimed warm-up of the route: the routes share that cache, and on 300,000 shops a warm-up alone
+   * touches a few per cent of a table's rows, so each route was measured on pages the other had evicted.
+   */
   const timed = async (route: Route) => {
+    await input.pool.query('SELECT pg_prewarm(relation) FROM unnest($1::regclass[]) AS relation', [relations[route]]);
     await loads[route](warmUpSeconds);
     return loads[route](seconds);
   };
   const headline: Route[] = ['floor', 'service'];
-  console.log(`token endpoint${input.label ? ` (${input.label})` : ''}: ${shopIds.length} shops, 50 connections, ${rounds} alternating rounds of ${seconds} s for the floor and the service, then ${rounds} for the join route (each round after ${warmUpSeconds} s of untimed warm-up of its route)`);
+  console.log(`token endpoint${input.label ? ` (${input.label})` : ''}: ${shopIds.length} shops, 50 connections, ${rounds} alternating rounds of ${seconds} s for the floor and the service, then ${rounds} for the join route (each round after its tables are prewarmed and ${warmUpSeconds} s of untimed warm-up of its route)`);
   const results: Record<Route, autocannon.Result>[] = [];
   const line = (result: Record<Route, autocannon.Result>, route: Route) => `${route} ${result[route].requests.average.toFixed(0)} req/s (p99 ${result[route].latency.p99} ms)`;
   for (let round = 0; round < rounds; round++) {
