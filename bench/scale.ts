@@ -17,7 +17,8 @@ export async function benchScale(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
   // Five rounds, not the token bench's three: this figure compares two ratios, each of which moves by a
   // few hundredths from run to run, so with three rounds a ±10% goal was decided by the noise (runs
-  // measured 86%, 89%, 90%, then 111%: a service 11% better at scale than on 1,000 shops is noise).
+  // measured 86%, 89%, 90%, then 111%). The rest of that 111% was Postgres's buffer cache, which each
+  // round now prewarms (benchThroughput).
   const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
   const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
   const connections = Number(process.env.BENCH_SCALE_CONNECTIONS ?? 100_000);
