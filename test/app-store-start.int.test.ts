@@ -1,27 +1,37 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackend } from './support/database.js';
+import { freePort } from './support/service.js';
 
 /**
  * Issue #11 item 1, "done means": `npm start` in development (no configuration) shows an "Install from
  * the App Store" path on the simulator that ends on the merchant page. Runs the service as its own process.
  */
 describe.runIf(testBackend === 'pglite')('npm start in development: Install from the App Store', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tsc-app-store-'));
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const base = `http://localhost:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', TEST_BACKEND: '', PORT: String(port), DATA_DIR: dataDir },
-    stdio: 'ignore',
+  // Started in beforeAll, not here: vitest runs a skipped suite's body too (to list its tests), and a
+  // service spawned there on the Postgres run would never be stopped.
+  let dataDir = '';
+  let base = '';
+  let child: ChildProcess | undefined;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'tsc-app-store-'));
+    const port = await freePort();
+    base = `http://localhost:${port}`;
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', TEST_BACKEND: '', PORT: String(port), DATA_DIR: dataDir },
+      stdio: 'ignore',
+    });
   });
   afterAll(async () => {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-    rmSync(dataDir, { recursive: true, force: true });
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('goes from the home page to the App Store page, installs without state, and lands on the merchant page', async () => {

@@ -16,9 +16,9 @@ const run = promisify(execFile);
  * simulator keeps its state in DATA_DIR, so the demo connection survives a restart.
  */
 describe.runIf(testBackend === 'pglite')('PGlite in DATA_DIR, shared by npm start and the CLI', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tsc-dev-loop-'));
-  const env = { ...process.env, ...testEnv, NODE_ENV: 'development', LOG_LEVEL: 'silent', DATA_DIR: dataDir } as Record<string, string>;
-  delete env.DATABASE_URL;
+  // Set up in beforeAll, not here: vitest runs a skipped suite's body too (to list its tests).
+  let dataDir = '';
+  let env: Record<string, string> = {};
   let service: ChildProcess | undefined;
   let serviceUrl = '';
   let key = '';
@@ -50,6 +50,9 @@ describe.runIf(testBackend === 'pglite')('PGlite in DATA_DIR, shared by npm star
   }
 
   beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'tsc-dev-loop-'));
+    env = { ...process.env, ...testEnv, NODE_ENV: 'development', LOG_LEVEL: 'silent', DATA_DIR: dataDir } as Record<string, string>;
+    delete env.DATABASE_URL;
     const port = await freePort();
     const started = await start(port);
     expect(started.output()).toContain('TikTok Shop Connect is running');
@@ -62,7 +65,7 @@ describe.runIf(testBackend === 'pglite')('PGlite in DATA_DIR, shared by npm star
       service.kill('SIGTERM');
       await gone;
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('keeps the running service\'s pid in DATA_DIR/pglite.lock', () => {
