@@ -19,7 +19,7 @@ describe('issue #12: credential reads in the audit trail', () => {
     await service.core.reads.flush();
     return service.db.sql.query<Record<string, unknown>>(
       `SELECT minute, api_client_id, shop_id, connection_id, reads, succeeded, denied, failed, first_request_id, last_request_id
-         FROM credential_reads ORDER BY minute, connection_id NULLS LAST, shop_id`,
+         FROM credential_reads ORDER BY minute, connection_id = '', shop_id`,
     );
   };
 
@@ -72,7 +72,7 @@ describe('issue #12: credential reads in the audit trail', () => {
         reads: 1, succeeded: 0, denied: 1, failed: 0, first_request_id: 'read-suspended', last_request_id: 'read-suspended',
       },
       {
-        minute: new Date('2026-12-03T10:01:00.000Z'), api_client_id: clientId, shop_id: '7999999999999999999', connection_id: null,
+        minute: new Date('2026-12-03T10:01:00.000Z'), api_client_id: clientId, shop_id: '7999999999999999999', connection_id: '',
         reads: 1, succeeded: 0, denied: 0, failed: 1, first_request_id: 'read-missing', last_request_id: 'read-missing',
       },
     ]);
