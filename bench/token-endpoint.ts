@@ -57,9 +57,12 @@ export interface BenchDatabase {
   /** The floor servers (simplest route and join route), run with plain node from a bundle, as the service is. */
   floorUrl: string;
   floorRssMb(): number;
+  /** The floor servers' process id. */
+  floorPid: number;
   /** An API key created as an operator would (`api-clients create` without --rate-limit). */
   key: string;
-  startService(env?: Record<string, string>): Promise<ServiceProcess>;
+  /** `options.bundle`: another build of the project (`node scripts/build.mjs <dir>`) instead of dist. */
+  startService(env?: Record<string, string>, options?: { nodeFlags?: string[]; bundle?: string }): Promise<ServiceProcess>;
 }
 
 /** A fresh Postgres database (migrated), the simulator and floor processes; everything stopped and dropped after `work`. */
@@ -84,9 +87,9 @@ export async function withBenchDatabase(work: (bench: BenchDatabase) => Promise<
     const { key } = await createApiClientAdmin({ store: createApiClientStore(db.prisma), clock: systemClock }).create({ name: 'bench' });
     floor = await startChild('bench/support/floor-servers.ts', { BENCH_DATABASE_URL: url.toString() }, { plain: true });
     await work({
-      db, pool, vault, keys, key, url: url.toString(), simulatorUrl: simulator.ready.url, floorUrl: floor.ready.url, floorRssMb: floor.rssMb,
-      startService: async (env) => {
-        const service = await startServiceProcess({ port: await freePort(), databaseUrl: url.toString(), keys, simulatorUrl: simulator.ready.url, ...(env ? { env } : {}) });
+      db, pool, vault, keys, key, url: url.toString(), simulatorUrl: simulator.ready.url, floorUrl: floor.ready.url, floorRssMb: floor.rssMb, floorPid: floor.pid,
+      startService: async (env, options) => {
+        const service = await startServiceProcess({ port: await freePort(), databaseUrl: url.toString(), keys, simulatorUrl: simulator.ready.url, ...(env ? { env } : {}), ...options });
         services.push(service);
         return service;
       },

@@ -14,6 +14,7 @@ export interface ChildServer<Ready> {
   ready: Ready;
   /** The process's resident set, in MB (Linux /proc). */
   rssMb(): number;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -42,6 +43,7 @@ export async function startChild<Ready>(script: string, env: Record<string, stri
   return {
     ready,
     rssMb: () => rssMbOf(child.pid!),
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

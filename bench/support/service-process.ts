@@ -26,16 +26,17 @@ export interface ServiceProcess {
  * NODE_ENV=production with real generated keys and secrets, the request log at the default level
  * (written to a file, as a log collector would take it), Postgres, TikTok = the bench's simulator.
  */
-export async function startServiceProcess(input: { port: number; databaseUrl: string; keys: string; simulatorUrl: string; env?: Record<string, string> }): Promise<ServiceProcess> {
+export async function startServiceProcess(input: { port: number; databaseUrl: string; keys: string; simulatorUrl: string; env?: Record<string, string>; nodeFlags?: string[]; bundle?: string }): Promise<ServiceProcess> {
   const logFile = join(tmpdir(), `tsc-bench-service-${input.port}.log`);
   const out = openSync(logFile, 'w');
-  const start = npmStart();
+  const start = npmStart(input.bundle);
   const started = performance.now();
   const child = spawn(
     process.execPath,
     [
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
       ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), // e.g. --trace-gc, to see the heap in the log
+      ...(input.nodeFlags ?? []),
       ...start.args,
     ],
     {

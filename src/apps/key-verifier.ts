@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { ApiClientStore } from '../db/stores/api-client-store.js';
 import type { Clock } from '../shared/clock.js';
 import { ApiKeyInvalid } from '../shared/errors.js';
@@ -51,7 +52,8 @@ interface Entry {
 export function createKeyVerifier(options: KeyVerifierOptions): KeyVerifier {
   const ttl = options.cacheTtlMs ?? 5_000;
   const maxEntries = options.maxEntries ?? 10_000;
-  const cache = new Map<string, Entry>();
+  /** By key prefix; bounded, the least recently used prefix evicted first (unknown prefixes are cached too). */
+  const cache = new LRUCache<string, Entry>({ max: Math.max(1, maxEntries) });
   const pending = new Map<string, Promise<Entry>>();
 
   async function load(prefix: string): Promise<Entry> {
@@ -72,7 +74,6 @@ export function createKeyVerifier(options: KeyVerifierOptions): KeyVerifier {
           }
         : undefined;
     const entry = { expiresAt: options.clock.now().getTime() + ttl, client };
-    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
     cache.set(prefix, entry);
     return entry;
   }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { ShopAccess } from '../connections/model.js';
 import type { ShopAccessStore } from '../db/stores/shop-access-store.js';
 import { isTokenDue, refreshUrgency } from '../refresh/due.js';
@@ -66,14 +67,12 @@ export function createShopCredentialSource(deps: {
   rememberedShops?: number;
 }): ShopCredentialSource {
   const capacity = deps.rememberedShops ?? defaultRememberedShops;
-  /** Latest usable read per shop, least recently read first (a Map keeps insertion order). */
-  const latest = new Map<string, ShopAccess>();
+  /** Latest usable read per shop; the least recently remembered or asked for goes first. */
+  const latest = capacity > 0 ? new LRUCache<string, ShopAccess>({ max: capacity }) : undefined;
 
   function remember(shopId: string, access: ShopAccess | undefined): void {
-    latest.delete(shopId);
-    if (!access || access.status !== 'active' || capacity <= 0) return;
-    latest.set(shopId, access);
-    if (latest.size > capacity) latest.delete(latest.keys().next().value!);
+    if (!access || access.status !== 'active') latest?.delete(shopId);
+    else latest?.set(shopId, access);
   }
 
   /** The shop's credentials from its row, with the row's token or a refreshed one. */
@@ -126,7 +125,7 @@ export function createShopCredentialSource(deps: {
     },
 
     lastSeen(shopId, app) {
-      const access = latest.get(rememberedAs(shopId, app));
+      const access = latest?.get(rememberedAs(shopId, app));
       if (!access || isTokenDue(access, deps.clock.now().getTime())) return undefined;
       try {
         return opened(shopId, access);

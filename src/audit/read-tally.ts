@@ -48,9 +48,12 @@ export interface ReadTally {
  * bucket (client × shop × connection × UTC minute: count, outcomes, first and last request id and
  * time) and the buckets are added to `credential_reads` in one upsert every `flushIntervalMs` (5 s),
  * so Postgres sees one statement every 5 s however many reads there are (flushed on shutdown too),
- * or sooner once `flushAtBuckets` (5,000) buckets are held and no write is under way: reads spread
- * over many shops make a bucket each, and while writes succeed the process holds a few MB of them,
- * not 5 s worth. A failed write keeps the buckets for the next flush (merged; at most `maxBuckets`,
+ * or sooner once `flushAtBuckets` (2,000) buckets are held and no write is under way: reads spread
+ * over many shops make a bucket each, and while writes succeed the process holds about 1 MB of them,
+ * not 5 s worth. 2,000 rather than 5,000: at 300,000 shops read at random the service's RSS measured
+ * 125–127 MB against 135–145 MB with 5,000 (buckets held longer are promoted to the old generation),
+ * throughput within the noise (`npm run bench:ab`, docs/benchmarks.md); a fleet whose reads repeat
+ * within a minute holds fewer buckets than that and writes every 5 s as before. A failed write keeps the buckets for the next flush (merged; at most `maxBuckets`,
  * then the oldest are dropped and logged).
  *
  * @example
@@ -63,7 +66,7 @@ export function createReadTally(
   options: { clock: Clock; logger: Logger; flushIntervalMs?: number; flushAtBuckets?: number; maxBuckets?: number },
 ): ReadTally {
   const flushIntervalMs = options.flushIntervalMs ?? 5000;
-  const flushAtBuckets = options.flushAtBuckets ?? 5000;
+  const flushAtBuckets = options.flushAtBuckets ?? 2000;
   const maxBuckets = options.maxBuckets ?? 100_000;
   let buckets = new Map<string, ReadBucket>();
   let writing: Promise<void> = Promise.resolve();

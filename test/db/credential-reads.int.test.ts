@@ -82,4 +82,24 @@ describe('the credential_reads table', () => {
       { api_client_id: 'client-a', shop_id: '7999', connection_id: '', reads: 3, succeeded: 0, failed: 3, first_request_id: 'b1', last_request_id: 'b2' },
     ]);
   });
+
+  it('keeps each bucket\'s minute and first and last times to the millisecond, and its values as they were (quotes, commas, braces)', async () => {
+    const db = await createTestDatabase();
+    cleanups.push(() => db.close());
+    const firstAt = new Date(minute.getTime() + 1_123);
+    const lastAt = new Date(minute.getTime() + 59_999);
+    const awkward = 'r"1,{2}\\ 3';
+    await createCredentialReadStore(db.sql).add([
+      bucket({ firstAt, lastAt, firstRequestId: awkward, lastRequestId: 'NULL', clientId: 'client "b"' }),
+      bucket({ minute: new Date(minute.getTime() + 60_000), firstAt: lastAt, lastAt }),
+    ]);
+    const stored = await db.sql.query<{ minute: Date; first_at: Date; last_at: Date; first_request_id: string; last_request_id: string; api_client_id: string }>(
+      'SELECT minute, first_at, last_at, first_request_id, last_request_id, api_client_id FROM credential_reads ORDER BY minute, api_client_id',
+    );
+    expect(stored.map((row) => [new Date(row.minute).toISOString(), new Date(row.first_at).toISOString(), new Date(row.last_at).toISOString(), row.first_request_id, row.last_request_id, row.api_client_id]))
+      .toStrictEqual([
+        ['2026-12-06T10:00:00.000Z', '2026-12-06T10:00:01.123Z', '2026-12-06T10:00:59.999Z', awkward, 'NULL', 'client "b"'],
+        ['2026-12-06T10:01:00.000Z', '2026-12-06T10:00:59.999Z', '2026-12-06T10:00:59.999Z', 'r1', 'r1', 'client-a'],
+      ]);
+  });
 });

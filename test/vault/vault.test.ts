@@ -75,6 +75,22 @@ describe('vault', () => {
       expect(watched.open(sealed[0]!.value, { rowId: 'a', purpose: 'access_token' })).toBe(tokens.accessToken);
       expect(decryptions).toBe(4);
     });
+
+    it('keeps a value that is read again while values read once pass through (least recently read goes first)', () => {
+      let decryptions = 0;
+      const watched = createVault({ ...ring, get: (id: string) => (decryptions++, ring.get(id)) }, { openedCacheSize: 2 });
+      const read = (row: string) => watched.open(sealed.get(row)!, { rowId: row, purpose: 'access_token' });
+      const sealed = new Map(['hot', 'once', 'other'].map((row) => [row, sealTokens(vault, row, tokens).accessTokenSealed]));
+      read('hot');
+      read('once');
+      read('hot');
+      read('other'); // pushes out `once`, read longest ago, not `hot`, opened first
+      expect(decryptions).toBe(3);
+      expect(read('hot')).toBe(tokens.accessToken);
+      expect(decryptions).toBe(3);
+      read('once');
+      expect(decryptions).toBe(4);
+    });
   });
 
   describe('parseKeyRing', () => {
