@@ -1,5 +1,6 @@
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { cpuDuring } from './support/cpu.js';
+import { loadRandom, prewarm, routeRelations, warmUpSecondsFor } from './support/load.js';
 import { seedConnections, seedFloor } from './support/seed.js';
 import type { ServiceProcess } from './support/service-process.js';
 import { withBenchDatabase } from './token-endpoint.js';
@@ -35,15 +36,12 @@ await withBenchDatabase(async (bench) => {
   const floorIds = await seedFloor(bench.pool, shopIds.length);
   const services: ServiceProcess[] = [];
   for (const variant of variants) services.push(await bench.startService(variant.env, { nodeFlags: variant.nodeFlags, ...(variant.bundle ? { bundle: variant.bundle } : {}) }));
-  const pick = (ids: string[]) => ids[Math.floor(Math.random() * ids.length)]!;
-  type Target = { name: string; pid: number; relations: string[]; load(duration: number): Promise<autocannon.Result>; rss(): number };
-  const load = (url: string, ids: string[], path: (id: string) => string, duration: number, headers: Record<string, string> = {}) =>
-    autocannon({ url, connections: 50, duration, headers, requests: [{ setupRequest: (r) => ({ ...r, path: path(pick(ids)) }) }] });
+  type Target = { name: string; pid: number; relations: readonly string[]; load(duration: number): Promise<autocannon.Result>; rss(): number };
   const targets: Target[] = [
-    { name: 'floor', pid: bench.floorPid, relations: ['bench_floor', 'bench_floor_pkey'], load: (d) => load(bench.floorUrl, floorIds, (id) => `/floor/${id}`, d), rss: bench.floorRssMb },
+    { name: 'floor', pid: bench.floorPid, relations: routeRelations.floor, load: (d) => loadRandom(bench.floorUrl, floorIds, (id) => `/floor/${id}`, d), rss: bench.floorRssMb },
     ...variants.map((variant, i) => ({
-      name: variant.name, pid: services[i]!.pid, relations: ['shop_credentials', 'shop_credentials_pkey'],
-      load: (d: number) => load(services[i]!.url, shopIds, (shop) => `/v1/shops/${shop}/token`, d, { 'x-api-key': bench.key }),
+      name: variant.name, pid: services[i]!.pid, relations: routeRelations.service,
+      load: (d: number) => loadRandom(services[i]!.url, shopIds, (shop) => `/v1/shops/${shop}/token`, d, { 'x-api-key': bench.key }),
       rss: services[i]!.rssMb,
     })),
   ];
@@ -52,8 +50,8 @@ await withBenchDatabase(async (bench) => {
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < targets.length; i++) {
       const target = targets[(round + i) % targets.length]!;
-      await bench.pool.query('SELECT pg_prewarm(relation) FROM unnest($1::regclass[]) AS relation', [target.relations]);
-      await target.load(Math.max(1, Math.round(seconds / 3)));
+      await prewarm(bench.pool, target.relations);
+      await target.load(warmUpSecondsFor(seconds));
       const { result, serverMs, postgresMs, loadMs } = await cpuDuring(target.pid, () => target.load(seconds));
       const total = totals.get(target.name)!;
       const n = result.requests.total;

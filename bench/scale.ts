@@ -1,9 +1,8 @@
-import autocannon from 'autocannon';
+import { loadRandom } from './support/load.js';
 import { seedConnections, seedFloor } from './support/seed.js';
 import { benchThroughput, withBenchDatabase } from './token-endpoint.js';
 
 const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
-const randomOf = (ids: string[]) => ids[Math.floor(Math.random() * ids.length)]!;
 
 /**
  * Issue #12 item 5, the token path at scale: the token headline on a small database (1,000 shops)
@@ -41,16 +40,13 @@ export async function benchScale(): Promise<void> {
 
     let halfway = Number.NaN;
     const sample = setTimeout(() => (halfway = service.rssMb()), (soakSeconds * 1000) / 2);
-    const soak = await autocannon({
-      url: service.url, connections: 50, duration: soakSeconds, headers: { 'x-api-key': bench.key },
-      requests: [{ setupRequest: (r) => ({ ...r, path: `/v1/shops/${randomOf(largeShops)}/token` }) }],
-    });
+    const soak = await loadRandom(service.url, largeShops, (shop) => `/v1/shops/${shop}/token`, soakSeconds, { 'x-api-key': bench.key });
     clearTimeout(sample);
     const rss = service.rssMb();
     console.log(`  soak: ${soakSeconds} s at 50 connections over ${largeShops.length} shops, ${soak.requests.total} reads (${soak.non2xx} not 2xx)`);
     console.log(`  RSS after the ${soakSeconds} s run: ${rss.toFixed(0)} MB (${halfway.toFixed(0)} MB halfway) (goal < 150 MB after 300 s; BENCH_SOAK_SECONDS=300 for the full run): ${verdict(rss < 150)}`);
     // For reference: the simplest route's process (plain node, Express 5 + pg, nothing else) under the same soak.
-    const floorSoak = await autocannon({ url: bench.floorUrl, connections: 50, duration: soakSeconds, requests: [{ setupRequest: (r) => ({ ...r, path: `/floor/${randomOf(largeFloor)}` }) }] });
+    const floorSoak = await loadRandom(bench.floorUrl, largeFloor, (id) => `/floor/${id}`, soakSeconds);
     console.log(`  for reference, the simplest route's process after the same ${soakSeconds} s soak (${floorSoak.requests.total} reads): RSS ${bench.floorRssMb().toFixed(0)} MB`);
   });
 }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer as createNetServer } from 'node:net';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import pg from 'pg';
 import { Agent, request as undiciRequest } from 'undici';
 import { performance } from 'node:perf_hooks';
@@ -13,6 +13,7 @@ import { systemClock } from '../src/shared/clock.js';
 import { createApiClient, createAuthClient } from '../src/tiktok/index.js';
 import { parseKeyRing } from '../src/vault/key-ring.js';
 import { sealTokens } from '../src/vault/tokens.js';
+import { loadRandom, prewarm, routeRelations, warmUpSecondsFor } from './support/load.js';
 import { seedConnections, seedFloor } from './support/seed.js';
 import { logBytes, startServiceProcess, type ServiceProcess } from './support/service-process.js';
 import { createVault, type Vault } from '../src/vault/vault.js';
@@ -127,21 +128,12 @@ export interface ThroughputFigures {
  */
 export async function benchThroughput(input: { service: string; floor: string; key: string; shopIds: string[]; floorIds: string[]; seconds: number; rounds: number; label?: string; pool: pg.Pool }): Promise<ThroughputFigures> {
   const { service, floor, key, shopIds, floorIds, seconds, rounds } = input;
-  const pick = (ids: string[]) => ids[Math.floor(Math.random() * ids.length)]!;
-  const warmUpSeconds = Math.max(1, Math.round(seconds / 3));
-  const load = (base: string, ids: string[], path: (id: string) => string, duration: number, headers: Record<string, string> = {}) =>
-    autocannon({ url: base, connections: 50, duration, headers, requests: [{ setupRequest: (r) => ({ ...r, path: path(pick(ids)) }) }] });
-  type Route = 'floor' | 'join' | 'service';
+  const warmUpSeconds = warmUpSecondsFor(seconds);
+  type Route = keyof typeof routeRelations;
   const loads: Record<Route, (duration: number) => Promise<autocannon.Result>> = {
-    floor: (duration) => load(floor, floorIds, (id) => `/floor/${id}`, duration),
-    join: (duration) => load(floor, shopIds, (shop) => `/join/shops/${shop}/token`, duration),
-    service: (duration) => load(service, shopIds, (shop) => `/v1/shops/${shop}/token`, duration, { 'x-api-key': key }),
-  };
-  /** The relations each route reads: a table and the primary key it is read by. */
-  const relations: Record<Route, string[]> = {
-    floor: ['bench_floor', 'bench_floor_pkey'],
-    join: ['shops', 'shops_pkey', 'connections', 'connections_pkey'],
-    service: ['shop_credentials', 'shop_credentials_pkey'],
+    floor: (duration) => loadRandom(floor, floorIds, (id) => `/floor/${id}`, duration),
+    join: (duration) => loadRandom(floor, shopIds, (shop) => `/join/shops/${shop}/token`, duration),
+    service: (duration) => loadRandom(service, shopIds, (shop) => `/v1/shops/${shop}/token`, duration, { 'x-api-key': key }),
   };
   /**
    * A timed round after its route's relations are read into Postgres's buffer cache (`pg_prewarm`) and
@@ -149,7 +141,7 @@ export async function benchThroughput(input: { service: string; floor: string; k
    * touches a few per cent of a table's rows, so each route was measured on pages the other had evicted.
    */
   const timed = async (route: Route) => {
-    await input.pool.query('SELECT pg_prewarm(relation) FROM unnest($1::regclass[]) AS relation', [relations[route]]);
+    await prewarm(input.pool, routeRelations[route]);
     await loads[route](warmUpSeconds);
     return loads[route](seconds);
   };

@@ -53,8 +53,8 @@ export interface ReadTally {
  * not 5 s worth. 2,000 rather than 5,000: at 300,000 shops read at random the service's RSS measured
  * 125–127 MB against 135–145 MB with 5,000 (buckets held longer are promoted to the old generation),
  * throughput within the noise (`npm run bench:ab`, docs/benchmarks.md); a fleet whose reads repeat
- * within a minute holds fewer buckets than that and writes every 5 s as before. A failed write keeps the buckets for the next flush (merged; at most `maxBuckets`,
- * then the oldest are dropped and logged).
+ * within a minute holds fewer buckets than that and writes every 5 s as before. A failed write keeps
+ * the buckets for the next flush (merged; at most `maxBuckets`, then the oldest are dropped and logged).
  *
  * @example
  * const reads = createReadTally(createCredentialReadStore(db.sql), { clock, logger });

@@ -15,12 +15,10 @@ import type { SqlRunner } from '../sql.js';
  */
 const upsert = `INSERT INTO credential_reads AS r
   (minute, api_client_id, shop_id, connection_id, reads, succeeded, denied, failed, first_request_id, first_at, last_request_id, last_at)
-  SELECT to_timestamp(minute / 1000.0), api_client_id, shop_id, connection_id, reads, succeeded, denied, failed,
-      first_request_id, to_timestamp(first_at / 1000.0), last_request_id, to_timestamp(last_at / 1000.0)
-    FROM (SELECT minute::bigint, api_client_id, shop_id, connection_id, reads::int, succeeded::int, denied::int, failed::int,
-            first_request_id, first_at::bigint, last_request_id, last_at::bigint
-          FROM ROWS FROM (${Array.from({ length: 12 }, (_, i) => `json_array_elements_text($${i + 1}::json)`).join(', ')})
-            AS c(minute, api_client_id, shop_id, connection_id, reads, succeeded, denied, failed, first_request_id, first_at, last_request_id, last_at)) AS b
+  SELECT to_timestamp(minute::bigint / 1000.0), api_client_id, shop_id, connection_id, reads::int, succeeded::int, denied::int, failed::int,
+      first_request_id, to_timestamp(first_at::bigint / 1000.0), last_request_id, to_timestamp(last_at::bigint / 1000.0)
+    FROM ROWS FROM (${Array.from({ length: 12 }, (_, i) => `json_array_elements_text($${i + 1}::json)`).join(', ')})
+      AS b(minute, api_client_id, shop_id, connection_id, reads, succeeded, denied, failed, first_request_id, first_at, last_request_id, last_at)
   ON CONFLICT (api_client_id, minute, shop_id, connection_id) DO UPDATE SET
     reads = r.reads + EXCLUDED.reads,
     succeeded = r.succeeded + EXCLUDED.succeeded,
