@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { DecryptionFailed } from '../shared/errors.js';
+import { createSecondSight } from '../shared/second-sight.js';
 import type { Sealed } from '../shared/sealed.js';
 import type { KeyRing } from './key-ring.js';
 
@@ -27,8 +28,9 @@ export interface Vault {
  *
  * `open` keeps the `openedCacheSize` (default 10,000) values it decrypted most recently read, by ciphertext and
  * context, so that the token path does not decrypt the same token on every read (8–20 µs each,
- * issue #12). A ciphertext altered or moved to another row or purpose is never in that cache and is
- * decrypted (and refused) as before. The plaintexts it holds add nothing to what a reader of this
+ * issue #12). A value is kept from its second recent read on ({@link createSecondSight}): reads spread over
+ * more tokens than the cache holds pass through it instead of churning it. A ciphertext altered or moved to
+ * another row or purpose is never in that cache and is decrypted (and refused) as before. The plaintexts it holds add nothing to what a reader of this
  * process's memory gets: the key ring that opens every row is there too. `openedCacheSize: 0` turns it off.
  *
  * @example
@@ -47,6 +49,7 @@ export function createVault(ring: KeyRing, options: { openedCacheSize?: number }
    * shops than the cache holds paid on every miss (more than the decryption it spared).
    */
   const opened = capacity > 0 ? new LRUCache<Sealed, { rowId: string; purpose: SealContext['purpose']; plaintext: string }>({ max: capacity }) : undefined;
+  const openedBefore = createSecondSight(capacity);
   const decrypt = (sealed: Sealed, context: SealContext): string => {
     const parts = sealed.split('.');
     if (parts.length !== 5 || parts[0] !== 'v1') throw new DecryptionFailed('A stored secret has an unknown format.');
@@ -78,7 +81,7 @@ export function createVault(ring: KeyRing, options: { openedCacheSize?: number }
       const hit = opened.get(sealed);
       if (hit !== undefined && hit.rowId === context.rowId && hit.purpose === context.purpose) return hit.plaintext;
       const plaintext = decrypt(sealed, context);
-      opened.set(sealed, { rowId: context.rowId, purpose: context.purpose, plaintext });
+      if (openedBefore.seenBefore(sealed)) opened.set(sealed, { rowId: context.rowId, purpose: context.purpose, plaintext });
       return plaintext;
     },
     keyIdOf(sealed) {

@@ -62,34 +62,48 @@ describe('vault', () => {
       expect(openAccessToken(vault, 'conn-cached', sealed.accessTokenSealed)).toBe(tokens.accessToken);
     });
 
-    it('decrypts each ciphertext once while it is kept, and again once it has been pushed out', () => {
+    it('keeps a value from its second read on: read once, it is decrypted again next time', () => {
       // The key ring is asked for the key only when a value is decrypted: its lookups count decryptions.
       let decryptions = 0;
       const watched = createVault({ ...ring, get: (id: string) => (decryptions++, ring.get(id)) }, { openedCacheSize: 2 });
-      const sealed = ['a', 'b', 'c'].map((row) => ({ row, value: sealTokens(vault, row, tokens).accessTokenSealed }));
-      for (const { row, value } of sealed) watched.open(value, { rowId: row, purpose: 'access_token' });
-      expect(decryptions).toBe(3);
-      watched.open(sealed[2]!.value, { rowId: 'c', purpose: 'access_token' });
-      watched.open(sealed[1]!.value, { rowId: 'b', purpose: 'access_token' });
-      expect(decryptions).toBe(3);
-      expect(watched.open(sealed[0]!.value, { rowId: 'a', purpose: 'access_token' })).toBe(tokens.accessToken);
-      expect(decryptions).toBe(4);
+      const sealed = sealTokens(vault, 'a', tokens).accessTokenSealed;
+      const read = () => watched.open(sealed, { rowId: 'a', purpose: 'access_token' });
+      read();
+      expect(decryptions).toBe(1);
+      read();
+      expect(decryptions).toBe(2);
+      expect(read()).toBe(tokens.accessToken);
+      expect(read()).toBe(tokens.accessToken);
+      expect(decryptions).toBe(2);
     });
 
-    it('keeps a value that is read again while values read once pass through (least recently read goes first)', () => {
+    it('lets reads spread over more values than it holds pass through, keeping the values read again', () => {
       let decryptions = 0;
       const watched = createVault({ ...ring, get: (id: string) => (decryptions++, ring.get(id)) }, { openedCacheSize: 2 });
+      const hot = sealTokens(vault, 'hot', tokens).accessTokenSealed;
+      watched.open(hot, { rowId: 'hot', purpose: 'access_token' });
+      watched.open(hot, { rowId: 'hot', purpose: 'access_token' });
+      for (let i = 0; i < 50; i++) watched.open(sealTokens(vault, `once-${i}`, tokens).accessTokenSealed, { rowId: `once-${i}`, purpose: 'access_token' });
+      expect(decryptions).toBe(52);
+      expect(watched.open(hot, { rowId: 'hot', purpose: 'access_token' })).toBe(tokens.accessToken);
+      expect(decryptions).toBe(52);
+    });
+
+    it('pushes out the value read longest ago when a third is kept', () => {
+      let decryptions = 0;
+      const watched = createVault({ ...ring, get: (id: string) => (decryptions++, ring.get(id)) }, { openedCacheSize: 2 });
+      const sealed = new Map(['hot', 'cold', 'new'].map((row) => [row, sealTokens(vault, row, tokens).accessTokenSealed]));
       const read = (row: string) => watched.open(sealed.get(row)!, { rowId: row, purpose: 'access_token' });
-      const sealed = new Map(['hot', 'once', 'other'].map((row) => [row, sealTokens(vault, row, tokens).accessTokenSealed]));
+      const keep = (row: string) => (read(row), read(row));
+      keep('hot');
+      keep('cold');
       read('hot');
-      read('once');
-      read('hot');
-      read('other'); // pushes out `once`, read longest ago, not `hot`, opened first
-      expect(decryptions).toBe(3);
+      keep('new'); // pushes out `cold`, read longest ago, not `hot`, kept first
+      expect(decryptions).toBe(6);
       expect(read('hot')).toBe(tokens.accessToken);
-      expect(decryptions).toBe(3);
-      read('once');
-      expect(decryptions).toBe(4);
+      expect(decryptions).toBe(6);
+      read('cold');
+      expect(decryptions).toBe(7);
     });
   });
 
