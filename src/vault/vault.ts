@@ -30,8 +30,9 @@ export interface Vault {
  * context, so that the token path does not decrypt the same token on every read (8–20 µs each,
  * issue #12). A value is kept from its second recent read on ({@link createSecondSight}): reads spread over
  * more tokens than the cache holds pass through it instead of churning it. A ciphertext altered or moved to
- * another row or purpose is never in that cache and is decrypted (and refused) as before. The plaintexts it holds add nothing to what a reader of this
- * process's memory gets: the key ring that opens every row is there too. `openedCacheSize: 0` turns it off.
+ * another row or purpose is never in that cache and is decrypted (and refused) as before. The plaintexts it
+ * holds add nothing to what a reader of this process's memory gets: the key ring that opens every row is there
+ * too. `openedCacheSize: 0` turns it off.
  *
  * @example
  * const vault = createVault(parseKeyRing(process.env.TOKEN_ENCRYPTION_KEYS!));
