@@ -30,6 +30,8 @@ const variants = (process.env.AB_VARIANTS ?? 'npm start=').split(';').map((spec)
 const connections = Number(process.env.AB_CONNECTIONS ?? 100_000);
 const rounds = Number(process.env.AB_ROUNDS ?? 4);
 const seconds = Number(process.env.AB_SECONDS ?? 15);
+/** CPU milliseconds spread over `requests`, as whole µs a request. */
+const perRequest = (ms: number, requests: number) => ((ms * 1000) / requests).toFixed(0);
 
 await withBenchDatabase(async (bench) => {
   const shopIds = await seedConnections(bench.pool, bench.vault, { connections, shopsPerConnection: 3, prefix: 'ab' });
@@ -57,15 +59,13 @@ await withBenchDatabase(async (bench) => {
       const n = result.requests.total;
       Object.assign(total, { requests: total.requests + n, server: total.server + serverMs, postgres: total.postgres + postgresMs, load: total.load + loadMs, rss: target.rss() });
       total.p99.push(result.latency.p99);
-      const perRequest = (ms: number) => ((ms * 1000) / n).toFixed(0);
-      console.log(`  round ${round + 1} ${target.name}: ${result.requests.average.toFixed(0)} req/s, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx + result.errors}; CPU µs a request: server ${perRequest(serverMs)}, postgres ${perRequest(postgresMs)}, load ${perRequest(loadMs)}; RSS ${target.rss().toFixed(0)} MB`);
+      console.log(`  round ${round + 1} ${target.name}: ${result.requests.average.toFixed(0)} req/s, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx + result.errors}; CPU µs a request: server ${perRequest(serverMs, n)}, postgres ${perRequest(postgresMs, n)}, load ${perRequest(loadMs, n)}; RSS ${target.rss().toFixed(0)} MB`);
     }
   }
   const floor = totals.get('floor')!;
   for (const [name, total] of totals) {
-    const perRequest = (ms: number) => ((ms * 1000) / total.requests).toFixed(0);
     const p99 = total.p99.sort((x, y) => x - y)[Math.floor(total.p99.length / 2)];
-    console.log(`${name.padEnd(16)} ${(total.requests / (rounds * seconds)).toFixed(0)} req/s (${(total.requests / floor.requests).toFixed(2)}× floor), p99 ${p99} ms; CPU µs a request: server ${perRequest(total.server)}, postgres ${perRequest(total.postgres)}, load ${perRequest(total.load)}; RSS ${total.rss.toFixed(0)} MB`);
+    console.log(`${name.padEnd(16)} ${(total.requests / (rounds * seconds)).toFixed(0)} req/s (${(total.requests / floor.requests).toFixed(2)}× floor), p99 ${p99} ms; CPU µs a request: server ${perRequest(total.server, total.requests)}, postgres ${perRequest(total.postgres, total.requests)}, load ${perRequest(total.load, total.requests)}; RSS ${total.rss.toFixed(0)} MB`);
   }
 });
 process.exit(0);
