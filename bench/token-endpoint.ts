@@ -13,7 +13,7 @@ import { systemClock } from '../src/shared/clock.js';
 import { createApiClient, createAuthClient } from '../src/tiktok/index.js';
 import { parseKeyRing } from '../src/vault/key-ring.js';
 import { sealTokens } from '../src/vault/tokens.js';
-import { loadRandom, prewarm, routeRelations, warmUpSecondsFor } from './support/load.js';
+import { medianLatency, throughputOf, timedRound, warmUpSecondsFor, type LoadTarget, type Route } from './support/load.js';
 import { seedConnections, seedFloor } from './support/seed.js';
 import { logBytes, startServiceProcess, type ServiceProcess } from './support/service-process.js';
 import { createVault, type Vault } from '../src/vault/vault.js';
@@ -79,6 +79,10 @@ export async function withBenchDatabase(work: (bench: BenchDatabase) => Promise<
   const vault = createVault(parseKeyRing(keys));
   const db = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 2 });
   const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  // pool.end() resolves before its clients' sockets close, so the DROP DATABASE … WITH (FORCE) below can still
+  // reach one of them as an 'error' event ("terminating connection due to administrator command"); without a
+  // listener that event ended the bench after its figures were printed.
+  pool.on('error', () => undefined);
   const simulator = await startChild<{ url: string }>('bench/support/simulator-server.ts', options.simulatorEnv ?? {});
   const services: ServiceProcess[] = [];
   let floor: Awaited<ReturnType<typeof startChild<{ url: string }>>> | undefined;
@@ -126,45 +130,29 @@ export interface ThroughputFigures {
  * route is measured on the cache another one just filled. Throughputs are summed over all rounds; p99s
  * are the medians of the rounds' p99s. `pool`: a connection to the bench database, for the prewarm.
  */
-export async function benchThroughput(input: { service: string; floor: string; key: string; shopIds: string[]; floorIds: string[]; seconds: number; rounds: number; label?: string; pool: pg.Pool }): Promise<ThroughputFigures> {
-  const { service, floor, key, shopIds, floorIds, seconds, rounds } = input;
-  const warmUpSeconds = warmUpSecondsFor(seconds);
-  type Route = keyof typeof routeRelations;
-  const loads: Record<Route, (duration: number) => Promise<autocannon.Result>> = {
-    floor: (duration) => loadRandom(floor, floorIds, (id) => `/floor/${id}`, duration),
-    join: (duration) => loadRandom(floor, shopIds, (shop) => `/join/shops/${shop}/token`, duration),
-    service: (duration) => loadRandom(service, shopIds, (shop) => `/v1/shops/${shop}/token`, duration, { 'x-api-key': key }),
-  };
-  /**
-   * A timed round after its route's relations are read into Postgres's buffer cache (`pg_prewarm`) and
-   * an untimed warm-up of the route: the routes share that cache, and on 300,000 shops a warm-up alone
-   * touches a few per cent of a table's rows, so each route was measured on pages the other had evicted.
-   */
-  const timed = async (route: Route) => {
-    await prewarm(input.pool, routeRelations[route]);
-    await loads[route](warmUpSeconds);
-    return loads[route](seconds);
-  };
+export async function benchThroughput(input: LoadTarget & { seconds: number; rounds: number; label?: string }): Promise<ThroughputFigures> {
+  const { seconds, rounds } = input;
   const headline: Route[] = ['floor', 'service'];
-  console.log(`token endpoint${input.label ? ` (${input.label})` : ''}: ${shopIds.length} shops, 50 connections, ${rounds} alternating rounds of ${seconds} s for the floor and the service, then ${rounds} for the join route (each round after its tables are prewarmed and ${warmUpSeconds} s of untimed warm-up of its route)`);
+  console.log(`token endpoint${input.label ? ` (${input.label})` : ''}: ${input.shopIds.length} shops, 50 connections, ${rounds} alternating rounds of ${seconds} s for the floor and the service, then ${rounds} for the join route (each round after its tables are prewarmed and ${warmUpSecondsFor(seconds)} s of untimed warm-up of its route)`);
   const results: Record<Route, autocannon.Result>[] = [];
   const line = (result: Record<Route, autocannon.Result>, route: Route) => `${route} ${result[route].requests.average.toFixed(0)} req/s (p99 ${result[route].latency.p99} ms)`;
   for (let round = 0; round < rounds; round++) {
     const result = {} as Record<Route, autocannon.Result>;
     for (let i = 0; i < headline.length; i++) {
       const route = headline[(round + i) % headline.length]!;
-      result[route] = await timed(route);
+      result[route] = await timedRound(input, route, seconds);
     }
     results.push(result);
     console.log(`  round ${round + 1}: ${line(result, 'floor')}, ${line(result, 'service')}, ratio ${(result.service.requests.average / result.floor.requests.average).toFixed(2)}`);
   }
   for (const [round, result] of results.entries()) {
-    result.join = await timed('join');
+    result.join = await timedRound(input, 'join', seconds);
     console.log(`  join round ${round + 1}: ${line(result, 'join')}`);
   }
   const order: Route[] = [...headline, 'join'];
-  const total = (route: Route) => results.reduce((sum, result) => sum + result[route].requests.total, 0) / (rounds * seconds);
-  const median = (route: Route, percentile: 'p50' | 'p99') => results.map((result) => result[route].latency[percentile]).sort((x, y) => x - y)[Math.floor(rounds / 2)]!;
+  const of = (route: Route) => results.map((result) => result[route]);
+  const total = (route: Route) => throughputOf(of(route), seconds);
+  const median = (route: Route, percentile: 'p50' | 'p99') => medianLatency(of(route), percentile);
   const non2xx = (route: Route) => results.reduce((sum, result) => sum + result[route].non2xx + result[route].errors, 0);
   if (order.some((route) => non2xx(route) > 0)) console.log(`  non-2xx or errors: service ${non2xx('service')}, floor ${non2xx('floor')}, join ${non2xx('join')}`);
   const describe = (route: Route) => `${total(route).toFixed(0)} req/s, p50 ${median(route, 'p50')} ms, p99 ${median(route, 'p99')} ms`;
