@@ -13,25 +13,37 @@ export interface CredentialRead {
   requestId: string;
 }
 
-/** Reads of one client, shop and connection in one UTC minute. */
-export interface ReadBucket {
-  minute: Date;
-  clientId: string;
-  shopId: string;
-  connectionId: string | null;
-  reads: number;
-  succeeded: number;
-  denied: number;
-  failed: number;
-  firstRequestId: string;
-  firstAt: Date;
-  lastRequestId: string;
-  lastAt: Date;
+/**
+ * Buckets of reads (client × shop × connection × UTC minute) as columns: bucket i is element i of every array.
+ * Times are epoch milliseconds; `connectionId` is '' when the shop was not found. Columns rather than an object
+ * a bucket: reads spread over many shops make a bucket each, held until the next write, long enough to be
+ * promoted to the old generation, and arrays of numbers and shared strings are what that costs least.
+ */
+export interface ReadBuckets {
+  minute: number[];
+  clientId: string[];
+  shopId: string[];
+  connectionId: string[];
+  reads: number[];
+  succeeded: number[];
+  denied: number[];
+  failed: number[];
+  firstRequestId: string[];
+  firstAt: number[];
+  lastRequestId: string[];
+  lastAt: number[];
 }
 
 export interface ReadBucketStore {
   /** Adds the buckets to the stored ones (one statement): counts add up, first and last widen. */
-  add(buckets: readonly ReadBucket[]): Promise<void>;
+  add(buckets: ReadBuckets): Promise<void>;
+}
+
+export function emptyReadBuckets(): ReadBuckets {
+  return {
+    minute: [], clientId: [], shopId: [], connectionId: [], reads: [], succeeded: [], denied: [], failed: [],
+    firstRequestId: [], firstAt: [], lastRequestId: [], lastAt: [],
+  };
 }
 
 export interface ReadTally {
@@ -68,40 +80,78 @@ export function createReadTally(
   const flushIntervalMs = options.flushIntervalMs ?? 5000;
   const flushAtBuckets = options.flushAtBuckets ?? 2000;
   const maxBuckets = options.maxBuckets ?? 100_000;
-  let buckets = new Map<string, ReadBucket>();
+  let held = emptyReadBuckets();
+  /** Bucket key (minute, client, shop, connection) → its index in `held`. */
+  let index = new Map<string, number>();
   let writing: Promise<void> = Promise.resolve();
   const pause = createRetryPause({ baseMs: flushIntervalMs, maxMs: 30_000 });
 
-  const merge = (into: Map<string, ReadBucket>, key: string, bucket: ReadBucket) => {
-    const held = into.get(key);
-    if (!held) {
-      into.set(key, bucket);
-      return;
+  /** The index of the bucket in `held`, opened empty (no reads, first and last = this request) if there is none. */
+  const bucketOf = (minute: number, clientId: string, shopId: string, connectionId: string, requestId: string, at: number): number => {
+    const key = `${minute}\u0000${clientId}\u0000${shopId}\u0000${connectionId}`;
+    const found = index.get(key);
+    if (found !== undefined) return found;
+    const i = held.minute.length;
+    held.minute.push(minute);
+    held.clientId.push(clientId);
+    held.shopId.push(shopId);
+    held.connectionId.push(connectionId);
+    held.reads.push(0);
+    held.succeeded.push(0);
+    held.denied.push(0);
+    held.failed.push(0);
+    held.firstRequestId.push(requestId);
+    held.firstAt.push(at);
+    held.lastRequestId.push(requestId);
+    held.lastAt.push(at);
+    index.set(key, i);
+    return i;
+  };
+  /** Adds buckets `from` (from index `start`) to `held`: counts add up, first and last widen. */
+  const mergeIntoHeld = (from: ReadBuckets, start = 0) => {
+    for (let i = start; i < from.minute.length; i++) {
+      const j = bucketOf(from.minute[i]!, from.clientId[i]!, from.shopId[i]!, from.connectionId[i]!, from.firstRequestId[i]!, from.firstAt[i]!);
+      held.reads[j]! += from.reads[i]!;
+      held.succeeded[j]! += from.succeeded[i]!;
+      held.denied[j]! += from.denied[i]!;
+      held.failed[j]! += from.failed[i]!;
+      if (from.firstAt[i]! < held.firstAt[j]!) {
+        held.firstAt[j] = from.firstAt[i]!;
+        held.firstRequestId[j] = from.firstRequestId[i]!;
+      }
+      if (from.lastAt[i]! >= held.lastAt[j]!) {
+        held.lastAt[j] = from.lastAt[i]!;
+        held.lastRequestId[j] = from.lastRequestId[i]!;
+      }
     }
-    held.reads += bucket.reads;
-    held.succeeded += bucket.succeeded;
-    held.denied += bucket.denied;
-    held.failed += bucket.failed;
-    if (bucket.firstAt < held.firstAt) Object.assign(held, { firstAt: bucket.firstAt, firstRequestId: bucket.firstRequestId });
-    if (bucket.lastAt >= held.lastAt) Object.assign(held, { lastAt: bucket.lastAt, lastRequestId: bucket.lastRequestId });
+  };
+  const restart = () => {
+    held = emptyReadBuckets();
+    index = new Map();
   };
 
   const write = async (): Promise<void> => {
-    if (buckets.size === 0) return;
-    const taken = buckets;
-    buckets = new Map();
+    if (held.minute.length === 0) return;
+    const taken = held;
+    restart();
     try {
-      await store.add([...taken.values()]);
+      await store.add(taken);
       pause.succeeded();
     } catch (error) {
       pause.failed(options.clock.now().getTime());
-      for (const [key, bucket] of taken) merge(buckets, key, bucket);
+      // Kept for the next write, oldest first: the buckets that failed, then those counted since.
+      const since = held;
+      restart();
+      mergeIntoHeld(taken);
+      mergeIntoHeld(since);
       if ((pause.failures & (pause.failures - 1)) === 0) {
-        options.logger.error({ err: error, buckets: buckets.size, failures: pause.failures }, 'credential reads could not be written; will retry');
+        options.logger.error({ err: error, buckets: held.minute.length, failures: pause.failures }, 'credential reads could not be written; will retry');
       }
-      if (buckets.size > maxBuckets) {
-        const dropped = buckets.size - maxBuckets;
-        for (const key of [...buckets.keys()].slice(0, dropped)) buckets.delete(key);
+      if (held.minute.length > maxBuckets) {
+        const dropped = held.minute.length - maxBuckets;
+        const all = held;
+        restart();
+        mergeIntoHeld(all, dropped);
         options.logger.error({ dropped }, 'credential read buckets over their limit; oldest dropped');
       }
     }
@@ -114,30 +164,22 @@ export function createReadTally(
   };
   let timer: NodeJS.Timeout | undefined;
   const flushWhenFull = () => {
-    if (pending > 0 || buckets.size < flushAtBuckets || !pause.ready(options.clock.now().getTime())) return;
+    if (pending > 0 || held.minute.length < flushAtBuckets || !pause.ready(options.clock.now().getTime())) return;
     void flush();
   };
 
   return {
     record(read) {
-      const at = options.clock.now();
-      const minute = Math.floor(at.getTime() / 60_000) * 60_000;
-      const key = `${minute}\u0000${read.clientId}\u0000${read.shopId}\u0000${read.connectionId ?? ''}`;
-      let bucket = buckets.get(key);
-      if (!bucket) {
-        bucket = {
-          minute: new Date(minute), clientId: read.clientId, shopId: read.shopId, connectionId: read.connectionId,
-          reads: 0, succeeded: 0, denied: 0, failed: 0, firstRequestId: read.requestId, firstAt: at, lastRequestId: read.requestId, lastAt: at,
-        };
-        buckets.set(key, bucket);
-        flushWhenFull();
-      }
-      bucket.reads += 1;
-      if (read.outcome === 'success') bucket.succeeded += 1;
-      else if (read.outcome === 'denied') bucket.denied += 1;
-      else bucket.failed += 1;
-      bucket.lastRequestId = read.requestId;
-      bucket.lastAt = at;
+      const at = options.clock.now().getTime();
+      const before = held.minute.length;
+      const i = bucketOf(at - (at % 60_000), read.clientId, read.shopId, read.connectionId ?? '', read.requestId, at);
+      held.reads[i]! += 1;
+      if (read.outcome === 'success') held.succeeded[i]! += 1;
+      else if (read.outcome === 'denied') held.denied[i]! += 1;
+      else held.failed[i]! += 1;
+      held.lastRequestId[i] = read.requestId;
+      held.lastAt[i] = at;
+      if (held.minute.length > before) flushWhenFull();
     },
     flush,
     worker: {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ReadBucket } from '../../src/audit/read-tally.js';
+import type { ReadBuckets } from '../../src/audit/read-tally.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createCredentialReadStore } from '../../src/db/stores/credential-read-store.js';
 import { createTestDatabase, openDatabaseBefore } from '../support/database.js';
@@ -7,11 +7,36 @@ import { createTestDatabase, openDatabaseBefore } from '../support/database.js';
 const migration = '20261206100000_credential_reads_fewer_indexes';
 const minute = new Date('2026-12-06T10:00:00.000Z');
 
-function bucket(overrides: Partial<ReadBucket>): ReadBucket {
+interface Bucket {
+  minute: Date;
+  clientId: string;
+  shopId: string;
+  connectionId: string | null;
+  reads: number;
+  succeeded: number;
+  denied: number;
+  failed: number;
+  firstRequestId: string;
+  firstAt: Date;
+  lastRequestId: string;
+  lastAt: Date;
+}
+
+function bucket(overrides: Partial<Bucket>): Bucket {
   return {
     minute, clientId: 'client-a', shopId: '7001', connectionId: 'c-1', reads: 1, succeeded: 1, denied: 0, failed: 0,
     firstRequestId: 'r1', firstAt: new Date(minute.getTime() + 1_000), lastRequestId: 'r1', lastAt: new Date(minute.getTime() + 1_000),
     ...overrides,
+  };
+}
+
+/** The buckets as the tally hands them to the store: a column each, times as epoch milliseconds, no connection as ''. */
+function columns(...buckets: Bucket[]): ReadBuckets {
+  const of = <T,>(value: (bucket: Bucket) => T) => buckets.map(value);
+  return {
+    minute: of((b) => b.minute.getTime()), clientId: of((b) => b.clientId), shopId: of((b) => b.shopId), connectionId: of((b) => b.connectionId ?? ''),
+    reads: of((b) => b.reads), succeeded: of((b) => b.succeeded), denied: of((b) => b.denied), failed: of((b) => b.failed),
+    firstRequestId: of((b) => b.firstRequestId), firstAt: of((b) => b.firstAt.getTime()), lastRequestId: of((b) => b.lastRequestId), lastAt: of((b) => b.lastAt.getTime()),
   };
 }
 
@@ -46,10 +71,10 @@ describe('the credential_reads table', () => {
       { api_client_id: 'client-a', shop_id: '7999', connection_id: '', reads: 2, succeeded: 0, failed: 2, first_request_id: 'r1', last_request_id: 'r2' },
     ]);
     // Later reads of the same buckets add to them (the store's conflict target is the new key).
-    await createCredentialReadStore(db.sql).add([
+    await createCredentialReadStore(db.sql).add(columns(
       bucket({ lastRequestId: 'r3', lastAt: new Date(minute.getTime() + 30_000) }),
       bucket({ shopId: '7999', connectionId: null, succeeded: 0, failed: 1, lastRequestId: 'r3', lastAt: new Date(minute.getTime() + 30_000) }),
-    ]);
+    ));
     expect((await db.sql.query(rows)).map((row) => [row.shop_id, row.connection_id, row.reads, row.last_request_id]))
       .toStrictEqual([['7001', 'c-1', 3, 'r3'], ['7999', '', 3, 'r3']]);
   });
@@ -73,11 +98,11 @@ describe('the credential_reads table', () => {
     cleanups.push(() => db.close());
     const replicaA = createCredentialReadStore(db.sql);
     const replicaB = createCredentialReadStore(db.sql);
-    await replicaA.add([bucket({ shopId: '7999', connectionId: null, succeeded: 0, failed: 1, firstRequestId: 'a1', lastRequestId: 'a1' })]);
-    await replicaB.add([bucket({
+    await replicaA.add(columns(bucket({ shopId: '7999', connectionId: null, succeeded: 0, failed: 1, firstRequestId: 'a1', lastRequestId: 'a1' })));
+    await replicaB.add(columns(bucket({
       shopId: '7999', connectionId: null, reads: 2, succeeded: 0, failed: 2,
       firstRequestId: 'b1', firstAt: minute, lastRequestId: 'b2', lastAt: new Date(minute.getTime() + 59_000),
-    })]);
+    })));
     expect(await db.sql.query(rows)).toStrictEqual([
       { api_client_id: 'client-a', shop_id: '7999', connection_id: '', reads: 3, succeeded: 0, failed: 3, first_request_id: 'b1', last_request_id: 'b2' },
     ]);
@@ -89,10 +114,10 @@ describe('the credential_reads table', () => {
     const firstAt = new Date(minute.getTime() + 1_123);
     const lastAt = new Date(minute.getTime() + 59_999);
     const awkward = 'r"1,{2}\\ 3';
-    await createCredentialReadStore(db.sql).add([
+    await createCredentialReadStore(db.sql).add(columns(
       bucket({ firstAt, lastAt, firstRequestId: awkward, lastRequestId: 'NULL', clientId: 'client "b"' }),
       bucket({ minute: new Date(minute.getTime() + 60_000), firstAt: lastAt, lastAt }),
-    ]);
+    ));
     const stored = await db.sql.query<{ minute: Date; first_at: Date; last_at: Date; first_request_id: string; last_request_id: string; api_client_id: string }>(
       'SELECT minute, first_at, last_at, first_request_id, last_request_id, api_client_id FROM credential_reads ORDER BY minute, api_client_id',
     );

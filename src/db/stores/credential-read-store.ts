@@ -1,10 +1,10 @@
-import type { ReadBucket, ReadBucketStore } from '../../audit/read-tally.js';
+import type { ReadBuckets, ReadBucketStore } from '../../audit/read-tally.js';
 import type { SqlRunner } from '../sql.js';
 
 /**
  * `credential_reads`: one row per client × shop × connection × UTC minute, keyed by exactly that (the primary key;
  * `connection_id` '' when the shop was not found). One statement per flush, the buckets as one JSON array per
- * column (times as epoch milliseconds), zipped back into rows by `ROWS FROM`; a bucket already stored (another
+ * column (the tally's own columns; times as epoch milliseconds), zipped back into rows by `ROWS FROM`; a bucket already stored (another
  * replica, an earlier flush in the same minute) has its counts added and its first/last request widened.
  *
  * Reads spread over many shops make a bucket each, so at scale this statement carries about one bucket per read
@@ -31,13 +31,9 @@ const upsert = `INSERT INTO credential_reads AS r
 
 export function createCredentialReadStore(sql: SqlRunner): ReadBucketStore {
   return {
-    async add(buckets: readonly ReadBucket[]) {
-      const column = (of: (bucket: ReadBucket) => string | number) => JSON.stringify(buckets.map(of));
-      await sql.query(upsert, [
-        column((b) => b.minute.getTime()), column((b) => b.clientId), column((b) => b.shopId), column((b) => b.connectionId ?? ''),
-        column((b) => b.reads), column((b) => b.succeeded), column((b) => b.denied), column((b) => b.failed),
-        column((b) => b.firstRequestId), column((b) => b.firstAt.getTime()), column((b) => b.lastRequestId), column((b) => b.lastAt.getTime()),
-      ]);
+    async add(buckets: ReadBuckets) {
+      const b = buckets;
+      await sql.query(upsert, [b.minute, b.clientId, b.shopId, b.connectionId, b.reads, b.succeeded, b.denied, b.failed, b.firstRequestId, b.firstAt, b.lastRequestId, b.lastAt].map((column) => JSON.stringify(column)));
     },
   };
 }
