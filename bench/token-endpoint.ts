@@ -110,15 +110,6 @@ export async function withBenchDatabase(work: (bench: BenchDatabase) => Promise<
   }
 }
 
-export interface ThroughputFigures {
-  floor: number;
-  join: number;
-  service: number;
-  /** service ÷ floor throughput, and the p99s' ratio. */
-  ratio: number;
-  p99Ratio: number;
-}
-
 /**
  * The headline pair, the floor and the service, under the same load (50 connections, a random shop or
  * row per request) in alternating rounds (the order swaps each round), so that drift on a shared
@@ -130,10 +121,10 @@ export interface ThroughputFigures {
  * route is measured on the cache another one just filled. Throughputs are summed over all rounds; p99s
  * are the medians of the rounds' p99s. `pool`: a connection to the bench database, for the prewarm.
  */
-export async function benchThroughput(input: LoadTarget & { seconds: number; rounds: number; label?: string }): Promise<ThroughputFigures> {
+async function benchThroughput(input: LoadTarget & { seconds: number; rounds: number }): Promise<void> {
   const { seconds, rounds } = input;
   const headline: Route[] = ['floor', 'service'];
-  console.log(`token endpoint${input.label ? ` (${input.label})` : ''}: ${input.shopIds.length} shops, 50 connections, ${rounds} alternating rounds of ${seconds} s for the floor and the service, then ${rounds} for the join route (each round after its tables are prewarmed and ${warmUpSecondsFor(seconds)} s of untimed warm-up of its route)`);
+  console.log(`token endpoint: ${input.shopIds.length} shops, 50 connections, ${rounds} alternating rounds of ${seconds} s for the floor and the service, then ${rounds} for the join route (each round after its tables are prewarmed and ${warmUpSecondsFor(seconds)} s of untimed warm-up of its route)`);
   const results: Record<Route, autocannon.Result>[] = [];
   const line = (result: Record<Route, autocannon.Result>, route: Route) => `${route} ${result[route].requests.average.toFixed(0)} req/s (p99 ${result[route].latency.p99} ms)`;
   for (let round = 0; round < rounds; round++) {
@@ -166,7 +157,6 @@ export async function benchThroughput(input: LoadTarget & { seconds: number; rou
   const joinRatio = total('service') / total('join');
   const joinP99 = median('service', 'p99') / Math.max(median('join', 'p99'), 0.001);
   console.log(`  second line: throughput ${joinRatio.toFixed(2)}× the join route, p99 ${joinP99.toFixed(2)}× (for reference; no goal)`);
-  return { floor: total('floor'), join: total('join'), service: total('service'), ratio, p99Ratio };
 }
 
 interface ProxyShop {

@@ -39,7 +39,7 @@ export interface ReadBucketStore {
   add(buckets: ReadBuckets): Promise<void>;
 }
 
-export function emptyReadBuckets(): ReadBuckets {
+function emptyReadBuckets(): ReadBuckets {
   return {
     minute: [], clientId: [], shopId: [], connectionId: [], reads: [], succeeded: [], denied: [], failed: [],
     firstRequestId: [], firstAt: [], lastRequestId: [], lastAt: [],

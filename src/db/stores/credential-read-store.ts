@@ -3,8 +3,8 @@ import type { SqlRunner } from '../sql.js';
 
 /**
  * `credential_reads`: one row per client × shop × connection × UTC minute, keyed by exactly that (the primary key;
- * `connection_id` '' when the shop was not found). One statement per flush, the buckets as one JSON array per
- * column (the tally's own columns; times as epoch milliseconds), zipped back into rows by `ROWS FROM`; a bucket already stored (another
+ * `connection_id` '' when the shop was not found). One statement per flush, each of the tally's columns as one JSON
+ * array (times as epoch milliseconds), zipped back into rows by `ROWS FROM`; a bucket already stored (another
  * replica, an earlier flush in the same minute) has its counts added and its first/last request widened.
  *
  * Reads spread over many shops make a bucket each, so at scale this statement carries about one bucket per read
@@ -31,9 +31,9 @@ const upsert = `INSERT INTO credential_reads AS r
 
 export function createCredentialReadStore(sql: SqlRunner): ReadBucketStore {
   return {
-    async add(buckets: ReadBuckets) {
-      const b = buckets;
-      await sql.query(upsert, [b.minute, b.clientId, b.shopId, b.connectionId, b.reads, b.succeeded, b.denied, b.failed, b.firstRequestId, b.firstAt, b.lastRequestId, b.lastAt].map((column) => JSON.stringify(column)));
+    async add(b: ReadBuckets) {
+      const columns = [b.minute, b.clientId, b.shopId, b.connectionId, b.reads, b.succeeded, b.denied, b.failed, b.firstRequestId, b.firstAt, b.lastRequestId, b.lastAt];
+      await sql.query(upsert, columns.map((column) => JSON.stringify(column)));
     },
   };
 }
