@@ -9,7 +9,7 @@ import { benchWebhookDelivery } from './webhook-delivery.js';
  * `npm run bench`: runs each benchmark in turn and prints its figures (not a pass/fail test).
  * `npm run bench -- token` runs only those whose name contains "token" (the token endpoint and
  * the proxy and the scale run); `npm run bench -- proxy` only the proxy; `-- scale`, `-- backlog`.
- * BENCH_SECONDS (per round, default 10), BENCH_ROUNDS (default 3; 5 in the scale run), BENCH_SOAK_SECONDS (default 60).
+ * BENCH_SECONDS (per round, default 10), BENCH_ROUNDS (default 3; 8 in the scale run), BENCH_SOAK_SECONDS (default 60).
  */
 const benchmarks: [string, () => Promise<void>][] = [
   ['token endpoint', () => benchTokenEndpoint({ throughput: true, proxy: false })],
