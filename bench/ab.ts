@@ -1,6 +1,5 @@
-import type autocannon from 'autocannon';
 import { cpuDuring } from './support/cpu.js';
-import { loadRandom, prewarm, routeRelations, warmUpSecondsFor } from './support/load.js';
+import { measuredRound, type LoadTarget, type Route } from './support/load.js';
 import { seedConnections, seedFloor } from './support/seed.js';
 import type { ServiceProcess } from './support/service-process.js';
 import { withBenchDatabase } from './token-endpoint.js';
@@ -38,23 +37,19 @@ await withBenchDatabase(async (bench) => {
   const floorIds = await seedFloor(bench.pool, shopIds.length);
   const services: ServiceProcess[] = [];
   for (const variant of variants) services.push(await bench.startService(variant.env, { nodeFlags: variant.nodeFlags, ...(variant.bundle ? { bundle: variant.bundle } : {}) }));
-  type Target = { name: string; pid: number; relations: readonly string[]; load(duration: number): Promise<autocannon.Result>; rss(): number };
+  /** The bench database's routes with `service` as the service (the floor's target loads only the floor route). */
+  const loadTarget = (service: string): LoadTarget => ({ service, floor: bench.floorUrl, key: bench.key, shopIds, floorIds, pool: bench.pool });
+  type Target = { name: string; pid: number; route: Route; target: LoadTarget; rss(): number };
   const targets: Target[] = [
-    { name: 'floor', pid: bench.floorPid, relations: routeRelations.floor, load: (d) => loadRandom(bench.floorUrl, floorIds, (id) => `/floor/${id}`, d), rss: bench.floorRssMb },
-    ...variants.map((variant, i) => ({
-      name: variant.name, pid: services[i]!.pid, relations: routeRelations.service,
-      load: (d: number) => loadRandom(services[i]!.url, shopIds, (shop) => `/v1/shops/${shop}/token`, d, { 'x-api-key': bench.key }),
-      rss: services[i]!.rssMb,
-    })),
+    { name: 'floor', pid: bench.floorPid, route: 'floor', target: loadTarget(bench.floorUrl), rss: bench.floorRssMb },
+    ...variants.map((variant, i) => ({ name: variant.name, pid: services[i]!.pid, route: 'service' as const, target: loadTarget(services[i]!.url), rss: services[i]!.rssMb })),
   ];
   const totals = new Map(targets.map((target) => [target.name, { requests: 0, server: 0, postgres: 0, load: 0, p99: [] as number[], rss: 0 }]));
   console.log(`a/b: ${shopIds.length} shops, ${rounds} rounds of ${seconds} s at 50 connections; ${variants.map((v) => `${v.name}: ${JSON.stringify(v.env)} ${v.nodeFlags.join(' ')}${v.bundle ? ` ${v.bundle}` : ''}`).join('; ')}`);
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < targets.length; i++) {
       const target = targets[(round + i) % targets.length]!;
-      await prewarm(bench.pool, target.relations);
-      await target.load(warmUpSecondsFor(seconds));
-      const { result, serverMs, postgresMs, loadMs } = await cpuDuring(target.pid, () => target.load(seconds));
+      const { result, serverMs, postgresMs, loadMs } = await measuredRound(target.target, target.route, seconds, (run) => cpuDuring(target.pid, run));
       const total = totals.get(target.name)!;
       const n = result.requests.total;
       Object.assign(total, { requests: total.requests + n, server: total.server + serverMs, postgres: total.postgres + postgresMs, load: total.load + loadMs, rss: target.rss() });

@@ -73,9 +73,11 @@ export async function benchScale(): Promise<void> {
         const { floor, service } = results[i]!;
         const non2xx = [...floor, ...service].reduce((sum, result) => sum + result.non2xx + result.errors, 0);
         if (non2xx > 0) console.log(`  ${set.name}: ${non2xx} non-2xx or errors`);
-        const ratio = throughputOf(service, seconds) / throughputOf(floor, seconds);
-        const p99Ratio = medianLatency(service, 'p99') / Math.max(medianLatency(floor, 'p99'), 0.001);
-        console.log(`  ${set.name}: floor ${throughputOf(floor, seconds).toFixed(0)} req/s (p99 ${medianLatency(floor, 'p99')} ms), service ${throughputOf(service, seconds).toFixed(0)} req/s (p99 ${medianLatency(service, 'p99')} ms)`);
+        const [floorRate, serviceRate] = [throughputOf(floor, seconds), throughputOf(service, seconds)];
+        const [floorP99, serviceP99] = [medianLatency(floor, 'p99'), medianLatency(service, 'p99')];
+        const ratio = serviceRate / floorRate;
+        const p99Ratio = serviceP99 / Math.max(floorP99, 0.001);
+        console.log(`  ${set.name}: floor ${floorRate.toFixed(0)} req/s (p99 ${floorP99} ms), service ${serviceRate.toFixed(0)} req/s (p99 ${serviceP99} ms)`);
         console.log(`  ${set.name}: throughput ${ratio.toFixed(2)}× the simplest route (goal ≥ 0.8): ${verdict(ratio >= 0.8)}`);
         console.log(`  ${set.name}: p99 ${p99Ratio.toFixed(2)}× the simplest route (goal ≤ 1.5): ${verdict(p99Ratio <= 1.5)}`);
         return ratio;

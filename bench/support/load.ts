@@ -46,10 +46,15 @@ function routeLoad(target: LoadTarget, route: Route, duration: number): Promise<
  * an untimed warm-up of the route: routes share that cache, and on 300,000 shops a warm-up alone touches a few per
  * cent of a table's rows, so each route was measured on pages the other had evicted.
  */
-export async function timedRound(target: LoadTarget, route: Route, seconds: number): Promise<autocannon.Result> {
+export function timedRound(target: LoadTarget, route: Route, seconds: number): Promise<autocannon.Result> {
+  return measuredRound(target, route, seconds, (run) => run());
+}
+
+/** {@link timedRound} with the timed load run inside `during` (e.g. to read the CPU it cost: `bench/ab.ts`). */
+export async function measuredRound<T>(target: LoadTarget, route: Route, seconds: number, during: (run: () => Promise<autocannon.Result>) => Promise<T>): Promise<T> {
   await prewarm(target.pool, routeRelations[route]);
   await routeLoad(target, route, warmUpSecondsFor(seconds));
-  return routeLoad(target, route, seconds);
+  return during(() => routeLoad(target, route, seconds));
 }
 
 /** Requests a second over rounds of `seconds` each (their totals summed, so a long slow round weighs as it should). */
